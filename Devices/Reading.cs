@@ -1,0 +1,35 @@
+namespace Vitals.Devices;
+
+/// <summary>
+/// One measurement event from one device, normalised but not yet bound to a patient.
+/// Single-value kinds use <see cref="Value"/>; blood pressure uses Systolic/Diastolic/MeanArterial.
+/// <see cref="Pulse"/> is a pulse rate the same device reported with the measurement (it becomes its own
+/// heart-rate Observation).
+/// </summary>
+public sealed record Reading
+{
+    public required string DeviceId { get; init; }
+    public required VitalKind Kind { get; init; }
+
+    /// <summary>When the measurement was taken, always with an offset.</summary>
+    public required DateTimeOffset EffectiveTime { get; init; }
+
+    public TimeQuality TimeQuality { get; init; }
+
+    /// <summary>The device's time stamp exactly as it sent it (null when it sent none). Part of the de-duplication identity.</summary>
+    public string? DeviceTime { get; init; }
+
+    /// <summary>The device's own measurement id or sequence number, if it has one. Part of the de-duplication identity.</summary>
+    public string? MeasurementId { get; init; }
+
+    public Quantity? Value { get; init; }
+    public Quantity? Systolic { get; init; }
+    public Quantity? Diastolic { get; init; }
+    public Quantity? MeanArterial { get; init; }
+    public Quantity? Pulse { get; init; }
+
+    /// <summary>Body site for temperature, lower-case as named in design.md (oral, axillary, tympanic, rectal, temporal, forehead, ...).</summary>
+    public string? Site { get; init; }
+
+    public MeasurementStatus Status { get; init; }
+}

@@ -1,0 +1,8 @@
+namespace Vitals.Gateway.Ingest;
+
+/// <summary>A message as it arrived from a source (MQTT publish, BLE indication), before decoding.</summary>
+/// <param name="Topic">The MQTT topic, or for BLE the equivalent <c>vitals/{deviceId}/gatt/{uuid}</c>.</param>
+/// <param name="Payload">The raw bytes, kept unchanged for the rejected store and dead letters.</param>
+/// <param name="ReceivedAt">The gateway's clock at receipt.</param>
+/// <param name="Source">Who sent it: MQTT client id, or "ble".</param>
+public sealed record IncomingMessage(string Topic, ReadOnlyMemory<byte> Payload, DateTimeOffset ReceivedAt, string Source);
