@@ -1,0 +1,11 @@
+namespace Vitals.Gateway.Delivery;
+
+/// <summary>How the gateway authenticates to the EHR (<c>Ehr:Auth:Mode</c>).</summary>
+public enum EhrAuthMode
+{
+    /// <summary>No Authorization header (sandbox EHRs, or a server behind an authenticating proxy).</summary>
+    None,
+
+    /// <summary>A static bearer token from <c>Ehr:Auth:BearerToken</c>.</summary>
+    Bearer,
+}

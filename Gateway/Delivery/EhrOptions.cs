@@ -1,0 +1,33 @@
+namespace Vitals.Gateway.Delivery;
+
+/// <summary>The <c>Ehr</c> configuration section: where and how readings are delivered (design.md, Configuration).</summary>
+public sealed class EhrOptions
+{
+    public const string SectionName = "Ehr";
+
+    /// <summary>The FHIR R4 base, e.g. <c>https://ehr.example.org/fhir/R4</c>. Required; absolute http(s).</summary>
+    public string BaseUrl { get; set; } = "";
+
+    /// <summary>Per HTTP request, connection set-up included. A request that takes longer is retried later.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How many readings the delivery loop sends at once.</summary>
+    public int MaxConcurrency { get; set; } = 4;
+
+    /// <summary>
+    /// The connection pool's limit per EHR server. At least <see cref="MaxConcurrency"/> keeps parallel readings
+    /// from queueing behind each other inside the handler, where they would spend their timeout waiting.
+    /// </summary>
+    public int MaxConnectionsPerServer { get; set; } = 4;
+
+    public EhrAuthOptions Auth { get; set; } = new();
+
+    public EhrRetryOptions Retry { get; set; } = new();
+
+    /// <summary>The base URL with exactly one trailing slash, so relative resource paths resolve beneath it.</summary>
+    public Uri BaseUri() => new(BaseUrl.TrimEnd('/') + "/", UriKind.Absolute);
+
+    public override string ToString() =>
+        $"BaseUrl={BaseUrl}, Timeout={Timeout}, MaxConcurrency={MaxConcurrency}, " +
+        $"MaxConnectionsPerServer={MaxConnectionsPerServer}, Auth=({Auth}), Retry=({Retry})";
+}

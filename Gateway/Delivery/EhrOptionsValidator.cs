@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Options;
+
+namespace Vitals.Gateway.Delivery;
+
+/// <summary>
+/// Start-up validation of the <c>Ehr</c> section: invalid configuration stops start-up with a message that names the
+/// key (design.md, Configuration).
+/// </summary>
+public sealed class EhrOptionsValidator : IValidateOptions<EhrOptions>
+{
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(10);
+
+    public ValidateOptionsResult Validate(string? name, EhrOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+
+        if (string.IsNullOrWhiteSpace(options.BaseUrl)
+            || !Uri.TryCreate(options.BaseUrl, UriKind.Absolute, out var baseUri)
+            || (baseUri.Scheme != Uri.UriSchemeHttp && baseUri.Scheme != Uri.UriSchemeHttps))
+        {
+            errors.Add($"Ehr:BaseUrl must be an absolute http(s) URL of a FHIR R4 base (got '{options.BaseUrl}')");
+        }
+        else if (baseUri.UserInfo.Length > 0)
+        {
+            // The base URL is logged; credentials belong in Ehr:Auth where they are kept out of logs.
+            errors.Add("Ehr:BaseUrl must not contain credentials (user:password@); use Ehr:Auth");
+        }
+        else if (baseUri.Query.Length > 0 || baseUri.Fragment.Length > 0)
+        {
+            errors.Add($"Ehr:BaseUrl must not have a query or fragment (got '{options.BaseUrl}')");
+        }
+
+        if (options.Timeout <= TimeSpan.Zero || options.Timeout > MaxTimeout)
+            errors.Add($"Ehr:Timeout must be greater than 0 and at most {MaxTimeout} (got {options.Timeout})");
+        if (options.MaxConcurrency is < 1 or > 256)
+            errors.Add($"Ehr:MaxConcurrency must be between 1 and 256 (got {options.MaxConcurrency})");
+        if (options.MaxConnectionsPerServer is < 1 or > 1024)
+            errors.Add($"Ehr:MaxConnectionsPerServer must be between 1 and 1024 (got {options.MaxConnectionsPerServer})");
+
+        var auth = options.Auth;
+        if (auth is null)
+        {
+            errors.Add("Ehr:Auth is missing");
+        }
+        else
+        {
+            if (!Enum.IsDefined(auth.Mode))
+                errors.Add($"Ehr:Auth:Mode must be None or Bearer (got {(int)auth.Mode})");
+            if (auth.Mode == EhrAuthMode.Bearer && string.IsNullOrWhiteSpace(auth.BearerToken))
+                errors.Add("Ehr:Auth:BearerToken is required when Ehr:Auth:Mode is Bearer");
+            // A CR/LF would split the Authorization header; the message must not quote the token.
+            if (auth.BearerToken is { } token && token.Any(c => char.IsControl(c) || c == ' '))
+                errors.Add("Ehr:Auth:BearerToken must not contain spaces or control characters");
+        }
+
+        var retry = options.Retry;
+        if (retry is null)
+        {
+            errors.Add("Ehr:Retry is missing");
+        }
+        else
+        {
+            if (retry.BaseDelay <= TimeSpan.Zero)
+                errors.Add($"Ehr:Retry:BaseDelay must be greater than 0 (got {retry.BaseDelay})");
+            if (retry.MaxDelay < retry.BaseDelay)
+                errors.Add($"Ehr:Retry:MaxDelay must be at least Ehr:Retry:BaseDelay (got {retry.MaxDelay} < {retry.BaseDelay})");
+            if (!double.IsFinite(retry.Factor) || retry.Factor < 1.0 || retry.Factor > 10.0)
+                errors.Add($"Ehr:Retry:Factor must be between 1 and 10 (got {retry.Factor})");
+            if (retry.MaxRetryAfter < TimeSpan.Zero)
+                errors.Add($"Ehr:Retry:MaxRetryAfter must not be negative (got {retry.MaxRetryAfter})");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
