@@ -1,0 +1,160 @@
+using Vitals.Gateway.Binding;
+using Vitals.Gateway.Storage;
+
+namespace Vitals.Gateway.Tests.Storage;
+
+public sealed class SqliteStoreBindingTests : IDisposable
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private static readonly PatientId Alice = PatientId.Parse("Patient/alice");
+    private static readonly PatientId Bob = PatientId.Parse("http://hospital.example/mrn|4711");
+    private readonly TempStore _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private DateTimeOffset Now => _temp.Clock.GetUtcNow();
+
+    private Task<IReadOnlyList<OutboxEntry>> DueAsync(SqliteStore store) => store.GetDueAsync(Now, 100, new HashSet<long>(), None);
+
+    [Fact]
+    public async Task Bind_moves_the_device_quarantine_to_the_outbox_under_the_new_patient()
+    {
+        var store = await _temp.OpenAsync();
+        await store.CommitAsync(Some.ThermometerBatch("thermo-1", 3), None);
+        await store.CommitAsync(Some.ThermometerBatch("thermo-2", 1), None);
+        _temp.Clock.Advance(TimeSpan.FromMinutes(1));
+
+        var moved = await store.BindAsync("thermo-1", Alice, Now, None);
+
+        Assert.Equal(3, moved);
+        var due = await DueAsync(store);
+        Assert.Equal(3, due.Count);
+        Assert.All(due, e => Assert.Equal(Alice, e.Patient));
+        Assert.All(due, e => Assert.Equal(Now, e.EnqueuedAt));
+        var left = Assert.Single(await store.ListQuarantineAsync(null, 10, None));
+        Assert.Equal("thermo-2", left.DeviceId);
+        Assert.Empty(await store.ListQuarantineAsync("thermo-1", 10, None));
+    }
+
+    [Fact]
+    public async Task Readings_after_binding_are_queued()
+    {
+        var store = await _temp.OpenAsync();
+        await store.BindAsync("thermo-1", Alice, Now, None);
+
+        var outcomes = await store.CommitAsync(Some.ThermometerBatch("thermo-1", 2), None);
+
+        Assert.Equal([IngestOutcome.Queued, IngestOutcome.Queued], outcomes);
+        Assert.Equal(0, await store.BindAsync("thermo-1", Alice, Now, None));
+    }
+
+    [Fact]
+    public async Task Unbind_sends_later_readings_to_quarantine_and_keeps_queued_ones()
+    {
+        var store = await _temp.OpenAsync();
+        await store.BindAsync("thermo-1", Alice, Now, None);
+        await store.CommitAsync(Some.ThermometerBatch("thermo-1", 1, firstMinute: 0), None);
+
+        Assert.True(await store.UnbindAsync("thermo-1", Now.AddMinutes(1), None));
+        var outcomes = await store.CommitAsync(Some.ThermometerBatch("thermo-1", 1, firstMinute: 1), None);
+
+        Assert.Equal([IngestOutcome.Quarantined], outcomes);
+        var queued = Assert.Single(await DueAsync(store));
+        Assert.Equal(Alice, queued.Patient);
+        var device = Assert.Single(await store.ListDevicesAsync(None));
+        Assert.Null(device.Patient);
+        Assert.Null(device.BoundAt);
+        Assert.Equal(1, device.Quarantined);
+        Assert.False(await store.UnbindAsync("thermo-1", Now.AddMinutes(2), None));
+    }
+
+    [Fact]
+    public async Task Unbinding_a_device_never_bound_is_false()
+    {
+        var store = await _temp.OpenAsync();
+
+        Assert.False(await store.UnbindAsync("nobody", Now, None));
+        Assert.Empty(await store.ListBindingsAsync(null, None));
+    }
+
+    [Fact]
+    public async Task Rebinding_ends_the_current_binding_and_history_is_kept()
+    {
+        var store = await _temp.OpenAsync();
+        var t0 = Now;
+        await store.BindAsync("cuff-1", Alice, t0, None);
+        await store.BindAsync("cuff-1", Bob, t0.AddDays(1), None);
+        await store.UnbindAsync("cuff-1", t0.AddDays(2), None);
+        await store.BindAsync("cuff-1", Alice, t0.AddDays(3), None);
+        await store.BindAsync("other", Bob, t0, None);
+
+        var history = await store.ListBindingsAsync("cuff-1", None);
+
+        Assert.Equal(
+            [(Alice, t0, (DateTimeOffset?)t0.AddDays(1)), (Bob, t0.AddDays(1), t0.AddDays(2)), (Alice, t0.AddDays(3), null)],
+            history.Select(b => (b.Patient, b.BoundAt, b.UnboundAt)));
+        Assert.Equal(4, (await store.ListBindingsAsync(null, None)).Count);
+        await store.CommitAsync([Some.AcceptedRecord(Some.CuffReading("cuff-1"))], None);
+        Assert.Equal(Alice, Assert.Single(await DueAsync(store)).Patient);
+    }
+
+    [Fact]
+    public async Task Binding_again_to_the_same_patient_keeps_the_current_binding()
+    {
+        var store = await _temp.OpenAsync();
+        await store.BindAsync("cuff-1", Alice, Now, None);
+
+        await store.BindAsync("cuff-1", Alice, Now.AddHours(1), None);
+
+        var binding = Assert.Single(await store.ListBindingsAsync("cuff-1", None));
+        Assert.Equal(Now, binding.BoundAt);
+        Assert.Null(binding.UnboundAt);
+    }
+
+    [Fact]
+    public async Task Release_moves_quarantined_readings_of_bound_devices_only()
+    {
+        var store = await _temp.OpenAsync();
+        await store.CommitAsync(Some.ThermometerBatch("thermo-1", 2), None);
+        await store.CommitAsync(Some.ThermometerBatch("thermo-2", 1), None);
+        // A binding written by another tool straight into the file, which does not move the quarantine itself.
+        using (var raw = _temp.OpenRaw())
+        {
+            TempStore.ExecuteRaw(raw,
+                "INSERT INTO bindings (device_id, patient, bound_at) VALUES ('thermo-1', 'Patient/alice', '2026-11-25T07:00:00.0000000Z')");
+        }
+
+        Assert.Equal(0, await store.ReleaseQuarantineAsync("thermo-2", None));
+        Assert.Equal(2, await store.ReleaseQuarantineAsync(null, None));
+
+        Assert.Equal(2, (await DueAsync(store)).Count);
+        Assert.Equal("thermo-2", Assert.Single(await store.ListQuarantineAsync(null, 10, None)).DeviceId);
+        Assert.Equal(0, await store.ReleaseQuarantineAsync(null, None));
+    }
+
+    [Fact]
+    public async Task Device_list_shows_binding_last_seen_and_counts()
+    {
+        var store = await _temp.OpenAsync();
+        var boundAt = Now;
+        await store.BindAsync("cuff-1", Bob, boundAt, None);
+        await store.BindAsync("scale-1", Alice, boundAt, None);
+        var lastSeen = Some.MeasuredAt.AddMinutes(10);
+        await store.CommitAsync(
+        [
+            Some.AcceptedRecord(Some.CuffReading("cuff-1", Some.MeasuredAt, "1"), Some.MeasuredAt.AddMinutes(1)),
+            Some.AcceptedRecord(Some.CuffReading("cuff-1", Some.MeasuredAt.AddMinutes(9), "2"), lastSeen),
+            Some.AcceptedRecord(Some.CuffReading("cuff-1", Some.MeasuredAt.AddMinutes(5), "3"), Some.MeasuredAt.AddMinutes(6)),
+            Some.AcceptedRecord(Some.ThermometerReading("thermo-1"), lastSeen),
+        ], None);
+
+        var devices = await store.ListDevicesAsync(None);
+
+        Assert.Equal(
+        [
+            new DeviceSummary("cuff-1", Bob, boundAt, lastSeen, 3, 0),
+            new DeviceSummary("scale-1", Alice, boundAt, null, 0, 0),
+            new DeviceSummary("thermo-1", null, null, lastSeen, 1, 1),
+        ], devices);
+    }
+}

@@ -1,0 +1,164 @@
+using Vitals.Gateway.Binding;
+using Vitals.Gateway.Storage;
+
+namespace Vitals.Gateway.Tests.Storage;
+
+public sealed class SqliteStoreDurabilityTests : IDisposable
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private static readonly PatientId Patient = PatientId.Parse("Patient/123");
+    private static readonly IReadOnlySet<long> NoneInFlight = new HashSet<long>();
+    private readonly TempStore _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private DateTimeOffset Now => _temp.Clock.GetUtcNow();
+
+    [Fact]
+    public async Task Everything_committed_survives_closing_and_reopening_the_file()
+    {
+        var first = await _temp.OpenAsync();
+        await first.BindAsync("cuff-1", Patient, Now, None);
+        await first.CommitAsync(
+        [
+            Some.AcceptedRecord(Some.CuffReading("cuff-1", measurementId: "1")),
+            Some.AcceptedRecord(Some.CuffReading("cuff-1", measurementId: "2")),
+            Some.AcceptedRecord(Some.ThermometerReading("thermo-1")),
+            Some.RejectedRecord(),
+        ], None);
+        var entries = await first.GetDueAsync(Now, 10, NoneInFlight, None);
+        await first.DeadLetterAsync(entries[1].Id, new DeadLetterReason("HTTP 400", 400, "{}", "{}"), Now, None);
+        var before = (
+            Status: await first.GetOutboxStatusAsync(None),
+            Devices: await first.ListDevicesAsync(None),
+            Due: await first.GetDueAsync(Now, 10, NoneInFlight, None),
+            Quarantine: await first.ListQuarantineAsync(null, 10, None),
+            Rejected: await first.ListRejectedAsync(10, None),
+            Dead: await first.ListDeadLettersAsync(10, None));
+        first.Dispose();
+
+        var second = await _temp.OpenAsync();
+
+        Assert.Equal(before.Status, await second.GetOutboxStatusAsync(None));
+        Assert.Equal(before.Devices, await second.ListDevicesAsync(None));
+        AssertSameEntries(before.Due, await second.GetDueAsync(Now, 10, NoneInFlight, None));
+        Assert.Equal(before.Quarantine, await second.ListQuarantineAsync(null, 10, None));
+        var rejected = Assert.Single(await second.ListRejectedAsync(10, None));
+        Assert.Equal(
+            (before.Rejected[0].Id, before.Rejected[0].Reason, Convert.ToHexString(before.Rejected[0].Payload)),
+            (rejected.Id, rejected.Reason, Convert.ToHexString(rejected.Payload)));
+        var dead = Assert.Single(await second.ListDeadLettersAsync(10, None));
+        Assert.Equal((before.Dead[0].Id, before.Dead[0].Reading, before.Dead[0].Why), (dead.Id, dead.Reading, dead.Why));
+        Assert.Equal([IngestOutcome.Duplicate], await second.CommitAsync([Some.AcceptedRecord(Some.CuffReading("cuff-1", measurementId: "1"))], None));
+    }
+
+    [Fact]
+    public async Task Cli_and_worker_on_the_same_file_see_each_others_writes()
+    {
+        var worker = await _temp.OpenAsync();
+        var cli = await _temp.OpenAsync();
+
+        Assert.Equal([IngestOutcome.Quarantined], await worker.CommitAsync(Some.ThermometerBatch("thermo-1", 1, 0), None));
+        Assert.Equal(1, await cli.BindAsync("thermo-1", Patient, Now, None));
+        var moved = Assert.Single(await worker.GetDueAsync(Now, 10, NoneInFlight, None));
+        Assert.Equal(Patient, moved.Patient);
+
+        // The worker never caches bindings: the CLI's bind and unbind decide the next commit.
+        Assert.Equal([IngestOutcome.Queued], await worker.CommitAsync(Some.ThermometerBatch("thermo-1", 1, 1), None));
+        Assert.True(await cli.UnbindAsync("thermo-1", Now, None));
+        Assert.Equal([IngestOutcome.Quarantined], await worker.CommitAsync(Some.ThermometerBatch("thermo-1", 1, 2), None));
+
+        await worker.DeadLetterAsync(moved.Id, new DeadLetterReason("HTTP 400", 400, null, null), Now, None);
+        Assert.Equal(1, await cli.ReplayDeadLettersAsync(null, None));
+        Assert.Equal(2, (await worker.GetDueAsync(Now, 10, NoneInFlight, None)).Count);
+        var device = Assert.Single(await cli.ListDevicesAsync(None));
+        Assert.Equal((3L, 1L), (device.Readings, device.Quarantined));
+        Assert.Equal(await worker.GetOutboxStatusAsync(None), await cli.GetOutboxStatusAsync(None));
+    }
+
+    [Fact]
+    public async Task Commit_waits_while_another_process_holds_the_write_lock()
+    {
+        var store = await _temp.OpenAsync();
+        using var other = _temp.OpenRaw();
+        TempStore.ExecuteRaw(other, "BEGIN IMMEDIATE");
+        TempStore.ExecuteRaw(other,
+            "INSERT INTO bindings (device_id, patient, bound_at) VALUES ('thermo-1', 'Patient/123', '2026-11-25T07:00:00.0000000Z')");
+
+        var commit = Task.Run(() => store.CommitAsync(Some.ThermometerBatch("thermo-1", 1), None));
+        await Task.Delay(100);
+        TempStore.ExecuteRaw(other, "COMMIT");
+
+        // Had the commit not waited for the lock, it would have failed with SQLITE_BUSY or missed the binding.
+        Assert.Equal([IngestOutcome.Queued], await commit);
+    }
+
+    [Fact]
+    public async Task Initialize_creates_the_folder_uses_wal_and_records_the_schema_version_once()
+    {
+        Assert.False(Directory.Exists(Path.GetDirectoryName(_temp.DatabasePath)));
+        var store = await _temp.OpenAsync();
+
+        await store.InitializeAsync(None);
+        (await _temp.OpenAsync()).Dispose();
+
+        Assert.True(File.Exists(_temp.DatabasePath));
+        Assert.Equal(_temp.DatabasePath, store.DatabasePath);
+        using var raw = _temp.OpenRaw();
+        Assert.Equal(1, TempStore.ExecuteRaw(raw, "SELECT count(*) FROM schema_version"));
+        Assert.Equal(1, TempStore.ExecuteRaw(raw, "SELECT max(version) FROM schema_version"));
+        using var mode = raw.CreateCommand();
+        mode.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", mode.ExecuteScalar());
+    }
+
+    [Fact]
+    public async Task A_file_from_a_newer_gateway_is_refused()
+    {
+        (await _temp.OpenAsync()).Dispose();
+        using (var raw = _temp.OpenRaw())
+        {
+            TempStore.ExecuteRaw(raw, "INSERT INTO schema_version (version, applied_at) VALUES (99, '2030-01-01T00:00:00.0000000Z')");
+        }
+
+        var store = _temp.Create();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.InitializeAsync(None));
+        Assert.Contains("schema version 99", error.Message);
+    }
+
+    [Fact]
+    public async Task Using_the_store_before_initialising_it_is_a_bug()
+    {
+        var store = _temp.Create();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.CommitAsync(Some.ThermometerBatch("x", 1), None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.GetOutboxStatusAsync(None));
+    }
+
+    [Fact]
+    public async Task A_disposed_store_refuses_work()
+    {
+        var store = await _temp.OpenAsync();
+        store.Dispose();
+        store.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.CommitAsync(Some.ThermometerBatch("x", 1), None));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.ListDevicesAsync(None));
+    }
+
+    [Fact]
+    public async Task Normal_synchronous_mode_stores_the_same()
+    {
+        var store = await _temp.OpenAsync(SqliteSynchronous.Normal);
+
+        Assert.Equal([IngestOutcome.Quarantined], await store.CommitAsync(Some.ThermometerBatch("thermo-1", 1), None));
+        store.Dispose();
+        Assert.Single(await (await _temp.OpenAsync()).ListQuarantineAsync(null, 10, None));
+    }
+
+    private static void AssertSameEntries(IReadOnlyList<OutboxEntry> expected, IReadOnlyList<OutboxEntry> actual) =>
+        Assert.Equal(
+            expected.Select(e => (e.Id, e.ReadingId, e.Reading, e.Patient, e.Attempts, e.EnqueuedAt, e.Topic, Convert.ToHexString(e.Payload))),
+            actual.Select(e => (e.Id, e.ReadingId, e.Reading, e.Patient, e.Attempts, e.EnqueuedAt, e.Topic, Convert.ToHexString(e.Payload))));
+}

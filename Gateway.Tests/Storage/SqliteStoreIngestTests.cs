@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using Vitals.Devices;
+using Vitals.Gateway.Binding;
+using Vitals.Gateway.Storage;
+using Xunit.Abstractions;
+
+namespace Vitals.Gateway.Tests.Storage;
+
+public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private static readonly PatientId Patient = PatientId.Parse("Patient/123");
+    private readonly TempStore _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Bound_device_reading_is_queued_and_unbound_device_reading_is_quarantined()
+    {
+        var store = await _temp.OpenAsync();
+        await store.BindAsync("thermo-1", Patient, _temp.Clock.GetUtcNow(), None);
+        var bound = Some.ThermometerReading("thermo-1");
+        var unbound = Some.ThermometerReading("thermo-2");
+
+        var outcomes = await store.CommitAsync([Some.AcceptedRecord(bound), Some.AcceptedRecord(unbound)], None);
+
+        Assert.Equal([IngestOutcome.Queued, IngestOutcome.Quarantined], outcomes);
+        var due = Assert.Single(await store.GetDueAsync(_temp.Clock.GetUtcNow(), 10, new HashSet<long>(), None));
+        Assert.Equal(bound, due.Reading);
+        Assert.Equal(Patient, due.Patient);
+        Assert.Equal(0, due.Attempts);
+        var quarantined = Assert.Single(await store.ListQuarantineAsync(null, 10, None));
+        Assert.Equal("thermo-2", quarantined.DeviceId);
+        Assert.Equal(unbound, quarantined.Reading);
+        var status = await store.GetOutboxStatusAsync(None);
+        Assert.Equal((1L, 1L, 1L, 0L, 0L), (status.Pending, status.Due, status.Quarantined, status.Delivered, status.Rejected));
+    }
+
+    [Fact]
+    public async Task Queued_entry_carries_the_original_message_and_the_full_reading()
+    {
+        var store = await _temp.OpenAsync();
+        await store.BindAsync("cuff-1", Patient, _temp.Clock.GetUtcNow(), None);
+        var reading = Some.CuffReading("cuff-1");
+        var record = Some.AcceptedRecord(reading);
+
+        await store.CommitAsync([record], None);
+
+        var entry = Assert.Single(await store.GetDueAsync(_temp.Clock.GetUtcNow(), 10, new HashSet<long>(), None));
+        Assert.Equal(reading, entry.Reading);
+        Assert.Equal("97.30", entry.Reading.MeanArterial!.Value.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(TimeSpan.FromHours(1), entry.Reading.EffectiveTime.Offset);
+        Assert.Equal(record.Message.Topic, entry.Topic);
+        Assert.Equal(record.Message.Payload.ToArray(), entry.Payload);
+        Assert.Equal(_temp.Clock.GetUtcNow(), entry.EnqueuedAt);
+    }
+
+    [Fact]
+    public async Task Resent_reading_is_a_duplicate_and_writes_nothing()
+    {
+        var store = await _temp.OpenAsync();
+        await store.BindAsync("thermo-1", Patient, _temp.Clock.GetUtcNow(), None);
+        var reading = Some.ThermometerReading("thermo-1", measurementId: "7");
+        await store.CommitAsync([Some.AcceptedRecord(reading, Some.MeasuredAt.AddSeconds(5))], None);
+        var devicesBefore = await store.ListDevicesAsync(None);
+
+        // The broker redelivers the same measurement later, even with a different value rendering.
+        var resend = reading with { Value = new Quantity(37.6m, Ucum.Celsius) };
+        var outcomes = await store.CommitAsync([Some.AcceptedRecord(resend, Some.MeasuredAt.AddMinutes(5))], None);
+
+        Assert.Equal([IngestOutcome.Duplicate], outcomes);
+        var status = await store.GetOutboxStatusAsync(None);
+        Assert.Equal(1, status.Pending);
+        Assert.Equal(devicesBefore, await store.ListDevicesAsync(None));
+    }
+
+    [Fact]
+    public async Task Second_copy_within_one_batch_is_a_duplicate()
+    {
+        var store = await _temp.OpenAsync();
+        var reading = Some.ThermometerReading();
+
+        var outcomes = await store.CommitAsync([Some.AcceptedRecord(reading), Some.AcceptedRecord(reading)], None);
+
+        Assert.Equal([IngestOutcome.Quarantined, IngestOutcome.Duplicate], outcomes);
+        Assert.Single(await store.ListQuarantineAsync(null, 10, None));
+    }
+
+    [Fact]
+    public async Task Resend_of_a_quarantined_reading_after_binding_is_not_queued_twice()
+    {
+        var store = await _temp.OpenAsync();
+        var reading = Some.ThermometerReading();
+        await store.CommitAsync([Some.AcceptedRecord(reading)], None);
+        await store.BindAsync(reading.DeviceId, Patient, _temp.Clock.GetUtcNow(), None);
+
+        var outcomes = await store.CommitAsync([Some.AcceptedRecord(reading)], None);
+
+        Assert.Equal([IngestOutcome.Duplicate], outcomes);
+        Assert.Single(await store.GetDueAsync(_temp.Clock.GetUtcNow(), 10, new HashSet<long>(), None));
+    }
+
+    [Fact]
+    public async Task Undecodable_message_is_rejected_with_its_reason_and_exact_payload()
+    {
+        var store = await _temp.OpenAsync();
+        byte[] payload = [0x7B, 0x22, 0xFF, 0x00, 0xC3, 0x28]; // not even UTF-8: must come back byte for byte
+        var record = Some.RejectedRecord(payload, "vitals/thermo-1/body-temperature", new DecodeError("byte 2", "invalid UTF-8"), Some.MeasuredAt);
+
+        var outcomes = await store.CommitAsync([record], None);
+
+        Assert.Equal([IngestOutcome.Rejected], outcomes);
+        var rejected = Assert.Single(await store.ListRejectedAsync(10, None));
+        Assert.Equal("byte 2: invalid UTF-8", rejected.Reason);
+        Assert.Equal(payload, rejected.Payload);
+        Assert.Equal("vitals/thermo-1/body-temperature", rejected.Topic);
+        Assert.Equal("publisher-9", rejected.Source);
+        Assert.Equal(Some.MeasuredAt, rejected.ReceivedAt);
+        Assert.Equal(1, (await store.GetOutboxStatusAsync(None)).Rejected);
+        Assert.Empty(await store.ListDevicesAsync(None));
+    }
+
+    [Fact]
+    public async Task Mixed_batch_returns_one_outcome_per_record_in_order()
+    {
+        var store = await _temp.OpenAsync();
+        await store.BindAsync("cuff-1", Patient, _temp.Clock.GetUtcNow(), None);
+        var cuff = Some.CuffReading("cuff-1");
+
+        var outcomes = await store.CommitAsync(
+        [
+            Some.RejectedRecord(),
+            Some.AcceptedRecord(cuff),
+            Some.AcceptedRecord(Some.ThermometerReading("thermo-9")),
+            Some.AcceptedRecord(cuff),
+            Some.RejectedRecord(),
+        ], None);
+
+        Assert.Equal(
+            [IngestOutcome.Rejected, IngestOutcome.Queued, IngestOutcome.Quarantined, IngestOutcome.Duplicate, IngestOutcome.Rejected],
+            outcomes);
+        var rejected = await store.ListRejectedAsync(10, None);
+        Assert.Equal(2, rejected.Count);
+        Assert.True(rejected[0].Id > rejected[1].Id, "rejected messages are listed newest first");
+        Assert.Single(await store.ListRejectedAsync(1, None));
+    }
+
+    [Fact]
+    public async Task Record_with_both_or_neither_reading_and_error_is_a_bug()
+    {
+        var store = await _temp.OpenAsync();
+        var record = Some.AcceptedRecord(Some.ThermometerReading());
+
+        await Assert.ThrowsAsync<ArgumentException>(() => store.CommitAsync([record with { Reading = null }], None));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.CommitAsync([record with { Error = new DecodeError("$", "x") }], None));
+        Assert.Equal(0, (await store.GetOutboxStatusAsync(None)).Quarantined);
+    }
+
+    [Fact]
+    public async Task Empty_batch_has_no_outcomes()
+    {
+        var store = await _temp.OpenAsync();
+
+        Assert.Empty(await store.CommitAsync([], None));
+    }
+
+    [Fact]
+    public async Task Concurrent_commits_from_several_tasks_store_each_measurement_once()
+    {
+        var store = await _temp.OpenAsync();
+        await store.BindAsync("dev-0", Patient, _temp.Clock.GetUtcNow(), None);
+        await store.BindAsync("dev-2", PatientId.Parse("http://example.org/mrn|555"), _temp.Clock.GetUtcNow(), None);
+        const int tasks = 4, batches = 10, perBatch = 50;
+
+        // Each task publishes its own device's readings and also re-sends task 0's, as a redelivering broker would.
+        var results = await Task.WhenAll(Enumerable.Range(0, tasks).Select(t => Task.Run(async () =>
+        {
+            var outcomes = new List<(string Key, IngestOutcome Outcome)>();
+            for (var b = 0; b < batches; b++)
+            {
+                var records = Some.ThermometerBatch($"dev-{t}", perBatch, b * perBatch)
+                    .Concat(t == 0 ? [] : Some.ThermometerBatch("dev-0", 5, b * perBatch))
+                    .ToList();
+                var result = await store.CommitAsync(records, None);
+                outcomes.AddRange(records.Select((r, i) => (ReadingIdentity.Key(r.Reading!), result[i])));
+            }
+            return outcomes;
+        })));
+
+        var all = results.SelectMany(r => r).ToList();
+        var stored = all.Where(o => o.Outcome != IngestOutcome.Duplicate).ToList();
+        Assert.Equal(tasks * batches * perBatch, stored.Count);
+        Assert.Equal(stored.Count, stored.Select(o => o.Key).Distinct().Count());
+        var status = await store.GetOutboxStatusAsync(None);
+        Assert.Equal(2 * batches * perBatch, status.Pending);
+        Assert.Equal(2 * batches * perBatch, status.Quarantined);
+        Assert.Equal(2 * batches * perBatch, stored.Count(o => o.Outcome == IngestOutcome.Queued));
+        var devices = await store.ListDevicesAsync(None);
+        Assert.All(devices, d => Assert.Equal(batches * perBatch, d.Readings));
+    }
+
+    [Fact]
+    public async Task Sustained_batches_are_all_stored()
+    {
+        var store = await _temp.OpenAsync();
+        for (var d = 0; d < 20; d++)
+        {
+            await store.BindAsync($"dev-{d}", Patient, _temp.Clock.GetUtcNow(), None);
+        }
+        const int batchSize = 250, batchCount = 80;
+        var batches = Enumerable.Range(0, batchCount)
+            .Select(b => (IReadOnlyList<IngestRecord>)Enumerable.Range(0, batchSize)
+                .Select(i => Some.AcceptedRecord(Some.ThermometerReading($"dev-{i % 20}", 37.0m, Some.MeasuredAt.AddSeconds(b * batchSize + i))))
+                .ToList())
+            .ToList();
+
+        var watch = Stopwatch.StartNew();
+        foreach (var batch in batches)
+        {
+            Assert.All(await store.CommitAsync(batch, None), o => Assert.Equal(IngestOutcome.Queued, o));
+        }
+        watch.Stop();
+
+        Assert.Equal(batchSize * batchCount, (await store.GetOutboxStatusAsync(None)).Pending);
+        // Informational only (not asserted): machines differ.
+        output.WriteLine($"{batchSize * batchCount} readings in {batchCount} batches: {watch.Elapsed.TotalMilliseconds:F0} ms, " +
+            $"{batchSize * batchCount / watch.Elapsed.TotalSeconds:F0} readings/s (synchronous=FULL)");
+    }
+}

@@ -1,0 +1,220 @@
+using Vitals.Gateway.Binding;
+using Vitals.Gateway.Storage;
+
+namespace Vitals.Gateway.Tests.Storage;
+
+public sealed class SqliteStoreOutboxTests : IDisposable
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private static readonly PatientId Patient = PatientId.Parse("Patient/123");
+    private static readonly IReadOnlySet<long> NoneInFlight = new HashSet<long>();
+    private readonly TempStore _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private DateTimeOffset Now => _temp.Clock.GetUtcNow();
+
+    /// <summary>An opened store with <paramref name="minutes"/> queued thermometer readings (effective times in that order).</summary>
+    private async Task<(SqliteStore Store, IReadOnlyList<OutboxEntry> Entries)> QueuedAsync(params int[] minutes)
+    {
+        var store = await _temp.OpenAsync();
+        await store.BindAsync("thermo-1", Patient, Now, None);
+        await store.CommitAsync(
+            minutes.Select(m => Some.AcceptedRecord(Some.ThermometerReading("thermo-1", 37.0m, Some.MeasuredAt.AddMinutes(m)))).ToList(), None);
+        return (store, await store.GetDueAsync(Now, 100, NoneInFlight, None));
+    }
+
+    [Fact]
+    public async Task Due_entries_come_oldest_effective_time_first_then_in_commit_order()
+    {
+        var store = await _temp.OpenAsync();
+        await store.BindAsync("cuff-1", Patient, Now, None);
+        await store.BindAsync("thermo-1", Patient, Now, None);
+        // Offsets differ: the order is by instant, not by the text the device sent.
+        var late = Some.ThermometerReading("thermo-1", 37.1m, new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.FromHours(-5)));
+        var early = Some.ThermometerReading("thermo-1", 37.2m, new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.FromHours(2)));
+        var tieA = Some.CuffReading("cuff-1", Some.MeasuredAt, measurementId: "a");
+        var tieB = Some.CuffReading("cuff-1", Some.MeasuredAt, measurementId: "b");
+        await store.CommitAsync([Some.AcceptedRecord(late), Some.AcceptedRecord(tieA)], None);
+        await store.CommitAsync([Some.AcceptedRecord(tieB), Some.AcceptedRecord(early)], None);
+
+        var due = await store.GetDueAsync(Now, 10, NoneInFlight, None);
+
+        Assert.Equal([early, tieA, tieB, late], due.Select(e => e.Reading));
+        Assert.True(due[1].Id < due[2].Id);
+    }
+
+    [Fact]
+    public async Task In_flight_entries_are_skipped_and_max_is_respected()
+    {
+        var (store, all) = await QueuedAsync(0, 1, 2, 3, 4);
+
+        var due = await store.GetDueAsync(Now, 2, new HashSet<long> { all[0].Id, all[2].Id }, None);
+
+        Assert.Equal([all[1].Id, all[3].Id], due.Select(e => e.Id));
+        Assert.Equal([all[4].Id], (await store.GetDueAsync(Now, 5, all.Take(4).Select(e => e.Id).ToHashSet(), None)).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task Retry_counts_the_attempt_and_hides_the_entry_until_it_is_due()
+    {
+        var (store, entries) = await QueuedAsync(0, 1);
+        var retryAt = Now.AddSeconds(30);
+
+        await store.ScheduleRetryAsync(entries[0].Id, retryAt, "HTTP 503", None);
+
+        Assert.Equal([entries[1].Id], (await store.GetDueAsync(Now, 10, NoneInFlight, None)).Select(e => e.Id));
+        Assert.Equal(Now, await store.GetNextDueAsync(None));
+        var status = await store.GetOutboxStatusAsync(None);
+        Assert.Equal((2L, 1L, 1L), (status.Pending, status.Due, status.Retrying));
+
+        await store.MarkDeliveredAsync(entries[1].Id, Now, "Observation/2", None);
+        Assert.Equal(retryAt, await store.GetNextDueAsync(None));
+        Assert.Empty(await store.GetDueAsync(retryAt.AddTicks(-1), 10, NoneInFlight, None));
+        var again = Assert.Single(await store.GetDueAsync(retryAt, 10, NoneInFlight, None));
+        Assert.Equal((entries[0].Id, 1), (again.Id, again.Attempts));
+
+        await store.ScheduleRetryAsync(entries[0].Id, retryAt.AddMinutes(1), "timeout", None);
+        Assert.Equal(2, Assert.Single(await store.GetDueAsync(retryAt.AddMinutes(1), 10, NoneInFlight, None)).Attempts);
+    }
+
+    [Fact]
+    public async Task Delivered_entry_leaves_the_outbox_and_is_counted()
+    {
+        var (store, entries) = await QueuedAsync(0);
+
+        await store.MarkDeliveredAsync(entries[0].Id, Now, "Device/1,Observation/9", None);
+
+        Assert.Empty(await store.GetDueAsync(Now, 10, NoneInFlight, None));
+        Assert.Null(await store.GetNextDueAsync(None));
+        var status = await store.GetOutboxStatusAsync(None);
+        Assert.Equal((0L, 1L, (DateTimeOffset?)null), (status.Pending, status.Delivered, status.OldestPending));
+        using (var raw = _temp.OpenRaw())
+        {
+            Assert.Equal(1, TempStore.ExecuteRaw(raw,
+                "SELECT count(*) FROM readings WHERE state = 'delivered' AND server_ids = 'Device/1,Observation/9' AND delivered_at IS NOT NULL"));
+        }
+        // A second delivery report for the same entry means two senders had it: a bug, not an outcome.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.MarkDeliveredAsync(entries[0].Id, Now, null, None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.ScheduleRetryAsync(entries[0].Id, Now, "x", None));
+        Assert.Equal([IngestOutcome.Duplicate], await store.CommitAsync([Some.AcceptedRecord(entries[0].Reading)], None));
+    }
+
+    [Fact]
+    public async Task Dead_letter_keeps_the_reason_the_exchange_and_the_original_message()
+    {
+        var (store, entries) = await QueuedAsync(0, 1);
+        await store.ScheduleRetryAsync(entries[0].Id, Now, "HTTP 503", None);
+        var failedAt = Now.AddMinutes(1);
+        var why = new DeadLetterReason("HTTP 422: invalid subject", 422, """{"resourceType":"Bundle"}""", """{"resourceType":"OperationOutcome"}""");
+
+        await store.DeadLetterAsync(entries[0].Id, why, failedAt, None);
+
+        var dead = Assert.Single(await store.ListDeadLettersAsync(10, None));
+        Assert.Equal(entries[0].ReadingId, dead.ReadingId);
+        Assert.Equal("thermo-1", dead.DeviceId);
+        Assert.Equal(Patient, dead.Patient);
+        Assert.Equal(entries[0].Reading, dead.Reading);
+        Assert.Equal(failedAt, dead.FailedAt);
+        Assert.Equal(2, dead.Attempts);
+        Assert.Equal(why, dead.Why);
+        Assert.Equal(entries[0].Topic, dead.Topic);
+        Assert.Equal(entries[0].Payload, dead.Payload);
+        Assert.Equal([entries[1].Id], (await store.GetDueAsync(Now, 10, NoneInFlight, None)).Select(e => e.Id));
+        var status = await store.GetOutboxStatusAsync(None);
+        Assert.Equal((1L, 1L, 0L), (status.Pending, status.DeadLetters, status.Retrying));
+    }
+
+    [Fact]
+    public async Task Dead_letter_without_an_http_exchange_keeps_nulls()
+    {
+        var (store, entries) = await QueuedAsync(0);
+
+        await store.DeadLetterAsync(entries[0].Id, new DeadLetterReason("mapping failed", null, null, null), Now, None);
+
+        var dead = Assert.Single(await store.ListDeadLettersAsync(10, None));
+        Assert.Equal(new DeadLetterReason("mapping failed", null, null, null), dead.Why);
+        Assert.Equal(1, dead.Attempts);
+    }
+
+    [Fact]
+    public async Task Replay_puts_dead_letters_back_due_now_with_a_fresh_attempt_count()
+    {
+        var (store, entries) = await QueuedAsync(0, 1, 2);
+        foreach (var entry in entries)
+        {
+            await store.ScheduleRetryAsync(entry.Id, Now, "HTTP 500", None);
+            await store.DeadLetterAsync(entry.Id, new DeadLetterReason("HTTP 400", 400, "{}", null), Now, None);
+        }
+        var dead = await store.ListDeadLettersAsync(10, None);
+        Assert.Equal(3, dead.Count);
+        Assert.True(dead[0].Id > dead[2].Id, "dead letters are listed newest first");
+        _temp.Clock.Advance(TimeSpan.FromHours(1));
+
+        Assert.Equal(1, await store.ReplayDeadLettersAsync(dead[1].Id, None));
+
+        var replayed = Assert.Single(await store.GetDueAsync(Now, 10, NoneInFlight, None));
+        Assert.Equal((dead[1].ReadingId, 0, Now, Patient), (replayed.ReadingId, replayed.Attempts, replayed.EnqueuedAt, replayed.Patient));
+        Assert.Equal(2, (await store.ListDeadLettersAsync(10, None)).Count);
+        Assert.Equal(0, await store.ReplayDeadLettersAsync(dead[1].Id, None));
+
+        Assert.Equal(2, await store.ReplayDeadLettersAsync(null, None));
+
+        Assert.Equal(
+            entries.Select(e => e.ReadingId),
+            (await store.GetDueAsync(Now, 10, NoneInFlight, None)).Select(e => e.ReadingId));
+        Assert.Empty(await store.ListDeadLettersAsync(10, None));
+        await store.MarkDeliveredAsync(replayed.Id, Now, "Observation/1", None);
+        Assert.Equal(1, (await store.GetOutboxStatusAsync(None)).Delivered);
+    }
+
+    [Fact]
+    public async Task Purge_deletes_dead_letters_while_resends_stay_duplicates()
+    {
+        var (store, entries) = await QueuedAsync(0, 1);
+        foreach (var entry in entries)
+        {
+            await store.DeadLetterAsync(entry.Id, new DeadLetterReason("HTTP 400", 400, null, null), Now, None);
+        }
+        var dead = await store.ListDeadLettersAsync(10, None);
+
+        Assert.Equal(1, await store.PurgeDeadLettersAsync(dead[0].Id, None));
+        Assert.Equal(0, await store.PurgeDeadLettersAsync(dead[0].Id, None));
+        Assert.Equal([dead[1].Id], (await store.ListDeadLettersAsync(10, None)).Select(d => d.Id));
+        Assert.Equal(1, await store.PurgeDeadLettersAsync(null, None));
+
+        Assert.Empty(await store.ListDeadLettersAsync(10, None));
+        Assert.Equal(0, await store.ReplayDeadLettersAsync(null, None));
+        Assert.Equal(
+            [IngestOutcome.Duplicate, IngestOutcome.Duplicate],
+            await store.CommitAsync(entries.Select(e => Some.AcceptedRecord(e.Reading)).ToList(), None));
+        using var raw = _temp.OpenRaw();
+        Assert.Equal(2, TempStore.ExecuteRaw(raw, "SELECT count(*) FROM readings WHERE state = 'dead'"));
+    }
+
+    [Fact]
+    public async Task Status_reports_every_counter()
+    {
+        var (store, entries) = await QueuedAsync(0, 1, 2, 3);
+        await store.CommitAsync([Some.RejectedRecord(), Some.AcceptedRecord(Some.ThermometerReading("unbound"))], None);
+        var enqueuedAt = Now;
+        _temp.Clock.Advance(TimeSpan.FromSeconds(10));
+        await store.MarkDeliveredAsync(entries[0].Id, Now, null, None);
+        await store.ScheduleRetryAsync(entries[1].Id, Now.AddMinutes(5), "HTTP 503", None);
+        await store.DeadLetterAsync(entries[2].Id, new DeadLetterReason("HTTP 400", 400, null, null), Now, None);
+
+        var status = await store.GetOutboxStatusAsync(None);
+
+        Assert.Equal(new OutboxStatus(Pending: 2, Due: 1, Retrying: 1, Delivered: 1, DeadLetters: 1, Quarantined: 1, Rejected: 1, OldestPending: enqueuedAt), status);
+    }
+
+    [Fact]
+    public async Task Nothing_due_in_an_empty_outbox()
+    {
+        var store = await _temp.OpenAsync();
+
+        Assert.Empty(await store.GetDueAsync(Now, 10, NoneInFlight, None));
+        Assert.Null(await store.GetNextDueAsync(None));
+        Assert.Equal(new OutboxStatus(0, 0, 0, 0, 0, 0, 0, null), await store.GetOutboxStatusAsync(None));
+    }
+}

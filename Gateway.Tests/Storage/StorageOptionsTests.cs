@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Vitals.Gateway.Storage;
+
+namespace Vitals.Gateway.Tests.Storage;
+
+public sealed class StorageOptionsTests
+{
+    private static ValidateOptionsResult Validate(StorageOptions options) => new StorageOptionsValidator().Validate(null, options);
+
+    [Fact]
+    public void Defaults_are_a_durable_sqlite_file_under_data()
+    {
+        var options = new StorageOptions();
+
+        Assert.Equal((StorageProvider.Sqlite, "data/gateway.db", SqliteSynchronous.Full), (options.Provider, options.Path, options.Synchronous));
+        Assert.Equal(Path.Combine(Directory.GetCurrentDirectory(), "data", "gateway.db"), options.ResolvePath());
+        Assert.True(Validate(options).Succeeded);
+    }
+
+    [Fact]
+    public void Postgres_is_refused_naming_the_key()
+    {
+        var result = Validate(new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = "Host=db" });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Storage:Provider", result.FailureMessage);
+        Assert.Contains("not available", result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("", "Storage:Path")]
+    [InlineData("   ", "Storage:Path")]
+    [InlineData(":memory:", "Storage:Path")]
+    [InlineData("file:gateway.db?mode=memory", "Storage:Path")]
+    [InlineData("data/", "Storage:Path")]
+    [InlineData("bad\0name.db", "Storage:Path")]
+    public void Unusable_path_is_refused_naming_the_key(string path, string key)
+    {
+        var result = Validate(new StorageOptions { Path = path });
+
+        Assert.True(result.Failed);
+        Assert.Contains(key, result.FailureMessage);
+    }
+
+    [Fact]
+    public void Path_of_an_existing_folder_is_refused()
+    {
+        var result = Validate(new StorageOptions { Path = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar) });
+
+        Assert.Contains("Storage:Path", result.FailureMessage);
+    }
+
+    [Fact]
+    public void Undefined_enum_values_and_bad_timeouts_are_refused_naming_the_key()
+    {
+        Assert.Contains("Storage:Synchronous", Validate(new StorageOptions { Synchronous = (SqliteSynchronous)7 }).FailureMessage);
+        Assert.Contains("Storage:Provider", Validate(new StorageOptions { Provider = (StorageProvider)7 }).FailureMessage);
+        Assert.Contains("Storage:BusyTimeout", Validate(new StorageOptions { BusyTimeout = TimeSpan.Zero }).FailureMessage);
+        Assert.Contains("Storage:BusyTimeout", Validate(new StorageOptions { BusyTimeout = TimeSpan.FromHours(1) }).FailureMessage);
+    }
+
+    [Fact]
+    public void Configuration_keys_bind_and_resolve_the_store()
+    {
+        using var provider = Services(new()
+        {
+            ["Storage:Path"] = "/tmp/elsewhere/gw.db",
+            ["Storage:Synchronous"] = "Normal",
+            ["Storage:BusyTimeout"] = "00:00:02",
+        });
+
+        var options = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var store = provider.GetRequiredService<IGatewayStore>();
+
+        Assert.Equal(("/tmp/elsewhere/gw.db", SqliteSynchronous.Normal, TimeSpan.FromSeconds(2)), (options.Path, options.Synchronous, options.BusyTimeout));
+        Assert.Equal("/tmp/elsewhere/gw.db", Assert.IsType<SqliteStore>(store).DatabasePath);
+        Assert.Same(store, provider.GetRequiredService<SqliteStore>());
+    }
+
+    [Fact]
+    public void Postgres_from_configuration_stops_start_up_with_a_message_naming_the_key()
+    {
+        using var provider = Services(new() { ["Storage:Provider"] = "Postgres", ["Storage:ConnectionString"] = "Host=db" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IGatewayStore>());
+
+        Assert.Contains("Storage:Provider", error.Message);
+    }
+
+    private static ServiceProvider Services(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        return new ServiceCollection().AddLogging().AddGatewayStore(configuration).BuildServiceProvider();
+    }
+}

@@ -1,0 +1,75 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Vitals.Gateway.Storage;
+
+namespace Vitals.Gateway.Tests.Storage;
+
+/// <summary>A real SQLite file in a fresh temporary folder, with a fake clock; deleted with everything it opened.</summary>
+internal sealed class TempStore : IDisposable
+{
+    private readonly List<SqliteStore> _opened = [];
+
+    public TempStore()
+    {
+        Folder = Path.Combine(Path.GetTempPath(), "vitals-store-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Folder);
+        Clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 7, 35, 0, TimeSpan.Zero));
+    }
+
+    public string Folder { get; }
+
+    /// <summary>In a sub-folder that does not exist yet: the store must create it.</summary>
+    public string DatabasePath => Path.Combine(Folder, "data", "gateway.db");
+
+    public FakeTimeProvider Clock { get; }
+
+    public SqliteStore Create(SqliteSynchronous synchronous = SqliteSynchronous.Full)
+    {
+        var store = new SqliteStore(
+            Options.Create(new StorageOptions { Path = DatabasePath, Synchronous = synchronous }),
+            Clock,
+            NullLogger<SqliteStore>.Instance);
+        _opened.Add(store);
+        return store;
+    }
+
+    public async Task<SqliteStore> OpenAsync(SqliteSynchronous synchronous = SqliteSynchronous.Full)
+    {
+        var store = Create(synchronous);
+        await store.InitializeAsync(CancellationToken.None);
+        return store;
+    }
+
+    /// <summary>A plain connection to the file, as another tool (or an older gateway) would have.</summary>
+    public SqliteConnection OpenRaw()
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    public static long ExecuteRaw(SqliteConnection connection, string sql)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToInt64(cmd.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public void Dispose()
+    {
+        foreach (var store in _opened)
+        {
+            store.Dispose();
+        }
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless; failing the test for it would hide the real result.
+        }
+    }
+}

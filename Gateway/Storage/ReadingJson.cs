@@ -1,0 +1,26 @@
+using System.Text.Json;
+using Vitals.Devices;
+
+namespace Vitals.Gateway.Storage;
+
+/// <summary>
+/// The JSON a reading is stored as (<c>readings.reading_json</c>). Round-trips every field exactly: decimals keep their
+/// scale (37.60 stays 37.60), date-times keep their offset. Data written by one version must stay readable by the
+/// next, so fields are only ever added.
+/// </summary>
+public static class ReadingJson
+{
+    public static string Serialize(Reading reading)
+    {
+        ArgumentNullException.ThrowIfNull(reading);
+        return JsonSerializer.Serialize(reading, ReadingJsonContext.Default.Reading);
+    }
+
+    /// <exception cref="JsonException">The text is not a stored reading (a corrupt store: a bug, not device input).</exception>
+    public static Reading Deserialize(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        return JsonSerializer.Deserialize(json, ReadingJsonContext.Default.Reading)
+            ?? throw new JsonException("the stored reading is JSON null");
+    }
+}

@@ -1,0 +1,114 @@
+namespace Vitals.Gateway.Storage;
+
+/// <summary>
+/// The SQLite store's schema, versioned in <c>schema_version</c> so that a later gateway can migrate a file written by
+/// this one. <see cref="Migrations"/>[i] takes the schema from version i to i + 1: shipped steps are never edited,
+/// later versions append steps.
+/// </summary>
+internal static class SqliteSchema
+{
+    // Reading states (readings.state). A reading moves quarantined -> queued -> delivered | dead, and dead -> queued
+    // on replay; it is never deleted, so its identity keeps later resends recognisable as duplicates.
+    public const string Quarantined = "quarantined";
+    public const string Queued = "queued";
+    public const string Delivered = "delivered";
+    public const string Dead = "dead";
+
+    public const string DeliveredCounter = "delivered";
+    public const string RejectedCounter = "rejected";
+
+    public const string CreateVersionTable = """
+        CREATE TABLE IF NOT EXISTS schema_version (
+            version    INTEGER NOT NULL PRIMARY KEY,
+            applied_at TEXT    NOT NULL
+        );
+        """;
+
+    private const string Version1 = """
+        CREATE TABLE readings (
+            id             INTEGER PRIMARY KEY,
+            identity_key   TEXT    NOT NULL UNIQUE,
+            device_id      TEXT    NOT NULL,
+            kind           TEXT    NOT NULL,
+            effective_time TEXT    NOT NULL,
+            received_at    TEXT    NOT NULL,
+            topic          TEXT    NOT NULL,
+            source         TEXT    NOT NULL,
+            payload        BLOB    NOT NULL,
+            reading_json   TEXT    NOT NULL,
+            patient        TEXT,
+            state          TEXT    NOT NULL CHECK (state IN ('quarantined', 'queued', 'delivered', 'dead')),
+            delivered_at   TEXT,
+            server_ids     TEXT,
+            -- Only a quarantined reading lacks a patient: every other state was reached through a binding.
+            CHECK ((state = 'quarantined') = (patient IS NULL))
+        );
+        -- Quarantine is small next to the history: partial indexes keep its listing, counting and release cheap.
+        CREATE INDEX ix_readings_quarantined ON readings (device_id, id) WHERE state = 'quarantined';
+        CREATE INDEX ix_readings_quarantined_order ON readings (id) WHERE state = 'quarantined';
+
+        -- AUTOINCREMENT: ids are handed to the delivery worker (in flight) and typed in the CLI, so a deleted id must
+        -- never come back as another entry.
+        CREATE TABLE outbox (
+            id              INTEGER PRIMARY KEY AUTOINCREMENT,
+            reading_id      INTEGER NOT NULL UNIQUE REFERENCES readings (id),
+            effective_time  TEXT    NOT NULL,
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT    NOT NULL,
+            last_error      TEXT,
+            enqueued_at     TEXT    NOT NULL
+        );
+        -- Delivery order; next_attempt_at rides along so that entries waiting for a retry are skipped in the index.
+        CREATE INDEX ix_outbox_order ON outbox (effective_time, id, next_attempt_at);
+        CREATE INDEX ix_outbox_next_attempt ON outbox (next_attempt_at);
+
+        CREATE TABLE bindings (
+            id         INTEGER PRIMARY KEY,
+            device_id  TEXT NOT NULL,
+            patient    TEXT NOT NULL,
+            bound_at   TEXT NOT NULL,
+            unbound_at TEXT
+        );
+        CREATE UNIQUE INDEX ux_bindings_current ON bindings (device_id) WHERE unbound_at IS NULL;
+        CREATE INDEX ix_bindings_history ON bindings (device_id, bound_at);
+
+        -- Per-device totals kept by the commit, so that listing devices does not scan every reading.
+        CREATE TABLE devices (
+            device_id  TEXT    NOT NULL PRIMARY KEY,
+            first_seen TEXT,
+            last_seen  TEXT,
+            readings   INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
+
+        CREATE TABLE rejected (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            received_at TEXT NOT NULL,
+            topic       TEXT NOT NULL,
+            source      TEXT NOT NULL,
+            reason      TEXT NOT NULL,
+            payload     BLOB NOT NULL
+        );
+
+        CREATE TABLE dead_letters (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            reading_id  INTEGER NOT NULL UNIQUE REFERENCES readings (id),
+            failed_at   TEXT    NOT NULL,
+            attempts    INTEGER NOT NULL,
+            reason      TEXT    NOT NULL,
+            http_status INTEGER,
+            request     TEXT,
+            response    TEXT
+        );
+
+        -- Totals that only grow, for the status page: counting delivered readings would scan the whole history.
+        CREATE TABLE counters (
+            name  TEXT    NOT NULL PRIMARY KEY,
+            value INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO counters (name, value) VALUES ('delivered', 0), ('rejected', 0);
+        """;
+
+    public static IReadOnlyList<string> Migrations { get; } = [Version1];
+
+    public static int CurrentVersion => Migrations.Count;
+}

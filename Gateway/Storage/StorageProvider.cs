@@ -1,0 +1,11 @@
+namespace Vitals.Gateway.Storage;
+
+/// <summary>The store behind <see cref="IGatewayStore"/> (<c>Storage:Provider</c>, design.md "Configuration").</summary>
+public enum StorageProvider
+{
+    /// <summary>One SQLite file in WAL mode, shared by the worker, the web page and the CLI on one machine.</summary>
+    Sqlite,
+
+    /// <summary>PostgreSQL for a fleet. Accepted by the configuration contract but not available in this version.</summary>
+    Postgres,
+}
