@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
@@ -385,7 +386,7 @@ public static class JsonReadingDecoder
             return false;
         }
         // The id ends up in FHIR identifiers, logs and the CLI, where control characters do harm.
-        if (text.AsSpan().IndexOfAnyInRange('\0', '\u001f') >= 0 || text.Contains('\u007f'))
+        if (text.AsSpan().ContainsAnyInRange('\0', '\u001f') || text.AsSpan().ContainsAnyInRange('\u007f', '\u009f'))
         {
             error = new(path, "id contains a control character");
             return false;
@@ -525,8 +526,8 @@ public static class JsonReadingDecoder
             && !text[1..].ContainsAnyExcept(SiteChars);
     }
 
-    private static readonly System.Buffers.SearchValues<char> SiteChars =
-        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyz-");
+    private static readonly SearchValues<char> SiteChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyz-");
 
     /// <summary>"a string ("NaN")", "an object", ...: what the payload had where something else was expected.</summary>
     private static string Describe(ref Utf8JsonReader reader) => reader.TokenType switch
@@ -550,8 +551,8 @@ public static class JsonReadingDecoder
         return simple && key.Length <= MaxEchoLength ? "$." + key : $"$['{Echo(key).Replace("'", "\\'")}']";
     }
 
-    private static readonly System.Buffers.SearchValues<char> IdentifierChars =
-        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+    private static readonly SearchValues<char> IdentifierChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
 
     private static string ByteAt(long offset) => string.Create(CultureInfo.InvariantCulture, $"byte {offset}");
 
@@ -580,7 +581,7 @@ public static class JsonReadingDecoder
         var index = 0;
         while (index < bytes.Length)
         {
-            if (System.Text.Rune.DecodeFromUtf8(bytes[index..], out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            if (Rune.DecodeFromUtf8(bytes[index..], out _, out var consumed) != OperationStatus.Done)
             {
                 return index;
             }
