@@ -1,0 +1,161 @@
+using System.Globalization;
+
+namespace Vitals.Devices;
+
+/// <summary>
+/// The plausibility rules of design.md, "Bad input": each value within its configured range, systolic above
+/// diastolic, mean arterial pressure between them, a reported pulse within the heart-rate range, and a device time
+/// not too far ahead of the gateway's clock. Values are compared in the canonical units of
+/// <see cref="PlausibilityLimits"/> but never changed: the reading keeps what the device sent.
+/// </summary>
+public static class Plausibility
+{
+    /// <summary>The international avoirdupois pound, exactly.</summary>
+    public const decimal KilogramsPerPound = 0.45359237m;
+
+    // No vital sign is plausible at this magnitude in any unit; refusing to convert such values keeps decimal
+    // arithmetic (which throws on overflow) safe for anything a device can send.
+    private const decimal MaxConvertibleMagnitude = 1_000_000_000m;
+
+    /// <summary>
+    /// Checks a decoded reading. On failure <see cref="DecodeError.Where"/> is the name of the offending field as the
+    /// MQTT contract spells it (<c>value</c>, <c>systolic</c>, <c>diastolic</c>, <c>mean</c>, <c>pulse</c>,
+    /// <c>time</c>); each source turns that into its own location (the JSON decoder into <c>$.systolic</c>).
+    /// Absent values (<see cref="Quantity.HasValue"/> false) are not range-checked.
+    /// </summary>
+    public static bool TryCheck(Reading reading, DecodeContext context, out DecodeError error)
+    {
+        var limits = context.Limits;
+        var valuesOk = reading.Kind switch
+        {
+            VitalKind.BloodPressure => TryCheckBloodPressure(reading, limits, out error),
+            VitalKind.BodyTemperature => InRange("value", reading.Kind, reading.Value, limits.TemperatureMinCel, limits.TemperatureMaxCel, out error),
+            VitalKind.BodyWeight => InRange("value", reading.Kind, reading.Value, limits.WeightMinKg, limits.WeightMaxKg, out error),
+            VitalKind.RespiratoryRate => InRange("value", reading.Kind, reading.Value, limits.RespiratoryRateMin, limits.RespiratoryRateMax, out error),
+            VitalKind.HeartRate => InRange("value", reading.Kind, reading.Value, limits.HeartRateMin, limits.HeartRateMax, out error),
+            VitalKind.OxygenSaturation => InRange("value", reading.Kind, reading.Value, limits.SpO2Min, limits.SpO2Max, out error),
+            _ => throw new ArgumentOutOfRangeException(nameof(reading), reading.Kind, "unknown kind"),
+        };
+        return valuesOk && TryCheckTime(reading, context, out error);
+    }
+
+    /// <summary>
+    /// Converts a quantity of <paramref name="kind"/> to the kind's canonical unit ([degF] to Cel; g and [lb_av] to kg;
+    /// kPa to mm[Hg]) for comparison. False when the value is too large to convert (it is implausible anyway).
+    /// </summary>
+    /// <exception cref="ArgumentException">The unit is not one of the kind's units: a decoder bug.</exception>
+    public static bool TryToCanonical(VitalKind kind, Quantity quantity, out decimal canonical)
+    {
+        if (!Units.IsUnitOf(kind, quantity.Unit))
+        {
+            throw new ArgumentException($"'{quantity.Unit}' is not a unit of {kind.ToTopicName()}", nameof(quantity));
+        }
+        canonical = quantity.Value;
+        if (Math.Abs(quantity.Value) > MaxConvertibleMagnitude)
+        {
+            return false;
+        }
+        canonical = quantity.Unit switch
+        {
+            // Multiply before dividing so that whole-degree bounds (113 [degF] = 45 Cel) compare exactly.
+            Ucum.Fahrenheit => (quantity.Value - 32m) * 5m / 9m,
+            Ucum.Gram => quantity.Value / 1000m,
+            Ucum.Pound => quantity.Value * KilogramsPerPound,
+            Ucum.Kilopascal => quantity.Value * Ucum.MillimetresMercuryPerKilopascal,
+            _ => quantity.Value,
+        };
+        return true;
+    }
+
+    private static bool TryCheckBloodPressure(Reading reading, PlausibilityLimits limits, out DecodeError error)
+    {
+        const VitalKind bp = VitalKind.BloodPressure;
+        if (!InRange("systolic", bp, reading.Systolic, limits.SystolicMin, limits.SystolicMax, out error)
+            || !InRange("diastolic", bp, reading.Diastolic, limits.DiastolicMin, limits.DiastolicMax, out error)
+            || !InRange("pulse", VitalKind.HeartRate, reading.Pulse, limits.HeartRateMin, limits.HeartRateMax, out error))
+        {
+            return false;
+        }
+        // Both are within their (convertible) ranges here, so the conversions below succeed.
+        if (reading.Systolic is not { HasValue: true } systolic || reading.Diastolic is not { HasValue: true } diastolic)
+        {
+            return true;
+        }
+        TryToCanonical(bp, systolic, out var sys);
+        TryToCanonical(bp, diastolic, out var dia);
+        if (dia >= sys)
+        {
+            error = new("diastolic", Invariant($"diastolic {Show(diastolic)} is not below systolic {Show(systolic)}"));
+            return false;
+        }
+        if (reading.MeanArterial is { HasValue: true } mean
+            && !(TryToCanonical(bp, mean, out var map) && map >= dia && map <= sys))
+        {
+            error = new("mean", Invariant($"mean {Show(mean)} is not between diastolic {Show(diastolic)} and systolic {Show(systolic)}"));
+            return false;
+        }
+        return true;
+    }
+
+    private static bool InRange(string field, VitalKind kind, Quantity? quantity, decimal min, decimal max, out DecodeError error)
+    {
+        error = default;
+        if (quantity is not { HasValue: true } q)
+        {
+            return true;
+        }
+        var convertible = TryToCanonical(kind, q, out var canonical);
+        if (convertible && canonical >= min && canonical <= max)
+        {
+            return true;
+        }
+        var unit = Units.Canonical(kind);
+        var shown = convertible && q.Unit != unit
+            ? Invariant($"{Show(q)} ({canonical:0.##} {unit})")
+            : Show(q);
+        var label = field == "value" ? "" : field + " ";
+        error = new(field, Invariant($"{label}{shown} is outside the plausible range {min}-{max} {unit}"));
+        return false;
+    }
+
+    private static bool TryCheckTime(Reading reading, DecodeContext context, out DecodeError error)
+    {
+        error = default;
+        // Receipt time is the gateway's own clock; only a device's claim can be in the future.
+        if (reading.TimeQuality == TimeQuality.ReceiptTime)
+        {
+            return true;
+        }
+        var ahead = reading.EffectiveTime - context.ReceivedAt;
+        if (ahead <= context.Limits.MaxFutureSkew)
+        {
+            return true;
+        }
+        var sent = reading.DeviceTime ?? reading.EffectiveTime.ToString("O", CultureInfo.InvariantCulture);
+        error = new("time", $"time {sent} is {Duration(ahead)} in the future (more than the allowed {Duration(context.Limits.MaxFutureSkew)})");
+        return false;
+    }
+
+    /// <summary>"3h", "2h 5m", "45s": the two largest non-zero parts, rounded down.</summary>
+    private static string Duration(TimeSpan span)
+    {
+        if (span < TimeSpan.FromSeconds(1))
+        {
+            return Invariant($"{(int)span.TotalMilliseconds}ms");
+        }
+        Span<(int Amount, string Suffix)> parts = [(span.Days, "d"), (span.Hours, "h"), (span.Minutes, "m"), (span.Seconds, "s")];
+        var first = 0;
+        while (parts[first].Amount == 0)
+        {
+            first++;
+        }
+        var text = Invariant($"{parts[first].Amount}{parts[first].Suffix}");
+        return first + 1 < parts.Length && parts[first + 1].Amount != 0
+            ? Invariant($"{text} {parts[first + 1].Amount}{parts[first + 1].Suffix}")
+            : text;
+    }
+
+    private static string Show(Quantity q) => Invariant($"{q.Value} {q.Unit}");
+
+    private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
+}

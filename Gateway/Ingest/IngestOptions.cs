@@ -1,0 +1,42 @@
+using System.Diagnostics.CodeAnalysis;
+using Vitals.Devices;
+
+namespace Vitals.Gateway.Ingest;
+
+/// <summary>
+/// The <c>Ingest</c> configuration section: how incoming messages are decoded. Validated at start-up by
+/// <see cref="IngestOptionsValidator"/>.
+/// </summary>
+public sealed class IngestOptions
+{
+    public const string SectionName = "Ingest";
+
+    /// <summary>design.md, "MQTT contract": a payload is at most 16 KiB.</summary>
+    public const int DefaultMaxPayloadBytes = 16 * 1024;
+
+    /// <summary><c>Ingest:MaxPayloadBytes</c>: larger payloads are rejected before they are parsed.</summary>
+    public int MaxPayloadBytes { get; set; } = DefaultMaxPayloadBytes;
+
+    /// <summary>
+    /// <c>Ingest:TimeZone</c>: the IANA zone (<c>Europe/Berlin</c>) in which device times without an offset are read;
+    /// empty means the machine's local zone.
+    /// </summary>
+    public string TimeZone { get; set; } = "";
+
+    /// <summary>
+    /// <c>Ingest:Plausibility:*</c>, e.g. <c>Ingest:Plausibility:TemperatureMaxCel</c>. A fresh instance, never
+    /// <see cref="PlausibilityLimits.Default"/>: the configuration binder writes into the instance it finds.
+    /// </summary>
+    public PlausibilityLimits Plausibility { get; set; } = new();
+
+    /// <summary>Resolves <see cref="TimeZone"/>; false when the id names no zone on this machine.</summary>
+    public bool TryGetTimeZone([NotNullWhen(true)] out TimeZoneInfo? zone)
+    {
+        if (string.IsNullOrWhiteSpace(TimeZone))
+        {
+            zone = TimeZoneInfo.Local;
+            return true;
+        }
+        return TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone.Trim(), out zone);
+    }
+}
