@@ -7,4 +7,9 @@ namespace Vitals.Gateway.Fhir;
 /// Observation per measurement. Observation.device is left for the sender to point at the Device's server id
 /// (or at a transaction's urn:uuid).
 /// </summary>
-public sealed record MappedReading(Device Device, IReadOnlyList<Observation> Observations);
+public sealed record MappedReading(Device Device, IReadOnlyList<Observation> Observations)
+{
+    /// <summary>The Device's business identifier: the sender's conditional create is on this
+    /// (<see cref="ObservationIdentifier.ToSearchQuery"/>), and every Observation.device carries a copy.</summary>
+    public Identifier DeviceIdentifier => Device.Identifier[0];
+}

@@ -1,0 +1,29 @@
+using System.Text.RegularExpressions;
+using Hl7.Fhir.Model;
+
+namespace Vitals.Gateway.Fhir;
+
+/// <summary>
+/// The business identifier of a measuring Device: a Bluetooth address (design.md: upper case, colon-separated) as
+/// the PHD IG's eui-48/bluetooth identifier with dashes, anything else under <see cref="FhirOptions.DeviceIdentifierSystem"/>.
+/// The sender creates the Device conditionally on it (<see cref="ObservationIdentifier.ToSearchQuery"/>).
+/// </summary>
+public static partial class DeviceIdentifier
+{
+    public static bool IsBluetoothAddress(string deviceId) => BluetoothAddress().IsMatch(deviceId);
+
+    public static Identifier Create(string deviceId, FhirOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(deviceId);
+        ArgumentNullException.ThrowIfNull(options);
+        return IsBluetoothAddress(deviceId)
+            ? new Identifier(FhirSystems.BluetoothAddress, deviceId.Replace(':', '-'))
+            : new Identifier(options.DeviceIdentifierSystem, deviceId);
+    }
+
+    /// <summary>The identifier by which Observations point at this gateway (observation-gatewayDevice).</summary>
+    public static Identifier ForGateway(FhirOptions options) => new(options.DeviceIdentifierSystem, options.GatewayId);
+
+    [GeneratedRegex("^([0-9A-F]{2}:){5}[0-9A-F]{2}$")]
+    private static partial Regex BluetoothAddress();
+}

@@ -1,0 +1,27 @@
+namespace Vitals.Gateway.Fhir;
+
+/// <summary>The code systems, identifier systems and extension URLs the gateway writes (fhir.md).</summary>
+public static class FhirSystems
+{
+    public const string Loinc = "http://loinc.org";
+    public const string Mdc = "urn:iso:std:iso:11073:10101";
+    public const string Ucum = "http://unitsofmeasure.org";
+    public const string ObservationCategory = "http://terminology.hl7.org/CodeSystem/observation-category";
+    public const string PhdObservationCategory = "http://hl7.org/fhir/uv/phd/CodeSystem/PhdObservationCategories";
+    public const string DataAbsentReason = "http://terminology.hl7.org/CodeSystem/data-absent-reason";
+    public const string ActReason = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
+
+    /// <summary>
+    /// IEEE 11073-10201 measurement status codes as published by HL7 (PoCD IG); the PHD IG maps questionable,
+    /// calibrating and early-estimate readings to Observation.interpretation.
+    /// </summary>
+    public const string MeasurementStatus = "http://hl7.org/fhir/uv/pocd/CodeSystem/measurement-status";
+
+    /// <summary>The gateway's own tag vocabulary for how an effective time was obtained (TimeQuality).</summary>
+    public const string TimeQuality = "urn:vitals-gateway:time-quality";
+
+    /// <summary>Bluetooth device address as an identifier, value dash-separated upper-case hex (PHD IG).</summary>
+    public const string BluetoothAddress = "http://hl7.org/fhir/sid/eui-48/bluetooth";
+
+    public const string GatewayDeviceExtension = "http://hl7.org/fhir/StructureDefinition/observation-gatewayDevice";
+}

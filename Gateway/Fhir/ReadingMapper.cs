@@ -1,0 +1,310 @@
+using System.Globalization;
+using Hl7.Fhir.Model;
+using Microsoft.Extensions.Options;
+using Vitals.Devices;
+using Vitals.Gateway.Binding;
+using Quantity = Vitals.Devices.Quantity;
+
+namespace Vitals.Gateway.Fhir;
+
+/// <summary>
+/// Turns one <see cref="Reading"/> into its measuring Device and one Observation per measurement, each valid against
+/// the R4 core vital-signs profile for its kind (design.md "FHIR output", fhir.md). Pure: no I/O, no clock.
+/// A reading that breaks the decoders' guarantees (wrong unit for its kind, missing value) is a bug and throws
+/// <see cref="ArgumentException"/>.
+/// </summary>
+public sealed class ReadingMapper(IOptions<FhirOptions> options)
+{
+    private readonly FhirOptions _options = options.Value;
+
+    public MappedReading Map(Reading reading, PatientId? patient)
+    {
+        ArgumentNullException.ThrowIfNull(reading);
+        var definition = VitalSignCodes.For(reading.Kind);
+        var device = CreateDevice(reading, definition);
+
+        var observations = new List<Observation>(2);
+        var primary = NewObservation(reading, patient, definition.Profile, definition.Code, device, reading.Status);
+        if (reading.Kind == VitalKind.BloodPressure)
+        {
+            AddBloodPressureComponents(primary, reading);
+        }
+        else
+        {
+            var value = reading.Value ?? throw new ArgumentException($"a {reading.Kind.ToTopicName()} reading needs Value", nameof(reading));
+            SetValue(primary, value, reading, definition.Units, reading.Kind);
+        }
+        if (reading.Kind == VitalKind.BodyTemperature && reading.Site is { Length: > 0 } site)
+        {
+            primary.BodySite = BodySite(site);
+        }
+        observations.Add(primary);
+
+        if (reading.Pulse is { } pulse)
+        {
+            if (reading.Kind == VitalKind.HeartRate)
+            {
+                // Both would be 8867-4 Observations with the same de-duplication identifier.
+                throw new ArgumentException("a heart-rate reading cannot carry a separate pulse", nameof(reading));
+            }
+            // Only the pulse-related device flags concern the heart-rate Observation; cuff fit and posture are about
+            // the pressure measurement.
+            var pulseFlags = reading.Status & ~(MeasurementStatus.BodyMovement | MeasurementStatus.CuffLoose | MeasurementStatus.ImproperPosition);
+            var heartRate = NewObservation(reading, patient, VitalSignCodes.HeartRateProfile, VitalSignCodes.PulseCodeFor(reading.Kind), device, pulseFlags);
+            SetValue(heartRate, pulse, reading, [Ucum.PerMinute], VitalKind.HeartRate);
+            observations.Add(heartRate);
+        }
+        return new MappedReading(device, observations);
+    }
+
+    private Device CreateDevice(Reading reading, VitalSignDefinition definition)
+    {
+        var device = new Device
+        {
+            Status = Device.FHIRDeviceStatus.Active,
+            Type = Concept(FhirSystems.Mdc, "65573", "MDC_MOC_VMS_MDS_SIMP", definition.DeviceLabel),
+        };
+        device.Identifier.Add(DeviceIdentifier.Create(reading.DeviceId, _options));
+        device.DeviceName.Add(new Device.DeviceNameComponent
+        {
+            Name = DeviceName(reading, definition),
+            Type = DeviceNameType.UserFriendlyName,
+        });
+        return device;
+    }
+
+    private static string DeviceName(Reading reading, VitalSignDefinition definition) => $"{definition.DeviceLabel} {reading.DeviceId}";
+
+    private Observation NewObservation(
+        Reading reading, PatientId? patient, string profile, MeasurementCode code, Device device, MeasurementStatus flags)
+    {
+        var observation = new Observation
+        {
+            Meta = new Meta { Profile = [profile] },
+            Status = ObservationStatus.Final,
+            Code = code.ToCodeableConcept(),
+            Effective = new FhirDateTime(TruncateToMilliseconds(reading.EffectiveTime)),
+            Device = new ResourceReference
+            {
+                Type = "Device",
+                Identifier = (Identifier)device.Identifier[0].DeepCopy(),
+                Display = device.DeviceName[0].Name,
+            },
+        };
+        observation.Identifier.Add(ObservationIdentifier.Create(_options.IdentifierSystem, reading, patient, code.Loinc));
+        // vital-signs must stay the first category: EHRs that take exactly one (Oracle Health, ehr.md) keep category[0].
+        observation.Category.Add(Concept(FhirSystems.ObservationCategory, "vital-signs", "Vital Signs"));
+        observation.Category.Add(Concept(FhirSystems.PhdObservationCategory, "phd", "PHD generated"));
+        observation.Subject = Subject(patient);
+        observation.Extension.Add(new Extension(FhirSystems.GatewayDeviceExtension, new ResourceReference
+        {
+            Type = "Device",
+            Identifier = DeviceIdentifier.ForGateway(_options),
+            Display = _options.GatewayId,
+        }));
+
+        if (flags.HasFlag(MeasurementStatus.TestData))
+        {
+            observation.Meta.Security.Add(new Coding(FhirSystems.ActReason, "HTEST", "test health data"));
+        }
+        AddTimeQuality(observation, reading);
+        AddInterpretations(observation, flags);
+        AddDeviceFlagNotes(observation, flags);
+        return observation;
+    }
+
+    private static ResourceReference? Subject(PatientId? patient)
+    {
+        if (patient is null)
+        {
+            // decode without --patient: the output shows what the device said, it is not for delivery.
+            return null;
+        }
+        if (patient.Reference is not null)
+        {
+            return new ResourceReference(patient.Reference);
+        }
+        return new ResourceReference
+        {
+            Type = "Patient",
+            Identifier = new Identifier(patient.IdentifierSystem, patient.IdentifierValue),
+        };
+    }
+
+    private static void AddBloodPressureComponents(Observation panel, Reading reading)
+    {
+        var systolic = reading.Systolic ?? throw new ArgumentException("a blood-pressure reading needs Systolic", nameof(reading));
+        var diastolic = reading.Diastolic ?? throw new ArgumentException("a blood-pressure reading needs Diastolic", nameof(reading));
+        panel.Component.Add(PressureComponent(VitalSignCodes.Systolic, systolic, reading));
+        panel.Component.Add(PressureComponent(VitalSignCodes.Diastolic, diastolic, reading));
+        if (reading.MeanArterial is { } mean)
+        {
+            panel.Component.Add(PressureComponent(VitalSignCodes.MeanArterial, mean, reading));
+        }
+    }
+
+    private static Observation.ComponentComponent PressureComponent(MeasurementCode code, Quantity quantity, Reading reading)
+    {
+        // The R4 bp profile slices components on code.coding.code and code.coding.system; with a second (MDC)
+        // coding in a component the Firely validator matches no slice and rejects the panel, so components carry
+        // LOINC only. The panel's own code still carries MDC_PRESS_BLD_NONINV.
+        var component = new Observation.ComponentComponent { Code = code.ToCodeableConcept(includeMdc: false) };
+        var reason = DataAbsentReason(quantity, reading.Status);
+        if (reason is not null)
+        {
+            component.DataAbsentReason = reason;
+            return component;
+        }
+        var mmHg = quantity.Unit switch
+        {
+            Ucum.MillimetreMercury => quantity.Value,
+            Ucum.Kilopascal => PressureConversion.KilopascalToMillimetresMercury(quantity.Value),
+            _ => throw new ArgumentException($"blood pressure in '{quantity.Unit}'; expected {Ucum.MillimetreMercury} or {Ucum.Kilopascal}", nameof(reading)),
+        };
+        component.Value = FhirQuantity(mmHg, Ucum.MillimetreMercury, VitalKind.BloodPressure);
+        return component;
+    }
+
+    private static void SetValue(Observation observation, Quantity quantity, Reading reading, IReadOnlyList<string> units, VitalKind measured)
+    {
+        var reason = DataAbsentReason(quantity, reading.Status);
+        if (reason is not null)
+        {
+            observation.DataAbsentReason = reason;
+            return;
+        }
+        if (!units.Contains(quantity.Unit))
+        {
+            throw new ArgumentException(
+                $"{measured.ToTopicName()} value in '{quantity.Unit}'; the profile allows {string.Join(", ", units)}", nameof(reading));
+        }
+        observation.Value = FhirQuantity(quantity.Value, quantity.Unit, measured);
+    }
+
+    private static Hl7.Fhir.Model.Quantity FhirQuantity(decimal value, string ucum, VitalKind measured) => new()
+    {
+        Value = value,
+        Unit = VitalSignCodes.UnitText(ucum, measured),
+        System = FhirSystems.Ucum,
+        Code = ucum,
+    };
+
+    /// <summary>
+    /// fhir.md "Measurement status": an invalid measurement has no value (error), an unavailable one was not
+    /// performed; otherwise a special value the device sent (NaN, NRes, +/-INF) names the reason.
+    /// </summary>
+    private static CodeableConcept? DataAbsentReason(Quantity quantity, MeasurementStatus status)
+    {
+        if (status.HasFlag(MeasurementStatus.Invalid))
+        {
+            return Absent("error", "Error");
+        }
+        if (status.HasFlag(MeasurementStatus.NotAvailable))
+        {
+            return Absent("not-performed", "Not Performed");
+        }
+        return quantity.Absent switch
+        {
+            AbsentReason.None => null,
+            AbsentReason.NotANumber => Absent("not-a-number", "Not a Number (NaN)"),
+            AbsentReason.Error => Absent("error", "Error"),
+            AbsentReason.PositiveInfinity => Absent("positive-infinity", "Positive Infinity (PINF)"),
+            AbsentReason.NegativeInfinity => Absent("negative-infinity", "Negative Infinity (NINF)"),
+            AbsentReason.NotPerformed => Absent("not-performed", "Not Performed"),
+            _ => throw new ArgumentOutOfRangeException(nameof(quantity), quantity.Absent, "unknown absent reason"),
+        };
+
+        static CodeableConcept Absent(string code, string display) => Concept(FhirSystems.DataAbsentReason, code, display);
+    }
+
+    private static CodeableConcept BodySite(string site)
+    {
+        var known = VitalSignCodes.Site(site);
+        if (known is null)
+        {
+            return new CodeableConcept { Text = site };
+        }
+        var concept = new CodeableConcept { Text = known.Text };
+        if (known.Mdc is not null)
+        {
+            concept.Coding.Add(new Coding(FhirSystems.Mdc, known.Mdc, known.MdcReferenceId));
+        }
+        return concept;
+    }
+
+    /// <summary>
+    /// A time the device did not state itself must be visible to the clinician (note) and to software (meta.tag),
+    /// so that it is not read as the moment of measurement.
+    /// </summary>
+    private static void AddTimeQuality(Observation observation, Reading reading)
+    {
+        switch (reading.TimeQuality)
+        {
+            case TimeQuality.DeviceWithOffset:
+                return;
+            case TimeQuality.AssumedLocalZone:
+                (observation.Meta ??= new Meta()).Tag.Add(new Coding(FhirSystems.TimeQuality, "assumed-local-zone", "Device time without UTC offset; gateway zone assumed"));
+                AddNote(observation, string.Create(CultureInfo.InvariantCulture,
+                    $"Time check: the device sent its clock time without a UTC offset; the gateway assumed its own zone (UTC{reading.EffectiveTime:zzz}). If the device clock or zone is set differently, the time shown is off by that much."));
+                return;
+            case TimeQuality.ReceiptTime:
+                (observation.Meta ??= new Meta()).Tag.Add(new Coding(FhirSystems.TimeQuality, "receipt-time", "No device time; gateway receipt time used"));
+                AddNote(observation, "Time check: the device sent no time. The time shown is when the gateway received the reading, which can be later than the measurement.");
+                return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(reading), reading.TimeQuality, "unknown time quality");
+        }
+    }
+
+    private static void AddInterpretations(Observation observation, MeasurementStatus flags)
+    {
+        if (flags.HasFlag(MeasurementStatus.Questionable))
+        {
+            observation.Interpretation.Add(Concept(FhirSystems.MeasurementStatus, "questionable", "Questionable", "Questionable measurement (device flag)"));
+        }
+        if (flags.HasFlag(MeasurementStatus.Calibrating))
+        {
+            observation.Interpretation.Add(Concept(FhirSystems.MeasurementStatus, "calibration-ongoing", "Calibration ongoing", "Device was calibrating (device flag)"));
+        }
+        if (flags.HasFlag(MeasurementStatus.EarlyEstimate))
+        {
+            observation.Interpretation.Add(Concept(FhirSystems.MeasurementStatus, "early-indication", "Early indication", "Early estimate, not the final value (device flag)"));
+        }
+    }
+
+    private static void AddDeviceFlagNotes(Observation observation, MeasurementStatus flags)
+    {
+        if (flags.HasFlag(MeasurementStatus.BodyMovement))
+        {
+            AddNote(observation, "Device reported body movement during the measurement.");
+        }
+        if (flags.HasFlag(MeasurementStatus.CuffLoose))
+        {
+            AddNote(observation, "Device reported that the cuff was too loose.");
+        }
+        if (flags.HasFlag(MeasurementStatus.IrregularPulse))
+        {
+            AddNote(observation, "Device reported an irregular pulse.");
+        }
+        if (flags.HasFlag(MeasurementStatus.PulseRateOutOfRange))
+        {
+            AddNote(observation, "Device reported that the pulse rate was out of its range.");
+        }
+        if (flags.HasFlag(MeasurementStatus.ImproperPosition))
+        {
+            AddNote(observation, "Device reported an improper measurement position.");
+        }
+    }
+
+    // Spelled out because CodeableConcept's three-string constructor takes (system, code, text), not a display.
+    private static CodeableConcept Concept(string system, string code, string display, string? text = null) =>
+        new() { Coding = [new Coding(system, code, display)], Text = text };
+
+    private static void AddNote(Observation observation, string text) =>
+        observation.Note.Add(new Annotation { Text = new Markdown(text) });
+
+    // FHIR allows any number of fractional digits, but receivers built on millisecond clocks (JavaScript, many EHRs)
+    // may reject or silently round more; below a millisecond nothing is clinically meaningful.
+    private static DateTimeOffset TruncateToMilliseconds(DateTimeOffset time) =>
+        time.AddTicks(-(time.Ticks % TimeSpan.TicksPerMillisecond));
+}

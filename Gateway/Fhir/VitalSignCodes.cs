@@ -1,0 +1,108 @@
+using System.Collections.Frozen;
+using Vitals.Devices;
+
+namespace Vitals.Gateway.Fhir;
+
+/// <summary>
+/// The one table of FHIR codes the gateway writes (fhir.md): per kind the R4 core vital-signs profile, LOINC and MDC
+/// codes and allowed UCUM units; the blood-pressure component and pulse codes; the temperature sites.
+/// </summary>
+public static class VitalSignCodes
+{
+    private const string ProfileBase = "http://hl7.org/fhir/StructureDefinition/";
+
+    public const string HeartRateProfile = ProfileBase + "heartrate";
+
+    public static MeasurementCode Systolic { get; } =
+        new("8480-6", "Systolic blood pressure", "150021", "MDC_PRESS_BLD_NONINV_SYS", "Systolic blood pressure");
+
+    public static MeasurementCode Diastolic { get; } =
+        new("8462-4", "Diastolic blood pressure", "150022", "MDC_PRESS_BLD_NONINV_DIA", "Diastolic blood pressure");
+
+    public static MeasurementCode MeanArterial { get; } =
+        new("8478-0", "Mean blood pressure", "150023", "MDC_PRESS_BLD_NONINV_MEAN", "Mean arterial pressure");
+
+    /// <summary>Pulse rate reported by a blood-pressure cuff (or any non-oximeter device) with its measurement.</summary>
+    public static MeasurementCode PulseFromCuff { get; } =
+        new("8867-4", "Heart rate", "149546", "MDC_PULS_RATE_NON_INV", "Pulse rate");
+
+    /// <summary>Pulse rate reported by a pulse oximeter with its SpO2 measurement.</summary>
+    public static MeasurementCode PulseFromOximeter { get; } =
+        new("8867-4", "Heart rate", "149530", "MDC_PULS_OXIM_PULS_RATE", "Pulse rate");
+
+    private static readonly FrozenDictionary<VitalKind, VitalSignDefinition> Definitions = new VitalSignDefinition[]
+    {
+        new(VitalKind.BodyTemperature, ProfileBase + "bodytemp",
+            new("8310-5", "Body temperature", "150364", "MDC_TEMP_BODY", "Body temperature"),
+            [Ucum.Celsius, Ucum.Fahrenheit], "Thermometer"),
+        new(VitalKind.BloodPressure, ProfileBase + "bp",
+            new("85354-9", "Blood pressure panel with all children optional", "150020", "MDC_PRESS_BLD_NONINV", "Blood pressure"),
+            [Ucum.MillimetreMercury], "Blood pressure monitor"),
+        new(VitalKind.BodyWeight, ProfileBase + "bodyweight",
+            new("29463-7", "Body weight", "188736", "MDC_MASS_BODY_ACTUAL", "Body weight"),
+            [Ucum.Kilogram, Ucum.Gram, Ucum.Pound], "Weighing scale"),
+        new(VitalKind.RespiratoryRate, ProfileBase + "resprate",
+            new("9279-1", "Respiratory rate", "151562", "MDC_RESP_RATE", "Respiratory rate"),
+            [Ucum.PerMinute], "Respiration rate monitor"),
+        // A heart-rate device of its own (BLE Heart Rate service, chest strap) measures electrically; the PHD
+        // nomenclature for that is MDC_ECG_HEART_RATE. Pulse rates reported with BP or SpO2 use the codes above.
+        new(VitalKind.HeartRate, HeartRateProfile,
+            new("8867-4", "Heart rate", "147842", "MDC_ECG_HEART_RATE", "Heart rate"),
+            [Ucum.PerMinute], "Heart rate monitor"),
+        new(VitalKind.OxygenSaturation, ProfileBase + "oxygensat",
+            new("2708-6", "Oxygen saturation in Arterial blood", "150456", "MDC_PULS_OXIM_SAT_O2", "Oxygen saturation (SpO2)",
+                "59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry"),
+            [Ucum.Percent], "Pulse oximeter"),
+    }.ToFrozenDictionary(d => d.Kind);
+
+    private static readonly FrozenDictionary<string, TemperatureSite> Sites = BuildSites();
+
+    public static VitalSignDefinition For(VitalKind kind) =>
+        Definitions.TryGetValue(kind, out var definition)
+            ? definition
+            : throw new ArgumentOutOfRangeException(nameof(kind), kind, "no FHIR mapping for this kind");
+
+    /// <summary>The pulse code for a pulse reported alongside a reading of <paramref name="kind"/>.</summary>
+    public static MeasurementCode PulseCodeFor(VitalKind kind) =>
+        kind == VitalKind.OxygenSaturation ? PulseFromOximeter : PulseFromCuff;
+
+    /// <summary>The known site for a device's site name (case-insensitive, with common aliases), or null.</summary>
+    public static TemperatureSite? Site(string name) =>
+        Sites.TryGetValue(name.Trim(), out var site) ? site : null;
+
+    /// <summary>The human-readable unit for Quantity.unit (fhir.md: always fill unit too).</summary>
+    public static string UnitText(string ucum, VitalKind measured) => ucum switch
+    {
+        Ucum.Celsius => "°C",
+        Ucum.Fahrenheit => "°F",
+        Ucum.Pound => "lb",
+        Ucum.MillimetreMercury => "mmHg",
+        Ucum.PerMinute => measured == VitalKind.RespiratoryRate ? "breaths/minute" : "beats/minute",
+        _ => ucum,
+    };
+
+    private static FrozenDictionary<string, TemperatureSite> BuildSites()
+    {
+        // MDC terms from fhir.md (0x2A1D temperature type -> MDC); temporal and forehead have none there.
+        TemperatureSite[] sites =
+        [
+            new("axillary", "Axillary", "188452", "MDC_TEMP_AXILLA"),
+            new("body", "Body (general)", "150364", "MDC_TEMP_BODY"),
+            new("ear", "Ear", "188428", "MDC_TEMP_EAR"),
+            new("finger", "Finger", "188432", "MDC_TEMP_FINGER"),
+            new("gi-tract", "Gastro-intestinal tract", "188456", "MDC_TEMP_GIT"),
+            new("oral", "Oral", "188424", "MDC_TEMP_ORAL"),
+            new("rectal", "Rectal", "188420", "MDC_TEMP_RECT"),
+            new("toe", "Toe", "188448", "MDC_TEMP_TOE"),
+            new("tympanic", "Tympanic membrane", "150392", "MDC_TEMP_TYMP"),
+            new("temporal", "Temporal artery"),
+            new("forehead", "Forehead"),
+        ];
+        var byName = sites.ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
+        foreach (var (alias, name) in new[] { ("axilla", "axillary"), ("mouth", "oral"), ("gi", "gi-tract"), ("rectum", "rectal"), ("temple", "temporal") })
+        {
+            byName[alias] = byName[name];
+        }
+        return byName.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+    }
+}
