@@ -11,8 +11,6 @@ internal static partial class Some
 
     public static PatientId BoundPatient => PatientId.Parse("Patient/123");
 
-    public static DateTimeOffset MeasuredAt => new(2026, 11, 25, 8, 30, 0, TimeSpan.FromHours(1));
-
     public static Reading ThermometerReading(decimal celsius = 37.2m) => new()
     {
         DeviceId = "thermo-1",

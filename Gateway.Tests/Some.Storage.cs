@@ -8,11 +8,8 @@ namespace Vitals.Gateway.Tests;
 
 internal static partial class Some
 {
-    /// <summary>A fixed instant for store tests: 2026-11-25 08:30 in Berlin (+01:00).</summary>
-    public static DateTimeOffset MeasuredAt { get; } = new(2026, 11, 25, 8, 30, 0, TimeSpan.FromHours(1));
-
     /// <summary>A thermometer reading whose device time and measurement id make its identity.</summary>
-    public static Reading ThermometerReading(
+    public static Reading StoredThermometer(
         string deviceId = "thermo-1", decimal celsius = 37.60m, DateTimeOffset? at = null, string? measurementId = null) =>
         new()
         {
@@ -27,7 +24,7 @@ internal static partial class Some
         };
 
     /// <summary>A blood-pressure reading with every field set.</summary>
-    public static Reading CuffReading(string deviceId = "cuff-1", DateTimeOffset? at = null, string? measurementId = "42") =>
+    public static Reading StoredCuff(string deviceId = "cuff-1", DateTimeOffset? at = null, string? measurementId = "42") =>
         new()
         {
             DeviceId = deviceId,
@@ -68,6 +65,6 @@ internal static partial class Some
     /// <summary>Thermometer readings of one device one minute apart, each its own measurement.</summary>
     public static IReadOnlyList<IngestRecord> ThermometerBatch(string deviceId, int count, int firstMinute = 0) =>
         Enumerable.Range(firstMinute, count)
-            .Select(i => AcceptedRecord(ThermometerReading(deviceId, 36.0m + (i % 30) / 10m, MeasuredAt.AddMinutes(i))))
+            .Select(i => AcceptedRecord(StoredThermometer(deviceId, 36.0m + (i % 30) / 10m, MeasuredAt.AddMinutes(i))))
             .ToList();
 }

@@ -1,1 +1,3 @@
-return 0;
+using Vitals.Gateway.Cli;
+
+return await GatewayCommandLine.RunAsync(args);

@@ -29,7 +29,7 @@ public sealed class ReadingJsonTests
     [Fact]
     public void Decimal_keeps_its_scale()
     {
-        var reading = Some.ThermometerReading(celsius: 37.60m);
+        var reading = Some.StoredThermometer(celsius: 37.60m);
 
         var json = ReadingJson.Serialize(reading);
         var back = ReadingJson.Deserialize(json);
@@ -48,7 +48,7 @@ public sealed class ReadingJsonTests
     public void Every_decimal_round_trips_exactly(string text)
     {
         var value = decimal.Parse(text, CultureInfo.InvariantCulture);
-        var reading = Some.ThermometerReading() with { Value = new Quantity(value, Ucum.Kilogram) };
+        var reading = Some.StoredThermometer() with { Value = new Quantity(value, Ucum.Kilogram) };
 
         var back = ReadingJson.Deserialize(ReadingJson.Serialize(reading));
 
@@ -65,7 +65,7 @@ public sealed class ReadingJsonTests
     public void Effective_time_keeps_its_offset_and_ticks(int offsetMinutes)
     {
         var at = new DateTimeOffset(2026, 3, 29, 1, 59, 59, TimeSpan.FromMinutes(offsetMinutes)).AddTicks(1234567);
-        var reading = Some.ThermometerReading(at: at);
+        var reading = Some.StoredThermometer(at: at);
 
         var back = ReadingJson.Deserialize(ReadingJson.Serialize(reading));
 
@@ -76,7 +76,7 @@ public sealed class ReadingJsonTests
     [MemberData(nameof(AbsentReasons))]
     public void Absent_values_round_trip(AbsentReason reason)
     {
-        var reading = Some.ThermometerReading() with { Value = Quantity.Missing(reason, Ucum.Celsius) };
+        var reading = Some.StoredThermometer() with { Value = Quantity.Missing(reason, Ucum.Celsius) };
 
         var back = ReadingJson.Deserialize(ReadingJson.Serialize(reading));
 

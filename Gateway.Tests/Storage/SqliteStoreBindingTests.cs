@@ -94,7 +94,7 @@ public sealed class SqliteStoreBindingTests : IDisposable
             [(Alice, t0, (DateTimeOffset?)t0.AddDays(1)), (Bob, t0.AddDays(1), t0.AddDays(2)), (Alice, t0.AddDays(3), null)],
             history.Select(b => (b.Patient, b.BoundAt, b.UnboundAt)));
         Assert.Equal(4, (await store.ListBindingsAsync(null, None)).Count);
-        await store.CommitAsync([Some.AcceptedRecord(Some.CuffReading("cuff-1"))], None);
+        await store.CommitAsync([Some.AcceptedRecord(Some.StoredCuff("cuff-1"))], None);
         Assert.Equal(Alice, Assert.Single(await DueAsync(store)).Patient);
     }
 
@@ -142,10 +142,10 @@ public sealed class SqliteStoreBindingTests : IDisposable
         var lastSeen = Some.MeasuredAt.AddMinutes(10);
         await store.CommitAsync(
         [
-            Some.AcceptedRecord(Some.CuffReading("cuff-1", Some.MeasuredAt, "1"), Some.MeasuredAt.AddMinutes(1)),
-            Some.AcceptedRecord(Some.CuffReading("cuff-1", Some.MeasuredAt.AddMinutes(9), "2"), lastSeen),
-            Some.AcceptedRecord(Some.CuffReading("cuff-1", Some.MeasuredAt.AddMinutes(5), "3"), Some.MeasuredAt.AddMinutes(6)),
-            Some.AcceptedRecord(Some.ThermometerReading("thermo-1"), lastSeen),
+            Some.AcceptedRecord(Some.StoredCuff("cuff-1", Some.MeasuredAt, "1"), Some.MeasuredAt.AddMinutes(1)),
+            Some.AcceptedRecord(Some.StoredCuff("cuff-1", Some.MeasuredAt.AddMinutes(9), "2"), lastSeen),
+            Some.AcceptedRecord(Some.StoredCuff("cuff-1", Some.MeasuredAt.AddMinutes(5), "3"), Some.MeasuredAt.AddMinutes(6)),
+            Some.AcceptedRecord(Some.StoredThermometer("thermo-1"), lastSeen),
         ], None);
 
         var devices = await store.ListDevicesAsync(None);

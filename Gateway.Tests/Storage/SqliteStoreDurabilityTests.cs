@@ -21,9 +21,9 @@ public sealed class SqliteStoreDurabilityTests : IDisposable
         await first.BindAsync("cuff-1", Patient, Now, None);
         await first.CommitAsync(
         [
-            Some.AcceptedRecord(Some.CuffReading("cuff-1", measurementId: "1")),
-            Some.AcceptedRecord(Some.CuffReading("cuff-1", measurementId: "2")),
-            Some.AcceptedRecord(Some.ThermometerReading("thermo-1")),
+            Some.AcceptedRecord(Some.StoredCuff("cuff-1", measurementId: "1")),
+            Some.AcceptedRecord(Some.StoredCuff("cuff-1", measurementId: "2")),
+            Some.AcceptedRecord(Some.StoredThermometer("thermo-1")),
             Some.RejectedRecord(),
         ], None);
         var entries = await first.GetDueAsync(Now, 10, NoneInFlight, None);
@@ -49,7 +49,7 @@ public sealed class SqliteStoreDurabilityTests : IDisposable
             (rejected.Id, rejected.Reason, Convert.ToHexString(rejected.Payload)));
         var dead = Assert.Single(await second.ListDeadLettersAsync(10, None));
         Assert.Equal((before.Dead[0].Id, before.Dead[0].Reading, before.Dead[0].Why), (dead.Id, dead.Reading, dead.Why));
-        Assert.Equal([IngestOutcome.Duplicate], await second.CommitAsync([Some.AcceptedRecord(Some.CuffReading("cuff-1", measurementId: "1"))], None));
+        Assert.Equal([IngestOutcome.Duplicate], await second.CommitAsync([Some.AcceptedRecord(Some.StoredCuff("cuff-1", measurementId: "1"))], None));
     }
 
     [Fact]

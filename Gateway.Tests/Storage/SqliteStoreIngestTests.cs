@@ -19,8 +19,8 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
     {
         var store = await _temp.OpenAsync();
         await store.BindAsync("thermo-1", Patient, _temp.Clock.GetUtcNow(), None);
-        var bound = Some.ThermometerReading("thermo-1");
-        var unbound = Some.ThermometerReading("thermo-2");
+        var bound = Some.StoredThermometer("thermo-1");
+        var unbound = Some.StoredThermometer("thermo-2");
 
         var outcomes = await store.CommitAsync([Some.AcceptedRecord(bound), Some.AcceptedRecord(unbound)], None);
 
@@ -41,7 +41,7 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
     {
         var store = await _temp.OpenAsync();
         await store.BindAsync("cuff-1", Patient, _temp.Clock.GetUtcNow(), None);
-        var reading = Some.CuffReading("cuff-1");
+        var reading = Some.StoredCuff("cuff-1");
         var record = Some.AcceptedRecord(reading);
 
         await store.CommitAsync([record], None);
@@ -60,7 +60,7 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
     {
         var store = await _temp.OpenAsync();
         await store.BindAsync("thermo-1", Patient, _temp.Clock.GetUtcNow(), None);
-        var reading = Some.ThermometerReading("thermo-1", measurementId: "7");
+        var reading = Some.StoredThermometer("thermo-1", measurementId: "7");
         await store.CommitAsync([Some.AcceptedRecord(reading, Some.MeasuredAt.AddSeconds(5))], None);
         var devicesBefore = await store.ListDevicesAsync(None);
 
@@ -78,7 +78,7 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
     public async Task Second_copy_within_one_batch_is_a_duplicate()
     {
         var store = await _temp.OpenAsync();
-        var reading = Some.ThermometerReading();
+        var reading = Some.StoredThermometer();
 
         var outcomes = await store.CommitAsync([Some.AcceptedRecord(reading), Some.AcceptedRecord(reading)], None);
 
@@ -90,7 +90,7 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
     public async Task Resend_of_a_quarantined_reading_after_binding_is_not_queued_twice()
     {
         var store = await _temp.OpenAsync();
-        var reading = Some.ThermometerReading();
+        var reading = Some.StoredThermometer();
         await store.CommitAsync([Some.AcceptedRecord(reading)], None);
         await store.BindAsync(reading.DeviceId, Patient, _temp.Clock.GetUtcNow(), None);
 
@@ -125,13 +125,13 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
     {
         var store = await _temp.OpenAsync();
         await store.BindAsync("cuff-1", Patient, _temp.Clock.GetUtcNow(), None);
-        var cuff = Some.CuffReading("cuff-1");
+        var cuff = Some.StoredCuff("cuff-1");
 
         var outcomes = await store.CommitAsync(
         [
             Some.RejectedRecord(),
             Some.AcceptedRecord(cuff),
-            Some.AcceptedRecord(Some.ThermometerReading("thermo-9")),
+            Some.AcceptedRecord(Some.StoredThermometer("thermo-9")),
             Some.AcceptedRecord(cuff),
             Some.RejectedRecord(),
         ], None);
@@ -149,7 +149,7 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
     public async Task Record_with_both_or_neither_reading_and_error_is_a_bug()
     {
         var store = await _temp.OpenAsync();
-        var record = Some.AcceptedRecord(Some.ThermometerReading());
+        var record = Some.AcceptedRecord(Some.StoredThermometer());
 
         await Assert.ThrowsAsync<ArgumentException>(() => store.CommitAsync([record with { Reading = null }], None));
         await Assert.ThrowsAsync<ArgumentException>(() => store.CommitAsync([record with { Error = new DecodeError("$", "x") }], None));
@@ -210,7 +210,7 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
         const int batchSize = 250, batchCount = 80;
         var batches = Enumerable.Range(0, batchCount)
             .Select(b => (IReadOnlyList<IngestRecord>)Enumerable.Range(0, batchSize)
-                .Select(i => Some.AcceptedRecord(Some.ThermometerReading($"dev-{i % 20}", 37.0m, Some.MeasuredAt.AddSeconds(b * batchSize + i))))
+                .Select(i => Some.AcceptedRecord(Some.StoredThermometer($"dev-{i % 20}", 37.0m, Some.MeasuredAt.AddSeconds(b * batchSize + i))))
                 .ToList())
             .ToList();
 

@@ -20,7 +20,7 @@ public sealed class SqliteStoreOutboxTests : IDisposable
         var store = await _temp.OpenAsync();
         await store.BindAsync("thermo-1", Patient, Now, None);
         await store.CommitAsync(
-            minutes.Select(m => Some.AcceptedRecord(Some.ThermometerReading("thermo-1", 37.0m, Some.MeasuredAt.AddMinutes(m)))).ToList(), None);
+            minutes.Select(m => Some.AcceptedRecord(Some.StoredThermometer("thermo-1", 37.0m, Some.MeasuredAt.AddMinutes(m)))).ToList(), None);
         return (store, await store.GetDueAsync(Now, 100, NoneInFlight, None));
     }
 
@@ -31,10 +31,10 @@ public sealed class SqliteStoreOutboxTests : IDisposable
         await store.BindAsync("cuff-1", Patient, Now, None);
         await store.BindAsync("thermo-1", Patient, Now, None);
         // Offsets differ: the order is by instant, not by the text the device sent.
-        var late = Some.ThermometerReading("thermo-1", 37.1m, new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.FromHours(-5)));
-        var early = Some.ThermometerReading("thermo-1", 37.2m, new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.FromHours(2)));
-        var tieA = Some.CuffReading("cuff-1", Some.MeasuredAt, measurementId: "a");
-        var tieB = Some.CuffReading("cuff-1", Some.MeasuredAt, measurementId: "b");
+        var late = Some.StoredThermometer("thermo-1", 37.1m, new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.FromHours(-5)));
+        var early = Some.StoredThermometer("thermo-1", 37.2m, new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.FromHours(2)));
+        var tieA = Some.StoredCuff("cuff-1", Some.MeasuredAt, measurementId: "a");
+        var tieB = Some.StoredCuff("cuff-1", Some.MeasuredAt, measurementId: "b");
         await store.CommitAsync([Some.AcceptedRecord(late), Some.AcceptedRecord(tieA)], None);
         await store.CommitAsync([Some.AcceptedRecord(tieB), Some.AcceptedRecord(early)], None);
 
@@ -196,7 +196,7 @@ public sealed class SqliteStoreOutboxTests : IDisposable
     public async Task Status_reports_every_counter()
     {
         var (store, entries) = await QueuedAsync(0, 1, 2, 3);
-        await store.CommitAsync([Some.RejectedRecord(), Some.AcceptedRecord(Some.ThermometerReading("unbound"))], None);
+        await store.CommitAsync([Some.RejectedRecord(), Some.AcceptedRecord(Some.StoredThermometer("unbound"))], None);
         var enqueuedAt = Now;
         _temp.Clock.Advance(TimeSpan.FromSeconds(10));
         await store.MarkDeliveredAsync(entries[0].Id, Now, null, None);

@@ -29,6 +29,15 @@ public sealed class IngestOptions
     /// </summary>
     public PlausibilityLimits Plausibility { get; set; } = new();
 
+    /// <summary>
+    /// <c>Ingest:QueueCapacity</c>: messages decoded and waiting for their commit. When the store falls behind, sources
+    /// wait (MQTT back-pressure) instead of the gateway's memory growing without limit.
+    /// </summary>
+    public int QueueCapacity { get; set; } = 10_000;
+
+    /// <summary><c>Ingest:MaxBatch</c>: at most this many messages share one store transaction (group commit).</summary>
+    public int MaxBatch { get; set; } = 500;
+
     /// <summary>Resolves <see cref="TimeZone"/>; false when the id names no zone on this machine.</summary>
     public bool TryGetTimeZone([NotNullWhen(true)] out TimeZoneInfo? zone)
     {

@@ -25,6 +25,15 @@ public sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
             failures.Add($"{Section}:{nameof(IngestOptions.TimeZone)} '{options.TimeZone}' is not a time zone known to this machine (use an IANA id such as Europe/Berlin, or leave it empty for the local zone)");
         }
 
+        if (options.QueueCapacity < 1)
+        {
+            failures.Add(Invariant($"{Section}:{nameof(IngestOptions.QueueCapacity)} must be at least 1 (got {options.QueueCapacity})"));
+        }
+        if (options.MaxBatch < 1)
+        {
+            failures.Add(Invariant($"{Section}:{nameof(IngestOptions.MaxBatch)} must be at least 1 (got {options.MaxBatch})"));
+        }
+
         var p = options.Plausibility;
         CheckRange(failures, nameof(p.TemperatureMinCel), p.TemperatureMinCel, nameof(p.TemperatureMaxCel), p.TemperatureMaxCel);
         CheckRange(failures, nameof(p.SystolicMin), p.SystolicMin, nameof(p.SystolicMax), p.SystolicMax);

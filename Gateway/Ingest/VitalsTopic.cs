@@ -72,6 +72,9 @@ public sealed record VitalsTopic
         return new(deviceId, null, normalized);
     }
 
+    /// <summary>True for every topic the gateway ingests (well-formed or not); anything else is plain broker traffic.</summary>
+    public static bool IsVitalsTopic(string topic) => topic.StartsWith("vitals/", StringComparison.Ordinal);
+
     public static bool IsValidDeviceId(ReadOnlySpan<char> deviceId) =>
         deviceId.Length is > 0 and <= MaxDeviceIdLength && !deviceId.ContainsAnyExcept(DeviceIdChars);
 

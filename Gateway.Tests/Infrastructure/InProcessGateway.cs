@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Vitals.Gateway.Storage;
+
+namespace Vitals.Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// The whole gateway (the same <see cref="GatewayHost.Build"/> the executable runs) inside the test process, on free
+/// loopback ports and a temporary store. For tests that must kill the process, see GatewayProcess.
+/// </summary>
+public sealed class InProcessGateway : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private InProcessGateway(WebApplication app, string directory, int mqttPort)
+    {
+        _app = app;
+        Directory = directory;
+        MqttPort = mqttPort;
+    }
+
+    public string Directory { get; }
+    public int MqttPort { get; }
+    public string StorePath => Path.Combine(Directory, "gateway.db");
+    public IServiceProvider Services => _app.Services;
+    public IGatewayStore Store => _app.Services.GetRequiredService<IGatewayStore>();
+
+    /// <param name="ehrBaseUrl">the EHR; by default a loopback port where nothing listens (deliveries retry)</param>
+    public static async Task<InProcessGateway> StartAsync(
+        string? ehrBaseUrl = null, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "vg-test-" + Guid.NewGuid().ToString("N")[..12]);
+        System.IO.Directory.CreateDirectory(dir);
+        var mqttPort = FreePort.Next();
+        var config = new Dictionary<string, string?>
+        {
+            ["Storage:Path"] = Path.Combine(dir, "gateway.db"),
+            ["Mqtt:Port"] = mqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Web:Urls"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["Ehr:BaseUrl"] = ehrBaseUrl ?? $"http://127.0.0.1:{FreePort.Next()}/fhir/R4/",
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+        };
+        if (settings is not null)
+            foreach (var (k, v) in settings) config[k] = v;
+        var app = GatewayHost.Build([], config);
+        await app.StartAsync().ConfigureAwait(false);
+        return new InProcessGateway(app, dir, mqttPort);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.DependencyInjection;
+using Vitals.Gateway.Binding;
+using Vitals.Gateway.Ingest;
+using Vitals.Gateway.Storage;
+
+namespace Vitals.Gateway.Cli;
+
+/// <summary><c>devices list|bind|unbind</c>: which patient a device's readings belong to. Never guessed.</summary>
+internal static class DevicesCommand
+{
+    private const string Help = """
+        Usage: Vitals.Gateway devices <list | bind | unbind> [options]
+
+          list                                   devices seen or bound, with their patient and counts
+          bind --device <id> --patient <ref>     bind a device to Patient/<id> or <system>|<value>;
+                                                 its quarantined readings are released to the outbox
+          unbind --device <id>                   end the binding (history stays); later readings are quarantined
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var a = GatewayCommandLine.Parse(args, ["device", "patient"]);
+        var sub = a.Positionals.Count > 0 ? a.Positionals[0] : null;
+        if (a.Help || sub is null) { Console.Out.WriteLine(Help); return sub is null && !a.Help ? ExitCodes.BadInput : ExitCodes.Ok; }
+
+        using var services = GatewayCommandLine.BuildCliServices();
+        var store = services.GetRequiredService<IGatewayStore>();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        await store.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+        switch (sub)
+        {
+            case "list":
+            {
+                var table = new TextTable("DEVICE", "PATIENT", "BOUND AT", "LAST SEEN", "READINGS", "QUARANTINED");
+                foreach (var d in await store.ListDevicesAsync(CancellationToken.None).ConfigureAwait(false))
+                    table.Add(d.DeviceId, d.Patient?.Text, d.BoundAt, d.LastSeen, d.Readings, d.Quarantined);
+                table.WriteTo(Console.Out, "no devices yet");
+                return ExitCodes.Ok;
+            }
+            case "bind":
+            {
+                var device = RequireDevice(a);
+                var patientText = a.Value("patient") ?? throw new UsageException("bind needs --patient <Patient/id or system|value>");
+                if (!PatientId.TryParse(patientText, out var patient, out var error)) throw new UsageException($"--patient: {error}");
+                var released = await store.BindAsync(device, patient, now, CancellationToken.None).ConfigureAwait(false);
+                Console.Out.WriteLine($"bound {device} to {patient}; {released} quarantined reading(s) released to the outbox");
+                return ExitCodes.Ok;
+            }
+            case "unbind":
+            {
+                var device = RequireDevice(a);
+                if (!await store.UnbindAsync(device, now, CancellationToken.None).ConfigureAwait(false))
+                {
+                    await Console.Error.WriteLineAsync($"error: device {device} is not bound").ConfigureAwait(false);
+                    return ExitCodes.BadInput;
+                }
+                Console.Out.WriteLine($"unbound {device}; its later readings will be quarantined");
+                return ExitCodes.Ok;
+            }
+            default:
+                throw new UsageException($"unknown devices command '{sub}' (list, bind, unbind)");
+        }
+    }
+
+    private static string RequireDevice(CliArgs a)
+    {
+        var device = a.Value("device") ?? throw new UsageException("--device <id> is required");
+        if (!VitalsTopic.IsValidDeviceId(device))
+            throw new UsageException($"--device: '{device}' is not a device id ([A-Za-z0-9._:-], 1-64 characters)");
+        return device;
+    }
+}

@@ -1,0 +1,98 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Vitals.Gateway.Cli;
+
+/// <summary>
+/// One executable, several verbs (design.md, "Command line"). <c>run</c> is the default. Every verb reads the same
+/// configuration (appsettings.json beside the binary, then environment variables such as <c>Storage__Path</c>), so the
+/// CLI looks at the store a gateway started with the same settings uses.
+/// </summary>
+public static class GatewayCommandLine
+{
+    internal const string Usage = """
+        Vitals Gateway: vital-sign readings from MQTT and Bluetooth LE devices to a FHIR R4 EHR.
+
+        Usage: Vitals.Gateway [command] [options]
+
+        Commands:
+          run                     the worker, the web page and the embedded broker (default)
+          decode                  show the FHIR resources one payload would produce
+          devices list|bind|unbind
+                                  device -> patient bindings
+          quarantine list|release readings from devices not yet bound
+          rejected list           messages that could not become readings, with the reason
+          outbox status|dead|replay|purge
+                                  what waits for the EHR, and what it refused
+
+        Run 'Vitals.Gateway <command> --help' for a command's options.
+        Configuration: appsettings.json, overridden by environment variables (Ehr__BaseUrl=...) or, for run,
+        by --Key=value arguments (--Ehr:BaseUrl=...).
+        Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input.
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";
+        var rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
+        if (verb == "run" && rest.Length == 1 && rest[0] is "--help" or "-h") verb = "help";
+        try
+        {
+            return verb switch
+            {
+                "run" => await GatewayHost.RunAsync(rest).ConfigureAwait(false),
+                "help" => PrintUsage(),
+                "decode" => await DecodeCommand.RunAsync(rest).ConfigureAwait(false),
+                "devices" => await DevicesCommand.RunAsync(rest).ConfigureAwait(false),
+                "quarantine" => await QuarantineCommand.RunAsync(rest).ConfigureAwait(false),
+                "rejected" => await RejectedCommand.RunAsync(rest).ConfigureAwait(false),
+                "outbox" => await OutboxCommand.RunAsync(rest).ConfigureAwait(false),
+                _ => throw new UsageException($"unknown command '{verb}'; run with --help for the list"),
+            };
+        }
+        catch (UsageException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+        catch (OptionsValidationException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: invalid configuration: {string.Join("; ", ex.Failures)}").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.RuntimeFailure;
+        }
+    }
+
+    private static int PrintUsage()
+    {
+        Console.Out.WriteLine(Usage);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The configuration every verb reads: appsettings.json shipped beside the binary, then the environment.</summary>
+    internal static IConfiguration LoadConfiguration() => new ConfigurationBuilder()
+        .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+        .AddEnvironmentVariables()
+        .Build();
+
+    /// <summary>The services a CLI verb needs (store, decoder, mapper), without the worker's hosted services.</summary>
+    internal static ServiceProvider BuildCliServices()
+    {
+        var services = new ServiceCollection();
+        services.AddGatewayCore(LoadConfiguration());
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>Parses a verb's arguments or throws <see cref="UsageException"/>.</summary>
+    internal static CliArgs Parse(IReadOnlyList<string> args, string[] valueOptions, string[]? flags = null)
+    {
+        if (!CliArgs.TryParse(args, valueOptions, flags ?? [], out var parsed, out var error))
+            throw new UsageException(error);
+        return parsed;
+    }
+}

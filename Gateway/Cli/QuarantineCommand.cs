@@ -1,0 +1,43 @@
+using Microsoft.Extensions.DependencyInjection;
+using Vitals.Devices;
+using Vitals.Gateway.Storage;
+
+namespace Vitals.Gateway.Cli;
+
+/// <summary><c>quarantine list|release</c>: readings kept because their device has no patient yet.</summary>
+internal static class QuarantineCommand
+{
+    private const string Help = """
+        Usage: Vitals.Gateway quarantine <list | release> [--device <id>] [--limit <n>]
+
+          list      quarantined readings (newest first), optionally of one device
+          release   send the quarantined readings of bound devices (all, or --device) to the outbox;
+                    binding a device with 'devices bind' releases its readings too
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var a = GatewayCommandLine.Parse(args, ["device", "limit"]);
+        var sub = a.Positionals.Count > 0 ? a.Positionals[0] : null;
+        if (a.Help || sub is null) { Console.Out.WriteLine(Help); return sub is null && !a.Help ? ExitCodes.BadInput : ExitCodes.Ok; }
+
+        using var services = GatewayCommandLine.BuildCliServices();
+        var store = services.GetRequiredService<IGatewayStore>();
+        await store.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+        switch (sub)
+        {
+            case "list":
+                var table = new TextTable("READING", "DEVICE", "KIND", "MEASURED AT", "RECEIVED AT");
+                foreach (var q in await store.ListQuarantineAsync(a.Value("device"), a.IntValue("limit", 100), CancellationToken.None).ConfigureAwait(false))
+                    table.Add(q.ReadingId, q.DeviceId, q.Reading.Kind.ToTopicName(), q.Reading.EffectiveTime, q.ReceivedAt);
+                table.WriteTo(Console.Out, "quarantine is empty");
+                return ExitCodes.Ok;
+            case "release":
+                var moved = await store.ReleaseQuarantineAsync(a.Value("device"), CancellationToken.None).ConfigureAwait(false);
+                Console.Out.WriteLine($"{moved} reading(s) released to the outbox (readings of unbound devices stay quarantined)");
+                return ExitCodes.Ok;
+            default:
+                throw new UsageException($"unknown quarantine command '{sub}' (list, release)");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection;
+using Vitals.Gateway.Storage;
+
+namespace Vitals.Gateway.Cli;
+
+/// <summary><c>rejected list</c>: every message that could not become a reading, with its reason.</summary>
+internal static class RejectedCommand
+{
+    private const string Help = """
+        Usage: Vitals.Gateway rejected list [--limit <n>] [--payload]
+
+          list        rejected messages, newest first, with topic, sender and reason
+          --payload   also print each payload (UTF-8 text, or hex when it is not text)
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var a = GatewayCommandLine.Parse(args, ["limit"], ["payload"]);
+        var sub = a.Positionals.Count > 0 ? a.Positionals[0] : null;
+        if (a.Help || sub is null) { Console.Out.WriteLine(Help); return sub is null && !a.Help ? ExitCodes.BadInput : ExitCodes.Ok; }
+        if (sub != "list") throw new UsageException($"unknown rejected command '{sub}' (list)");
+
+        using var services = GatewayCommandLine.BuildCliServices();
+        var store = services.GetRequiredService<IGatewayStore>();
+        await store.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+        var rows = await store.ListRejectedAsync(a.IntValue("limit", 100), CancellationToken.None).ConfigureAwait(false);
+        var table = new TextTable("ID", "RECEIVED AT", "TOPIC", "FROM", "REASON");
+        foreach (var r in rows) table.Add(r.Id, r.ReceivedAt, r.Topic, r.Source, r.Reason);
+        table.WriteTo(Console.Out, "no rejected messages");
+        if (a.Flag("payload"))
+            foreach (var r in rows) Console.Out.WriteLine($"#{r.Id} payload: {PayloadText.Describe(r.Payload)}");
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Serilog;
+using Vitals.Gateway.Cli;
+using Vitals.Gateway.Web;
+
+namespace Vitals.Gateway;
+
+/// <summary>The <c>run</c> verb: worker, web page and (by default) the embedded broker in one process.</summary>
+public static class GatewayHost
+{
+    /// <summary>
+    /// Builds the whole gateway. <paramref name="overrides"/> (tests) are applied last, above environment variables
+    /// and arguments.
+    /// </summary>
+    public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // appsettings.json ships beside the binary; the working directory stays the user's (Storage:Path is relative to it).
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
+        builder.Services.AddSerilog((services, log) => log
+            .ReadFrom.Configuration(builder.Configuration)
+            .Enrich.FromLogContext()
+            .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture));
+        builder.WebHost.UseUrls(builder.Configuration["Web:Urls"] is { Length: > 0 } urls ? urls : "http://127.0.0.1:5080");
+        builder.Services.AddGatewayCore(builder.Configuration);
+        builder.Services.AddGatewayWorker(builder.Configuration);
+
+        var app = builder.Build();
+        app.MapStatusPage();
+        return app;
+    }
+
+    internal static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            await using var app = Build(args);
+            await app.RunAsync().ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+        catch (OptionsValidationException ex)
+        {
+            // ValidateOnStart: the host refuses to start, and the message names the key.
+            await Console.Error.WriteLineAsync($"error: invalid configuration: {string.Join("; ", ex.Failures)}").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Vitals.Gateway.Delivery;
+using Vitals.Gateway.Fhir;
+using Vitals.Gateway.Ingest;
+using Vitals.Gateway.Storage;
+
+namespace Vitals.Gateway;
+
+/// <summary>What the gateway is made of, in data-flow order. The CLI takes the core; <c>run</c> adds the worker.</summary>
+public static class GatewayServices
+{
+    /// <summary>Decoder, mapper and store: enough for every CLI verb (they share the worker's code paths).</summary>
+    public static IServiceCollection AddGatewayCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
+
+        services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>());
+        services.TryAddSingleton<MessageDecoder>();
+
+        services.AddFhirMapping(configuration);
+        services.AddGatewayStore(configuration);
+        return services;
+    }
+
+    /// <summary>The running worker: broker or broker client, group-commit writer, delivery loop.</summary>
+    public static IServiceCollection AddGatewayWorker(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>());
+        services.AddEhrDelivery(configuration);
+        services.AddMetrics();
+        services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton<IngestPipeline>();
+        services.TryAddSingleton<DeliveryTrigger>();
+
+        // Hosted services start in this order and stop in reverse: the store is ready before any source connects, and
+        // the sources stop before the writer, which commits what is already queued.
+        services.AddHostedService<StoreInitializer>();
+        services.AddHostedService<IngestWriter>();
+        // An unknown mode is reported by the options binding at start-up, naming Mqtt:Mode.
+        if (Enum.TryParse<MqttMode>(configuration[$"{MqttOptions.Section}:{nameof(MqttOptions.Mode)}"], ignoreCase: true, out var mode)
+            && mode == MqttMode.External)
+            services.AddHostedService<ExternalBrokerClient>();
+        else
+            services.AddHostedService<EmbeddedBroker>();
+        services.AddHostedService<DeliveryService>();
+        return services;
+    }
+
+    /// <summary>Creates or migrates the store before anything else runs.</summary>
+    private sealed class StoreInitializer(IGatewayStore store) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => store.InitializeAsync(cancellationToken);
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

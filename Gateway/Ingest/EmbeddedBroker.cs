@@ -1,0 +1,80 @@
+using System.Buffers;
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+using Vitals.Gateway.Storage;
+
+namespace Vitals.Gateway.Ingest;
+
+/// <summary>
+/// The in-process broker (Mqtt:Mode=Embedded). Every publish under <c>vitals/</c> is decoded and committed inside the
+/// publish interceptor: MQTTnet sends the PUBACK only after the interceptor returns, so a publisher's QoS 1 publish is
+/// acknowledged exactly when its reading is durable. Other topics pass through like any broker's.
+/// </summary>
+public sealed class EmbeddedBroker(
+    IngestPipeline pipeline,
+    IOptions<MqttOptions> options,
+    TimeProvider time,
+    ILogger<EmbeddedBroker> logger) : IHostedService, IDisposable
+{
+    private MqttServer? _server;
+    private readonly CancellationTokenSource _stopping = new();
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var address = o.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(o.Host);
+        var serverOptions = new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(address)
+            .WithDefaultEndpointBoundIPV6Address(IPAddress.None)
+            .WithDefaultEndpointPort(o.Port)
+            .Build();
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        _server.InterceptingPublishAsync += OnPublishAsync;
+        await _server.StartAsync().ConfigureAwait(false);
+        IngestLog.BrokerStarted(logger, $"{address}:{o.Port}");
+    }
+
+    private async Task OnPublishAsync(InterceptingPublishEventArgs e)
+    {
+        var topic = e.ApplicationMessage.Topic;
+        if (!VitalsTopic.IsVitalsTopic(topic)) return;
+
+        var message = new IncomingMessage(topic, e.ApplicationMessage.Payload.ToArray(), time.GetUtcNow(), e.ClientId);
+        try
+        {
+            var outcome = await pipeline.SubmitAsync(message, _stopping.Token).ConfigureAwait(false);
+            if (outcome == IngestOutcome.Rejected)
+            {
+                // Kept in the rejected store; an MQTT 5 publisher also learns it from the PUBACK reason code.
+                e.ProcessPublish = false;
+                e.Response.ReasonCode = MqttPubAckReasonCode.PayloadFormatInvalid;
+            }
+        }
+        catch (Exception ex)
+        {
+            // Not committed, so it must not be acknowledged: closing the connection withholds the PUBACK and the
+            // publisher resends the message when it reconnects.
+            IngestLog.NotAcknowledged(logger, topic, ex.GetType().Name);
+            e.ProcessPublish = false;
+            e.CloseConnection = true;
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is null) return;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _server.StopAsync().ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        _server?.Dispose();
+        _stopping.Dispose();
+    }
+}

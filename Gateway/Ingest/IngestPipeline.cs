@@ -1,0 +1,50 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Vitals.Gateway.Storage;
+
+namespace Vitals.Gateway.Ingest;
+
+/// <summary>
+/// The entry point every source (embedded broker, external broker client, BLE) hands its messages to.
+/// Decoding happens on the caller's thread; committing happens in batches on <see cref="IngestWriter"/>.
+/// The returned task completes only once the message (reading or rejection) is committed, so a source acknowledges
+/// after awaiting it and never before: that ordering is the whole durability guarantee.
+/// </summary>
+public sealed class IngestPipeline
+{
+    private readonly Channel<PendingCommit> _queue;
+    private readonly MessageDecoder _decoder;
+
+    public IngestPipeline(MessageDecoder decoder, IOptions<IngestOptions> options)
+    {
+        _decoder = decoder;
+        // Bounded: when the store falls behind, sources wait (MQTT back-pressure) instead of the gateway growing without limit.
+        _queue = Channel.CreateBounded<PendingCommit>(new BoundedChannelOptions(options.Value.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    internal ChannelReader<PendingCommit> Reader => _queue.Reader;
+
+    public async Task<IngestOutcome> SubmitAsync(IncomingMessage message, CancellationToken ct)
+    {
+        var record = _decoder.TryDecode(message, out var reading, out var error)
+            ? IngestRecord.Accepted(message, reading)
+            : IngestRecord.Rejected(message, error);
+        var pending = new PendingCommit(record);
+        await _queue.Writer.WriteAsync(pending, ct).ConfigureAwait(false);
+        return await pending.Committed.Task.WaitAsync(ct).ConfigureAwait(false);
+    }
+
+    internal void Complete() => _queue.Writer.TryComplete();
+}
+
+internal sealed class PendingCommit(IngestRecord record)
+{
+    public IngestRecord Record { get; } = record;
+
+    // RunContinuationsAsynchronously: the writer must not run every source's acknowledgement inline.
+    public TaskCompletionSource<IngestOutcome> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,60 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Vitals.Gateway.Storage;
+
+namespace Vitals.Gateway.Web;
+
+/// <summary>
+/// The local status page (Web:Urls, loopback by default): outbox, quarantine and rejected counts, and the latest
+/// rejected messages with their reasons, so an engineer sees at a glance whether readings flow.
+/// </summary>
+internal static class StatusPage
+{
+    public static IEndpointRouteBuilder MapStatusPage(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/api/status", async (IGatewayStore store, GatewayMetrics metrics, CancellationToken ct) =>
+        {
+            var status = await store.GetOutboxStatusAsync(ct);
+            return Results.Json(new { outbox = status, sinceStart = metrics.Snapshot() });
+        });
+        app.MapGet("/", async (IGatewayStore store, CancellationToken ct) =>
+        {
+            var s = await store.GetOutboxStatusAsync(ct);
+            var rejected = await store.ListRejectedAsync(20, ct);
+            var html = new StringBuilder("""
+                <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Vitals Gateway</title>
+                <meta http-equiv="refresh" content="5">
+                <style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem}td,th{padding:.2rem .8rem;text-align:left}
+                .n{text-align:right;font-variant-numeric:tabular-nums}</style></head><body><h1>Vitals Gateway</h1>
+                """);
+            html.Append("<h2>Readings</h2><table>");
+            Row(html, "Waiting for the EHR", s.Pending);
+            Row(html, "of which retrying", s.Retrying);
+            Row(html, "Delivered", s.Delivered);
+            Row(html, "Dead letters", s.DeadLetters);
+            Row(html, "Quarantined (device not bound)", s.Quarantined);
+            Row(html, "Rejected messages", s.Rejected);
+            html.Append("</table><h2>Latest rejected messages</h2>");
+            if (rejected.Count == 0) html.Append("<p>None.</p>");
+            else
+            {
+                html.Append("<table><tr><th>Received</th><th>Topic</th><th>Reason</th></tr>");
+                foreach (var r in rejected)
+                    html.Append("<tr><td>").Append(WebUtility.HtmlEncode(r.ReceivedAt.ToString("u")))
+                        .Append("</td><td>").Append(WebUtility.HtmlEncode(r.Topic))
+                        .Append("</td><td>").Append(WebUtility.HtmlEncode(r.Reason)).Append("</td></tr>");
+                html.Append("</table>");
+            }
+            html.Append("</body></html>");
+            return Results.Content(html.ToString(), "text/html; charset=utf-8");
+        });
+        return app;
+    }
+
+    private static void Row(StringBuilder html, string label, long value) =>
+        html.Append("<tr><th>").Append(label).Append("</th><td class=\"n\">").Append(value).Append("</td></tr>");
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test: installs what the tests need (Debian's mosquitto for the external-broker tests, the sandbox EHR's
+# npm packages), builds the solution and runs the xunit suite. Ends with one line "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)
+command -v mosquitto_pub >/dev/null 2>&1 || need_apt+=(mosquitto-clients)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "== installing ${need_apt[*]} (apt)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+echo "== sandbox EHR packages (npm)"
+bash simulators/SandboxEhr/install.sh
+
+echo "== build"
+dotnet build Gateway.sln -c Release -nologo -v q
+
+echo "== test"
+log=$(mktemp)
+set +e
+dotnet test Gateway.sln -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+# The plain closing line CI reads, summed over the test assemblies.
+passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+rm -f "$log"
+echo "${passed:-0} passed, ${failed:-0} failed"
+exit "$rc"
