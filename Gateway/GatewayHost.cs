@@ -42,14 +42,23 @@ public static class GatewayHost
         try
         {
             await using var app = Build(args);
+            // The ValidateOnStart checks, before the host starts, so a bad key gives one clear line and no stack trace.
+            app.Services.GetRequiredService<IStartupValidator>().Validate();
             await app.RunAsync().ConfigureAwait(false);
             return ExitCodes.Ok;
         }
-        catch (OptionsValidationException ex)
+        catch (Exception ex) when (ConfigurationFailures(ex) is { Count: > 0 } failures)
         {
-            // ValidateOnStart: the host refuses to start, and the message names the key.
-            await Console.Error.WriteLineAsync($"error: invalid configuration: {string.Join("; ", ex.Failures)}").ConfigureAwait(false);
+            // ValidateOnStart: the host refuses to start, and each message names its key.
+            await Console.Error.WriteLineAsync($"error: invalid configuration: {string.Join("; ", failures)}").ConfigureAwait(false);
             return ExitCodes.BadInput;
         }
     }
+
+    private static List<string> ConfigurationFailures(Exception ex) => ex switch
+    {
+        OptionsValidationException o => [.. o.Failures],
+        AggregateException a => [.. a.InnerExceptions.SelectMany(ConfigurationFailures)],
+        _ => [],
+    };
 }
