@@ -1,0 +1,72 @@
+using Vitals.Devices;
+using Vitals.Simulators.DeviceSimulator;
+
+namespace Vitals.Gateway.Tests.Simulators;
+
+public sealed class SimulatorOptionsTests
+{
+    [Fact]
+    public void NoArguments_GiveTheDocumentedDefaults()
+    {
+        Assert.True(SimulatorOptions.TryParse([], out var options, out var error), error);
+
+        Assert.Equal("127.0.0.1", options.Host);
+        Assert.Equal(1883, options.Port);
+        Assert.Equal(1, options.Devices);
+        Assert.Equal(VitalKindNames.All, options.Kinds);
+        Assert.Equal(0, options.Count);
+        Assert.Null(options.Duration);
+        Assert.Equal(1, options.Clients);
+        Assert.Equal(0, options.Malformed);
+        Assert.Equal("sim", options.IdPrefix);
+        Assert.False(options.Report);
+    }
+
+    [Fact]
+    public void EveryOption_IsRead()
+    {
+        string[] args =
+        [
+            "--host", "broker.local", "--port", "1884", "--username", "u", "--password", "p", "--devices", "5",
+            "--kinds", "blood-pressure,body-weight", "--rate", "250.5", "--count", "1000", "--duration", "30",
+            "--clients", "4", "--malformed", "0.25", "--seed", "-3", "--inflight", "7", "--id-prefix", "load",
+            "--mqtt", "3.1.1", "--report",
+        ];
+
+        Assert.True(SimulatorOptions.TryParse(args, out var o, out var error), error);
+
+        Assert.Equal(("broker.local", 1884, "u", "p", 5), (o.Host, o.Port, o.Username, o.Password, o.Devices));
+        Assert.Equal([VitalKind.BloodPressure, VitalKind.BodyWeight], o.Kinds);
+        Assert.Equal((250.5, 1000L, TimeSpan.FromSeconds(30), 4, 0.25), (o.Rate, o.Count, o.Duration, o.Clients, o.Malformed));
+        Assert.Equal((-3, 7, "load", true, true), (o.Seed, o.Inflight, o.IdPrefix, o.Mqtt311, o.Report));
+    }
+
+    [Theory]
+    [InlineData("--kinds", "blood-glucose")]
+    [InlineData("--malformed", "1.5")]
+    [InlineData("--rate", "-1")]
+    [InlineData("--port", "70000")]
+    [InlineData("--devices", "0")]
+    [InlineData("--inflight", "0")]
+    [InlineData("--duration", "0")]
+    [InlineData("--count", "many")]
+    [InlineData("--clients", "7")]
+    [InlineData("--id-prefix", "has space")]
+    [InlineData("--mqtt", "4")]
+    [InlineData("--frobnicate", "1")]
+    [InlineData("--port", null)]
+    public void BadArguments_AreRejectedWithAMessageNamingTheOption(string option, string? value)
+    {
+        string[] args = value is null ? [option] : [option, value];
+
+        Assert.False(SimulatorOptions.TryParse(args, out _, out var error));
+        Assert.Contains(option, error);
+    }
+
+    [Fact]
+    public void ALongPrefix_ThatMakesIdsLongerThan64_IsRejected()
+    {
+        Assert.False(SimulatorOptions.TryParse(["--id-prefix", new string('p', 50)], out _, out var error));
+        Assert.Contains("--id-prefix", error);
+    }
+}
