@@ -191,6 +191,13 @@ public sealed class ProcessRunner : IAsyncDisposable
         return kill(_process.Id, sigterm) == 0;
     }
 
+    /// <summary>SIGKILL, like <c>kill -9</c>: no shutdown code runs. Waits until the process is gone.</summary>
+    public async Task KillAsync()
+    {
+        KillTree();
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+    }
+
     /// <summary>SIGTERM, then kill the tree if it has not exited within <paramref name="grace"/>. Returns the exit code.</summary>
     public async Task<int> StopAsync(TimeSpan grace)
     {

@@ -33,6 +33,8 @@ public sealed class EmbeddedBroker(
             .WithDefaultEndpointBoundIPV6Address(IPAddress.None)
             .WithDefaultEndpointPort(o.Port)
             .Build();
+        // A restart right after a crash must get its port back even while old connections linger in TIME_WAIT.
+        serverOptions.DefaultEndpointOptions.ReuseAddress = true;
         _server = new MqttServerFactory().CreateMqttServer(serverOptions);
         _server.InterceptingPublishAsync += OnPublishAsync;
         await _server.StartAsync().ConfigureAwait(false);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Vitals.Gateway.Storage;
 
@@ -16,12 +17,12 @@ internal static class StatusPage
     public static IEndpointRouteBuilder MapStatusPage(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/api/status", async (IGatewayStore store, GatewayMetrics metrics, CancellationToken ct) =>
+        app.MapGet("/api/status", async ([FromServices] IGatewayStore store, [FromServices] GatewayMetrics metrics, CancellationToken ct) =>
         {
             var status = await store.GetOutboxStatusAsync(ct);
             return Results.Json(new { outbox = status, sinceStart = metrics.Snapshot() });
         });
-        app.MapGet("/", async (IGatewayStore store, CancellationToken ct) =>
+        app.MapGet("/", async ([FromServices] IGatewayStore store, CancellationToken ct) =>
         {
             var s = await store.GetOutboxStatusAsync(ct);
             var rejected = await store.ListRejectedAsync(20, ct);
@@ -54,6 +55,9 @@ internal static class StatusPage
         });
         return app;
     }
+
+    // [FromServices]: IGatewayStore has a BindAsync method (device bindings), which minimal APIs would otherwise take
+    // for a parameter binder.
 
     private static void Row(StringBuilder html, string label, long value) =>
         html.Append("<tr><th>").Append(label).Append("</th><td class=\"n\">").Append(value).Append("</td></tr>");

@@ -33,6 +33,11 @@ public sealed partial record SimulatorOptions
     public bool Help { get; init; }
     /// <summary>MQTT 5 (default) or 3.1.1.</summary>
     public bool Mqtt311 { get; init; }
+    /// <summary>
+    /// Behave like a device that keeps its unacknowledged readings: when the connection drops (the gateway restarts),
+    /// reconnect and publish them again until a PUBACK comes. Without it a lost publish is counted as failed.
+    /// </summary>
+    public bool Retry { get; init; }
 
     public const string Usage = """
         usage: dotnet run --project simulators/DeviceSimulator -- [options]
@@ -51,6 +56,8 @@ public sealed partial record SimulatorOptions
           --seed S            random seed (1): same seed, same values
           --id-prefix P       device id prefix (sim): ids are {prefix}-{kind}-{n:0000}
           --mqtt 5|3.1.1      protocol version (5)
+          --retry             on a lost connection, reconnect and resend every unacknowledged reading
+                              until it is acknowledged (a device that keeps its readings)
           --report            print a JSON summary on stdout at the end
           --list-devices      print the device ids and exit
         """;
@@ -85,6 +92,9 @@ public sealed partial record SimulatorOptions
                     continue;
                 case "--list-devices":
                     options = options with { ListDevices = true };
+                    continue;
+                case "--retry":
+                    options = options with { Retry = true };
                     continue;
                 case "--host" or "--username" or "--password" or "--id-prefix" or "--kinds" or "--mqtt"
                     or "--port" or "--devices" or "--clients" or "--inflight" or "--seed"

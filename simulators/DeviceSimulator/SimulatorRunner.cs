@@ -25,6 +25,8 @@ public sealed class SimulatorRunner
     private long _sent;
     private long _acked;
     private long _failed;
+    private long _resent;
+    private long _rejected;
     private int _loggedFailures;
 
     public SimulatorRunner(SimulatorOptions options, TimeProvider time, TextWriter log)
@@ -53,9 +55,9 @@ public sealed class SimulatorRunner
         {
             for (var k = 0; k < connections.Length; k++)
             {
-                connections[k] = new Connection(factory.CreateMqttClient(), new SemaphoreSlim(_options.Inflight, _options.Inflight));
+                connections[k] = new Connection(factory.CreateMqttClient(), new SemaphoreSlim(_options.Inflight, _options.Inflight), ClientOptions(k, runId), new SemaphoreSlim(1, 1));
             }
-            await Task.WhenAll(connections.Select((c, k) => ConnectAsync(c.Client, k, runId, cancellationToken))).ConfigureAwait(false);
+            await Task.WhenAll(connections.Select(c => ConnectAsync(c.Client, c.Options, cancellationToken))).ConfigureAwait(false);
             _log.WriteLine($"device-simulator: {devices.Count} devices on {connections.Length} connection(s) to {_options.Host}:{_options.Port}");
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -96,7 +98,8 @@ public sealed class SimulatorRunner
                 // Duration reached or Ctrl-C: stop sending, then wait for what is in flight.
             }
 
-            drain.CancelAfter(DrainTimeout);
+            // A retrying device waits for the gateway to come back; give it longer to drain.
+            drain.CancelAfter(_options.Retry ? DrainTimeout * 8 : DrainTimeout);
             foreach (var connection in connections)
             {
                 for (var i = 0; i < _options.Inflight; i++)
@@ -112,6 +115,8 @@ public sealed class SimulatorRunner
                 Sent = _sent,
                 Acked = Interlocked.Read(ref _acked),
                 Failed = Interlocked.Read(ref _failed),
+                Resent = Interlocked.Read(ref _resent),
+                Rejected = Interlocked.Read(ref _rejected),
                 MalformedSent = _malformedSent.Values.Sum(),
                 MalformedByKind = Enum.GetValues<MalformedKind>().ToDictionary(k => k.ToString(), k => _malformedSent.GetValueOrDefault(k)),
                 Devices = devices.Count,
@@ -143,11 +148,12 @@ public sealed class SimulatorRunner
                 }
                 connection.Client.Dispose();
                 connection.Inflight.Dispose();
+                connection.Reconnect.Dispose();
             }
         }
     }
 
-    private async Task ConnectAsync(IMqttClient client, int index, string runId, CancellationToken cancellationToken)
+    private MqttClientOptions ClientOptions(int index, string runId)
     {
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_options.Host, _options.Port)
@@ -159,12 +165,17 @@ public sealed class SimulatorRunner
         {
             builder = builder.WithCredentials(_options.Username, _options.Password ?? "");
         }
+        return builder.Build();
+    }
+
+    private async Task ConnectAsync(IMqttClient client, MqttClientOptions options, CancellationToken cancellationToken)
+    {
         try
         {
-            var result = await client.ConnectAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
+            var result = await client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
-                throw new SimulatorConnectException($"broker {_options.Host}:{_options.Port} refused connection {index}: {result.ResultCode} {result.ReasonString}");
+                throw new SimulatorConnectException($"broker {_options.Host}:{_options.Port} refused connection {options.ClientId}: {result.ResultCode} {result.ReasonString}");
             }
         }
         catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Adapter.MqttConnectingFailedException)
@@ -186,11 +197,20 @@ public sealed class SimulatorRunner
         var start = _time.GetTimestamp();
         try
         {
-            var result = await connection.Client.PublishAsync(builder.Build(), drainToken).ConfigureAwait(false);
+            var result = _options.Retry
+                ? await PublishUntilAcknowledgedAsync(connection, builder.Build(), drainToken).ConfigureAwait(false)
+                : await connection.Client.PublishAsync(builder.Build(), drainToken).ConfigureAwait(false);
             if (result.IsSuccess)
             {
                 _latency.Record(_time.GetElapsedTime(start));
                 Interlocked.Increment(ref _acked);
+            }
+            else if (result.ReasonCode == MqttClientPublishReasonCode.PayloadFormatInvalid && message.Malformed is not null)
+            {
+                // The gateway kept the bad payload in its rejected store and said so in the PUBACK: the expected
+                // answer to a malformed message, not a failure.
+                _latency.Record(_time.GetElapsedTime(start));
+                Interlocked.Increment(ref _rejected);
             }
             else
             {
@@ -210,6 +230,41 @@ public sealed class SimulatorRunner
         }
     }
 
+    /// <summary>
+    /// At-least-once from the device's side: a publish that got no PUBACK (connection lost, gateway killed) is sent
+    /// again after reconnecting, until it is acknowledged or the drain deadline passes. The gateway recognises a
+    /// resend of a reading it already committed by the reading's identity (device, time, id).
+    /// </summary>
+    private async Task<MqttClientPublishResult> PublishUntilAcknowledgedAsync(Connection connection, MqttApplicationMessage message, CancellationToken drainToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                if (!connection.Client.IsConnected)
+                {
+                    await connection.Reconnect.WaitAsync(drainToken).ConfigureAwait(false);
+                    try
+                    {
+                        if (!connection.Client.IsConnected)
+                            await ConnectAsync(connection.Client, connection.Options, drainToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        connection.Reconnect.Release();
+                    }
+                }
+                if (attempt > 0) Interlocked.Increment(ref _resent);
+                return await connection.Client.PublishAsync(message, drainToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!drainToken.IsCancellationRequested
+                && ex is MQTTnet.Exceptions.MqttCommunicationException or SimulatorConnectException or InvalidOperationException or OperationCanceledException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), _time, drainToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     private void LogFailure(string text)
     {
         var n = Interlocked.Increment(ref _loggedFailures);
@@ -223,5 +278,5 @@ public sealed class SimulatorRunner
         }
     }
 
-    private sealed record Connection(IMqttClient Client, SemaphoreSlim Inflight);
+    private sealed record Connection(IMqttClient Client, SemaphoreSlim Inflight, MqttClientOptions Options, SemaphoreSlim Reconnect);
 }

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Hl7.Fhir.Model;
+using Microsoft.Data.Sqlite;
+using Vitals.Gateway.Fhir;
+using Vitals.Gateway.Tests.Fhir;
+using Vitals.Gateway.Tests.Infrastructure;
+
+namespace Vitals.Gateway.Tests.EndToEnd;
+
+/// <summary>What arrived in the sandbox EHR, checked the way a clinician relies on it: once, right patient, valid.</summary>
+internal sealed record EhrContents(IReadOnlyList<JsonElement> Observations, IReadOnlyDictionary<string, string> DeviceIdByServerId)
+{
+    public static async Task<EhrContents> ReadAsync(SandboxEhrProcess ehr)
+    {
+        var observations = await ehr.SearchAllAsync("Observation");
+        var devices = await ehr.SearchAllAsync("Device");
+        var byServerId = devices.ToDictionary(
+            d => "Device/" + d.GetProperty("id").GetString(),
+            d => d.GetProperty("identifier")[0].GetProperty("value").GetString()!);
+        return new EhrContents(observations, byServerId);
+    }
+
+    /// <summary>Every Observation's de-duplication identifier occurs once: nothing was filed twice.</summary>
+    public void AssertNoDuplicates()
+    {
+        var identifiers = Observations.Select(o => o.GetProperty("identifier")[0].GetProperty("value").GetString()).ToList();
+        var repeated = identifiers.GroupBy(i => i).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        Assert.True(repeated.Count == 0, $"{repeated.Count} identifiers filed more than once, e.g. {repeated.FirstOrDefault()}");
+    }
+
+    /// <summary>Each Observation's subject is the patient its device was bound to.</summary>
+    public void AssertSubjects(IReadOnlyDictionary<string, string> patientByDevice)
+    {
+        foreach (var o in Observations)
+        {
+            var device = DeviceIdByServerId[o.GetProperty("device").GetProperty("reference").GetString()!];
+            Assert.Equal(patientByDevice[device], o.GetProperty("subject").GetProperty("reference").GetString());
+        }
+    }
+
+    /// <summary>Each Observation, as the EHR stored it, validates against its vital-signs profile with zero errors.</summary>
+    public void AssertValid()
+    {
+        foreach (var o in Observations)
+        {
+            // The server's bookkeeping in meta (versionId, lastUpdated and Medplum's own fields) is not what the
+            // gateway sent; validate what the gateway is answerable for.
+            var json = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(o.GetRawText())!;
+            var profiles = json["meta"].GetProperty("profile");
+            json["meta"] = JsonSerializer.SerializeToElement(new { profile = profiles });
+            var observation = FhirJson.Parse<Observation>(JsonSerializer.Serialize(json));
+            var errors = FhirValidation.Errors(observation);
+            Assert.True(errors.Count == 0, string.Join("\n", errors));
+        }
+    }
+
+    /// <summary>How many Observations the gateway's store says it delivered (server ids recorded on 2xx).</summary>
+    public static long DeliveredObservations(string storePath)
+    {
+        using var connection = new SqliteConnection($"Data Source={storePath};Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT server_ids FROM readings WHERE state = 'delivered'";
+        long total = 0;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            total += reader.GetString(0).Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+        return total;
+    }
+}

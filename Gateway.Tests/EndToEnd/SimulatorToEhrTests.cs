@@ -1,0 +1,65 @@
+using Vitals.Gateway.Tests.Infrastructure;
+
+namespace Vitals.Gateway.Tests.EndToEnd;
+
+/// <summary>
+/// Real parts only: the device simulator (MQTT, QoS 1) -> the gateway executable (embedded broker, SQLite) -> the
+/// sandbox FHIR server (Medplum, validating). Then the EHR is searched like a clinician's system would.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class SimulatorToEhrTests
+{
+    [Fact]
+    public async Task Every_simulated_reading_reaches_the_EHR_once_on_its_patient_and_valid()
+    {
+        await using var ehr = await SandboxEhrProcess.StartAsync();
+        await using var gateway = await GatewayProcess.StartAsync(ehr.BaseUrlText);
+        string[] fleet = ["--devices", "2", "--seed", "7"];
+        var patientByDevice = await BindAllAsync(gateway, fleet);
+
+        await using var simulator = DeviceSimulatorProcess.Start(gateway.MqttPort, [.. fleet, "--count", "300", "--rate", "150", "--malformed", "0.1"]);
+        var report = await DeviceSimulatorProcess.ReportAsync(simulator, TimeSpan.FromMinutes(2));
+
+        Assert.Equal(0, report.GetProperty("failed").GetInt64());
+        var malformed = report.GetProperty("malformedSent").GetInt64();
+        Assert.True(malformed > 0, "the run should include malformed messages");
+        Assert.Equal(malformed, report.GetProperty("rejected").GetInt64());
+        var good = report.GetProperty("acked").GetInt64();
+        Assert.Equal(300, good + malformed);
+
+        var outbox = await gateway.WaitForEmptyOutboxAsync(TimeSpan.FromSeconds(90));
+        Assert.Equal(0, outbox.GetProperty("pending").GetInt64());
+        Assert.Equal(good, outbox.GetProperty("delivered").GetInt64());
+        Assert.Equal(0, outbox.GetProperty("deadLetters").GetInt64());
+        Assert.Equal(malformed, outbox.GetProperty("rejected").GetInt64());
+
+        var contents = await EhrContents.ReadAsync(ehr);
+        Assert.Equal(EhrContents.DeliveredObservations(gateway.StorePath), contents.Observations.Count);
+        contents.AssertNoDuplicates();
+        contents.AssertSubjects(patientByDevice);
+        contents.AssertValid();
+    }
+
+    /// <summary>Binds every simulated device to its own patient with the CLI, as an operator would.</summary>
+    internal static async Task<Dictionary<string, string>> BindAllAsync(GatewayProcess gateway, string[] fleet)
+    {
+        var patients = new Dictionary<string, string>();
+        var ids = await DeviceSimulatorProcess.DeviceIdsAsync(fleet);
+        Assert.NotEmpty(ids);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var patient = $"Patient/e2e-{i + 1}";
+            var (exit, output) = await gateway.CliAsync("devices", "bind", "--device", ids[i], "--patient", patient);
+            Assert.True(exit == 0, output);
+            patients[ids[i]] = patient;
+        }
+        return patients;
+    }
+}
+
+/// <summary>End-to-end tests start several processes each; running them one at a time keeps their timing honest on 2 cores.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class EndToEndCollection
+{
+    public const string Name = "end to end";
+}

@@ -1,0 +1,33 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Vitals.Gateway.Ingest;
+using Vitals.Gateway.Tests.Infrastructure;
+
+namespace Vitals.Gateway.Tests.Web;
+
+public sealed class StatusPageTests
+{
+    private static string BaseUrl(InProcessGateway gateway) =>
+        gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+    [Fact]
+    public async Task Shows_the_counts_and_the_latest_rejected_message_with_its_reason()
+    {
+        await using var gateway = await InProcessGateway.StartAsync();
+        var pipeline = gateway.Services.GetRequiredService<IngestPipeline>();
+        await pipeline.SubmitAsync(new IncomingMessage("vitals/scale-1/body-weight", Encoding.UTF8.GetBytes("""{"value": 900, "unit": "kg"}"""), DateTimeOffset.UtcNow, "test"), default);
+        using var http = new HttpClient();
+
+        var status = await http.GetFromJsonAsync<JsonElement>($"{BaseUrl(gateway)}/api/status");
+        var page = await http.GetStringAsync($"{BaseUrl(gateway)}/");
+
+        Assert.Equal(1, status.GetProperty("outbox").GetProperty("rejected").GetInt64());
+        Assert.Equal(1, status.GetProperty("sinceStart").GetProperty("rejected").GetInt64());
+        Assert.Contains("vitals/scale-1/body-weight", page, StringComparison.Ordinal);
+        Assert.Contains("outside the plausible range", page, StringComparison.Ordinal);
+    }
+}
