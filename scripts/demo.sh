@@ -17,12 +17,12 @@ dotnet build Gateway.sln -c Release -nologo -v q
 gw="dotnet Gateway/bin/Release/net10.0/Vitals.Gateway.dll"
 
 echo "== sandbox EHR on http://127.0.0.1:$EHR_PORT/fhir/R4"
-node --experimental-websocket simulators/SandboxEhr/server.mjs --port "$EHR_PORT" &
+node simulators/SandboxEhr/server.mjs --port "$EHR_PORT" &
 pids+=($!)
 
 echo "== binding the simulated devices (one patient per device)"
 n=0
-for id in $(dotnet simulators/DeviceSimulator/bin/Release/net10.0/DeviceSimulator.dll --list-devices --devices "$DEVICES"); do
+for id in $(dotnet simulators/DeviceSimulator/bin/Release/net10.0/Vitals.DeviceSimulator.dll --list-devices --devices "$DEVICES"); do
   n=$((n+1)); $gw devices bind --device "$id" --patient "Patient/demo-$n" >/dev/null
 done
 $gw devices list
@@ -33,7 +33,7 @@ pids+=($!)
 for _ in $(seq 1 60); do curl -sf http://127.0.0.1:5080/healthz >/dev/null && break; sleep 0.5; done
 
 echo "== simulated devices: $DEVICES per kind, $RATE readings/s, 5% malformed (Ctrl-C to stop)"
-dotnet simulators/DeviceSimulator/bin/Release/net10.0/DeviceSimulator.dll --devices "$DEVICES" --rate "$RATE" --malformed 0.05 &
+dotnet simulators/DeviceSimulator/bin/Release/net10.0/Vitals.DeviceSimulator.dll --devices "$DEVICES" --rate "$RATE" --malformed 0.05 &
 pids+=($!)
 
 while sleep 5; do

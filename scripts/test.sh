@@ -27,8 +27,9 @@ dotnet test Gateway.sln -c Release --no-build -nologo --logger "console;verbosit
 rc=${PIPESTATUS[0]}
 set -e
 # The plain closing line CI reads, summed over the test assemblies.
-passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
-failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+# awk alone: a grep that finds no "Failed:" line would end this script under pipefail.
+passed=$(awk '$1 == "Passed:" && $2 ~ /^[0-9]+$/ {s += $2} END {print s + 0}' "$log")
+failed=$(awk '$1 == "Failed:" && $2 ~ /^[0-9]+$/ {s += $2} END {print s + 0}' "$log")
 rm -f "$log"
 echo "${passed:-0} passed, ${failed:-0} failed"
 exit "$rc"

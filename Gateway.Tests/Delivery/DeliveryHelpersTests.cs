@@ -1,3 +1,4 @@
+using Vitals.Gateway.Fhir;
 using System.Net.Http.Headers;
 using Identifier = Hl7.Fhir.Model.Identifier;
 using Vitals.Gateway.Delivery;
@@ -43,14 +44,14 @@ public sealed class DeliveryHelpersTests
     [InlineData("dev 1+2&x=3", "identifier=urn%3Aexample|dev%201%2B2%26x%3D3")]
     public void If_None_Exist_escapes_by_the_FHIR_rules_then_percent_encodes(string value, string expected)
     {
-        Assert.Equal(expected, ConditionalCreate.IfNoneExist(new Identifier("urn:example", value)));
+        Assert.Equal(expected, ObservationIdentifier.ToSearchQuery(new Identifier("urn:example", value)));
     }
 
     [Fact]
     public void An_identifier_without_system_or_value_cannot_be_searched()
     {
-        Assert.Throws<ArgumentException>(() => ConditionalCreate.IfNoneExist(new Identifier(null, "v")));
-        Assert.Throws<ArgumentException>(() => ConditionalCreate.IfNoneExist(new Identifier("urn:x", null)));
+        Assert.Throws<ArgumentException>(() => ObservationIdentifier.ToSearchQuery(new Identifier(null, "v")));
+        Assert.Throws<ArgumentException>(() => ObservationIdentifier.ToSearchQuery(new Identifier("urn:x", null)));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Vitals.Gateway.Fhir;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -149,7 +150,7 @@ public sealed class FhirSenderTests
             + "therm%5C%7Cbody-temperature%5C%7C2026-11-25T08%3A30%3A00%2B01%3A00%5C%7Ca%5C%2Cb",
             observation.IfNoneExist);
         var sent = JsonSerializer.Deserialize<Observation>(observation.Body, Fhir)!.Identifier.Single();
-        Assert.Equal(ConditionalCreate.IfNoneExist(sent), observation.IfNoneExist);
+        Assert.Equal(ObservationIdentifier.ToSearchQuery(sent), observation.IfNoneExist);
         Assert.Equal(
             $"identifier={sent.System}|{sent.Value!.Replace("|", "\\|").Replace(",", "\\,")}",
             WebUtility.UrlDecode(observation.IfNoneExist));

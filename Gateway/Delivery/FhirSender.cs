@@ -127,7 +127,7 @@ public sealed partial class FhirSender : IDisposable
     private async Task<PostOutcome> PostAsync(string resourceType, Resource resource, Identifier identifier, CancellationToken ct)
     {
         var json = JsonSerializer.Serialize(resource, resource.GetType(), _json);
-        var ifNoneExist = ConditionalCreate.IfNoneExist(identifier);
+        var ifNoneExist = ObservationIdentifier.ToSearchQuery(identifier);
         var uri = new Uri(_base, resourceType);
         using var request = new HttpRequestMessage(HttpMethod.Post, uri)
         {

@@ -20,7 +20,15 @@ internal static class StatusPage
         app.MapGet("/api/status", async ([FromServices] IGatewayStore store, [FromServices] GatewayMetrics metrics, CancellationToken ct) =>
         {
             var status = await store.GetOutboxStatusAsync(ct);
-            return Results.Json(new { outbox = status, sinceStart = metrics.Snapshot() });
+            var gc = GC.GetGCMemoryInfo();
+            var process = new
+            {
+                workingSetMb = Environment.WorkingSet / (1024 * 1024),
+                managedHeapMb = gc.HeapSizeBytes / (1024 * 1024),
+                committedMb = gc.TotalCommittedBytes / (1024 * 1024),
+                threads = System.Diagnostics.Process.GetCurrentProcess().Threads.Count,
+            };
+            return Results.Json(new { outbox = status, sinceStart = metrics.Snapshot(), process });
         });
         app.MapGet("/", async ([FromServices] IGatewayStore store, CancellationToken ct) =>
         {
