@@ -40,7 +40,8 @@ public static class GatewayServices
         services.TryAddSingleton<DeliveryTrigger>();
 
         // Hosted services start in this order and stop in reverse: the store is ready before any source connects, and
-        // the sources stop before the writer, which commits what is already queued.
+        // the sources stop before the writer, so nothing new arrives while it stops. A message queued but not yet
+        // committed is never acknowledged; its publisher (or the broker's session) sends it again after the restart.
         services.AddHostedService<StoreInitializer>();
         services.AddHostedService<IngestWriter>();
         // An unknown mode is reported by the options binding at start-up, naming Mqtt:Mode.
