@@ -59,6 +59,21 @@ public sealed class EmbeddedBrokerTests
     }
 
     [Fact]
+    public async Task An_oversize_payload_is_rejected_and_only_its_first_16_KiB_are_kept()
+    {
+        await using var gateway = await InProcessGateway.StartAsync();
+        using var client = await ConnectAsync(gateway.MqttPort, "device-big");
+        var payload = "{\"value\": 37.2, \"note\": \"" + new string('x', 1024 * 1024) + "\"}";
+
+        var result = await PublishAsync(client, "vitals/thermo-big/body-temperature", payload);
+
+        Assert.Equal(MqttClientPublishReasonCode.PayloadFormatInvalid, result.ReasonCode);
+        var rejected = Assert.Single(await gateway.Store.ListRejectedAsync(10, default));
+        Assert.Contains(Encoding.UTF8.GetByteCount(payload).ToString(System.Globalization.CultureInfo.InvariantCulture), rejected.Reason, StringComparison.Ordinal);
+        Assert.Equal(16384, rejected.Payload.Length);
+    }
+
+    [Fact]
     public async Task An_unbound_device_is_quarantined_and_released_on_bind()
     {
         await using var gateway = await InProcessGateway.StartAsync();

@@ -14,10 +14,12 @@ public sealed class IngestPipeline
 {
     private readonly Channel<PendingCommit> _queue;
     private readonly MessageDecoder _decoder;
+    private readonly int _maxPayloadBytes;
 
     public IngestPipeline(MessageDecoder decoder, IOptions<IngestOptions> options)
     {
         _decoder = decoder;
+        _maxPayloadBytes = options.Value.MaxPayloadBytes;
         // Bounded: when the store falls behind, sources wait (MQTT back-pressure) instead of the gateway growing without limit.
         _queue = Channel.CreateBounded<PendingCommit>(new BoundedChannelOptions(options.Value.QueueCapacity)
         {
@@ -32,13 +34,18 @@ public sealed class IngestPipeline
     {
         var record = _decoder.TryDecode(message, out var reading, out var error)
             ? IngestRecord.Accepted(message, reading)
-            : IngestRecord.Rejected(message, error);
+            : IngestRecord.Rejected(KeepablePart(message), error);
         var pending = new PendingCommit(record);
         await _queue.Writer.WriteAsync(pending, ct).ConfigureAwait(false);
         return await pending.Committed.Task.WaitAsync(ct).ConfigureAwait(false);
     }
 
     internal void Complete() => _queue.Writer.TryComplete();
+
+    // An oversize payload is kept only up to the limit (its reason records the full size): one publisher sending
+    // megabytes must not fill the store.
+    private IncomingMessage KeepablePart(IncomingMessage message) =>
+        message.Payload.Length <= _maxPayloadBytes ? message : message with { Payload = message.Payload[.._maxPayloadBytes] };
 }
 
 internal sealed class PendingCommit(IngestRecord record)
