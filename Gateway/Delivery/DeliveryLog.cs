@@ -2,17 +2,26 @@ using Microsoft.Extensions.Logging;
 
 namespace Vitals.Gateway.Delivery;
 
-/// <summary>Delivery loop log events, ids 3100-3199 (3000-3099: the HTTP sender). Reasons carry no PHI.</summary>
+/// <summary>
+/// Delivery loop log events, ids 3100-3199 (3000-3099: the HTTP sender). Reasons carry no PHI. Per-attempt detail is
+/// Debug; an outage is logged when it starts and when it ends, not once per reading and attempt.
+/// </summary>
 internal static partial class DeliveryLog
 {
     [LoggerMessage(EventId = 3100, Level = LogLevel.Debug, Message = "Outbox entry {OutboxId} from {DeviceId} delivered ({Resources} resources)")]
     public static partial void Delivered(ILogger logger, long outboxId, string deviceId, int resources);
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Outbox entry {OutboxId}: attempt {Attempt} failed ({Reason}); next attempt in {Delay}")]
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "Outbox entry {OutboxId}: attempt {Attempt} failed ({Reason}); next attempt in {Delay}")]
     public static partial void RetryScheduled(ILogger logger, long outboxId, int attempt, TimeSpan delay, string reason);
 
     [LoggerMessage(EventId = 3102, Level = LogLevel.Error, Message = "Outbox entry {OutboxId} from {DeviceId} refused by the EHR (HTTP {Status}): {Reason}; kept as a dead letter (see 'outbox dead')")]
     public static partial void DeadLettered(ILogger logger, long outboxId, string deviceId, int status, string reason);
+
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Warning, Message = "The EHR is not accepting readings ({Reason}); they wait in the outbox and are retried")]
+    public static partial void EhrUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Information, Message = "The EHR accepts readings again")]
+    public static partial void EhrAvailable(ILogger logger);
 
     [LoggerMessage(EventId = 3103, Level = LogLevel.Error, Message = "Delivering outbox entry {OutboxId} failed with an internal error; it stays in the outbox")]
     public static partial void DeliveryCrashed(ILogger logger, Exception exception, long outboxId);

@@ -28,6 +28,9 @@ public sealed class DeliveryService(
     private readonly HashSet<long> _inFlight = [];
     private readonly Lock _gate = new();
 
+    // 1 while the EHR answers with retry-later outcomes, so the outage is logged when it starts and when it ends.
+    private int _ehrFailing;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var maxConcurrency = options.Value.MaxConcurrency;
@@ -112,8 +115,10 @@ public sealed class DeliveryService(
                 await store.MarkDeliveredAsync(entry.Id, time.GetUtcNow(), string.Join(' ', d.ServerIds), CancellationToken.None).ConfigureAwait(false);
                 metrics.Delivered();
                 DeliveryLog.Delivered(logger, entry.Id, entry.Reading.DeviceId, d.ServerIds.Count);
+                if (Interlocked.Exchange(ref _ehrFailing, 0) == 1) DeliveryLog.EhrAvailable(logger);
                 break;
             case DeliveryResult.RetryLater r:
+                if (Interlocked.Exchange(ref _ehrFailing, 1) == 0) DeliveryLog.EhrUnavailable(logger, r.Reason);
                 await TryScheduleRetryAsync(entry, r.RetryAfter, r.Reason).ConfigureAwait(false);
                 break;
             case DeliveryResult.Rejected r:

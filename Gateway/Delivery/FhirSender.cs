@@ -285,9 +285,9 @@ public sealed partial class FhirSender : IDisposable
     private partial void LogDeviceResolved(string deviceIdentifier, string serverId);
 
     // Warning: the reasons are built to be free of patient identifiers and measured values.
-    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Delivery to the EHR will be retried: {Reason} (Retry-After {RetryAfterSeconds} s)")]
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Debug, Message = "Delivery to the EHR will be retried: {Reason} (Retry-After {RetryAfterSeconds} s)")]
     private partial void LogRetryLater(string reason, double? retryAfterSeconds);
 
-    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "The EHR rejected a resource with HTTP {Status}: {Reason}")]
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Debug, Message = "The EHR rejected a resource with HTTP {Status}: {Reason}")]
     private partial void LogRejected(int status, string reason);
 }

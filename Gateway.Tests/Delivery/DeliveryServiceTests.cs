@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Vitals.Gateway.Binding;
+using Vitals.Gateway.Delivery;
+using Vitals.Gateway.Storage;
+using Vitals.Gateway.Tests.Storage;
+
+namespace Vitals.Gateway.Tests.Delivery;
+
+/// <summary>
+/// The delivery loop over a real store and the real sender, against a scripted FHIR endpoint: what leaves the outbox,
+/// what waits, what becomes a dead letter, and what the operator sees in the log.
+/// </summary>
+public sealed class DeliveryServiceTests
+{
+    private static readonly PatientId Patient = PatientId.Parse("Patient/p-1");
+
+    private sealed class Rig : IAsyncDisposable
+    {
+        private readonly TempStore _temp = new();
+        private FhirSender? _sender;
+        private DeliveryService? _service;
+
+        public SqliteStore Store { get; private set; } = null!;
+        public RecordingLogger<DeliveryService> Log { get; } = new();
+
+        public async Task StartAsync(string ehrBaseUrl, int readings)
+        {
+            // The store's own clock is fake; the loop runs on real time with retries in milliseconds.
+            Store = await _temp.OpenAsync();
+            await Store.BindAsync("thermo-1", Patient, Some.MeasuredAt, default);
+            await Store.CommitAsync(Some.ThermometerBatch("thermo-1", readings), default);
+            var options = Options.Create(new EhrOptions
+            {
+                BaseUrl = ehrBaseUrl,
+                Retry = new EhrRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(100) },
+            });
+            _sender = new FhirSender(options, TimeProvider.System, new RecordingLogger<FhirSender>());
+            var service = new DeliveryService(Store, Some.ReadingMapper(), _sender, new RetryPolicy(options.Value.Retry, Random.Shared.NextDouble),
+                new DeliveryTrigger(), new GatewayMetrics(), TimeProvider.System, options, Log);
+            _service = service;
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        public async Task<OutboxStatus> WaitUntilAsync(Func<OutboxStatus, bool> done)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (true)
+            {
+                var status = await Store.GetOutboxStatusAsync(default);
+                if (done(status) || DateTime.UtcNow > deadline) return status;
+                await Task.Delay(20);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_service is not null) await _service.StopAsync(CancellationToken.None);
+            _sender?.Dispose();
+            Store.Dispose();
+            _temp.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task An_EHR_outage_is_logged_once_when_it_starts_and_once_when_it_ends_and_nothing_is_lost()
+    {
+        var failuresLeft = 6;
+        var healthy = ScriptedFhirServer.ConditionalCreateServer();
+        await using var server = await ScriptedFhirServer.StartAsync(r =>
+            Interlocked.Decrement(ref failuresLeft) >= 0 ? ScriptedResponse.Json(503, "{}") : healthy(r));
+        await using var rig = new Rig();
+
+        await rig.StartAsync(server.BaseUrl, readings: 5);
+        var status = await rig.WaitUntilAsync(s => s.Pending == 0);
+
+        Assert.Equal(5, status.Delivered);
+        Assert.Equal(0, status.DeadLetters);
+        Assert.Single(rig.Log.Entries, e => e.EventId.Id == 3105 && e.Level == LogLevel.Warning);
+        Assert.Single(rig.Log.Entries, e => e.EventId.Id == 3106 && e.Level == LogLevel.Information);
+        Assert.True(rig.Log.Entries.Count(e => e.EventId.Id == 3101) >= 2, "each failed attempt is recorded at Debug");
+        Assert.DoesNotContain(rig.Log.Entries, e => e.Level >= LogLevel.Warning && e.EventId.Id != 3105);
+    }
+
+    [Fact]
+    public async Task A_refused_reading_becomes_a_dead_letter_logged_once_and_does_not_hold_up_the_others()
+    {
+        var healthy = ScriptedFhirServer.ConditionalCreateServer();
+        var observations = 0;
+        await using var server = await ScriptedFhirServer.StartAsync(r =>
+            r.ResourceType == "Observation" && Interlocked.Increment(ref observations) == 1
+                ? ScriptedResponse.Json(422, """{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid"}]}""")
+                : healthy(r));
+        await using var rig = new Rig();
+
+        await rig.StartAsync(server.BaseUrl, readings: 4);
+        var status = await rig.WaitUntilAsync(s => s.Pending == 0);
+
+        Assert.Equal(3, status.Delivered);
+        Assert.Equal(1, status.DeadLetters);
+        var dead = Assert.Single(await rig.Store.ListDeadLettersAsync(10, default));
+        Assert.Equal(422, dead.Why.HttpStatus);
+        Assert.Contains("invalid", dead.Why.Response, StringComparison.Ordinal);
+        Assert.Single(rig.Log.Entries, e => e.Level >= LogLevel.Warning);
+        Assert.Equal(3102, rig.Log.Entries.Single(e => e.Level >= LogLevel.Warning).EventId.Id);
+    }
+}
