@@ -21,13 +21,19 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<MosquittoBroker> StartAsync(string? username = null, string? password = null)
+    /// <param name="tls">certificate and private key (PEM files) for a TLS listener instead of plain TCP</param>
+    public static async Task<MosquittoBroker> StartAsync(string? username = null, string? password = null, (string CertFile, string KeyFile)? tls = null)
     {
         var exe = File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto";
         var dir = Path.Combine(Path.GetTempPath(), "vg-mosq-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dir);
         var port = FreePort.Next();
         var conf = new List<string> { $"listener {port} 127.0.0.1", "persistence false", "max_inflight_messages 100", "max_queued_messages 100000" };
+        if (tls is { } t)
+        {
+            conf.Add($"certfile {t.CertFile}");
+            conf.Add($"keyfile {t.KeyFile}");
+        }
         if (username is not null)
         {
             var pwfile = Path.Combine(dir, "passwd");
@@ -62,13 +68,15 @@ public sealed class MosquittoBroker : IAsyncDisposable
                 await Task.Delay(50).ConfigureAwait(false);
             }
         }
-        return new MosquittoBroker(process, dir, port);
+        return new MosquittoBroker(process, dir, port) { _caFile = tls?.CertFile };
     }
+
+    private string? _caFile;
 
     /// <summary>Publishes one message with mosquitto_pub at QoS 1 (MQTT 5).</summary>
     public Task PublishAsync(string topic, string payload, string? username = null, string? password = null)
     {
-        var auth = username is null ? "" : $" -u {username} -P {password}";
+        var auth = (username is null ? "" : $" -u {username} -P {password}") + (_caFile is null ? "" : $" --cafile {_caFile}");
         return RunAsync("mosquitto_pub", $"-h 127.0.0.1 -p {Port} -V mqttv5 -q 1{auth} -t {topic} -m '{payload.Replace("'", "'\\''", StringComparison.Ordinal)}'");
     }
 

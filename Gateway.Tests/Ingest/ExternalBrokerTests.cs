@@ -1,3 +1,6 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Vitals.Gateway.Binding;
@@ -69,6 +72,62 @@ public sealed class ExternalBrokerTests
         await using var second = await InProcessGateway.StartAsync(settings: settings);
         var status = await WaitForAsync(second.Store, s => s.Pending + s.Delivered == 5);
         Assert.Equal(5, status.Pending + status.Delivered);
+    }
+
+    [Fact]
+    public async Task TLS_with_a_private_CA_connects_and_an_unknown_CA_does_not()
+    {
+        var dir = Directory.CreateTempSubdirectory("vg-tls-").FullName;
+        var (certFile, keyFile) = SelfSignedBrokerCertificate(dir);
+        await using var broker = await MosquittoBroker.StartAsync(tls: (certFile, keyFile));
+
+        var trusting = External(broker, "gw-ext-tls");
+        trusting["Mqtt:UseTls"] = "true";
+        trusting["Mqtt:CaCertificatePath"] = certFile;
+        await using (var gateway = await InProcessGateway.StartAsync(settings: trusting))
+        {
+            await WaitConnectedAsync(gateway);
+            await broker.PublishAsync("vitals/thermo-tls/body-temperature", """{"value": 36.9, "unit": "Cel", "time": "2026-11-25T08:30:00Z"}""");
+            var status = await WaitForAsync(gateway.Store, s => s.Quarantined == 1);
+            Assert.Equal(1, status.Quarantined);
+        }
+
+        // The machine's trust store does not know this CA: the gateway must refuse the broker, not fall back to plain
+        // trust, and keep retrying.
+        var untrusting = External(broker, "gw-ext-tls-2");
+        untrusting["Mqtt:UseTls"] = "true";
+        await using (var gateway = await InProcessGateway.StartAsync(settings: untrusting))
+        {
+            var client = gateway.Services.GetServices<IHostedService>().OfType<ExternalBrokerClient>().Single();
+            await Assert.ThrowsAsync<TimeoutException>(() => client.Connected.WaitAsync(TimeSpan.FromSeconds(3)));
+        }
+        Directory.Delete(dir, recursive: true);
+    }
+
+    /// <summary>A self-signed certificate for 127.0.0.1 that is its own CA, written as PEM (mosquitto's format).</summary>
+    private static (string CertFile, string KeyFile) SelfSignedBrokerCertificate(string dir)
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=vitals-test-broker", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var certFile = Path.Combine(dir, "broker.crt");
+        var keyFile = Path.Combine(dir, "broker.key");
+        File.WriteAllText(certFile, certificate.ExportCertificatePem());
+        File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
+        // mosquitto started as root drops to its own user before reading the files: a throwaway test key may be readable.
+        if (!OperatingSystem.IsWindows())
+        {
+            const UnixFileMode readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+            File.SetUnixFileMode(dir, readable | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+            File.SetUnixFileMode(certFile, readable);
+            File.SetUnixFileMode(keyFile, readable);
+        }
+        return (certFile, keyFile);
     }
 
     [Fact]

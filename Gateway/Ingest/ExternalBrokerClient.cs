@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -130,6 +131,8 @@ public sealed class ExternalBrokerClient(
             b.WithTlsOptions(t =>
             {
                 t.UseTls();
+                if (o.CaCertificatePath is { Length: > 0 } ca)
+                    t.WithTrustChain([X509CertificateLoader.LoadCertificateFromFile(ca)]);
                 if (o.AllowUntrustedCertificates) t.WithCertificateValidationHandler(_ => true);
             });
         return b.Build();

@@ -26,6 +26,13 @@ public sealed class MqttOptions
     public string? Password { get; set; }
 
     public bool UseTls { get; set; }
+
+    /// <summary>
+    /// PEM file of the CA that signed the broker's certificate, for a broker with a private CA: the certificate is then
+    /// validated against this CA (chain and host name) instead of the machine's trust store.
+    /// </summary>
+    public string? CaCertificatePath { get; set; }
+
     /// <summary>Accept a broker certificate that does not validate (test brokers only).</summary>
     public bool AllowUntrustedCertificates { get; set; }
 
@@ -50,6 +57,11 @@ internal sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         if (o.SharedGroup is not null && o.Mode == MqttMode.Embedded)
             errors.Add("Mqtt:SharedGroup needs Mqtt:Mode=External (the embedded broker does not support shared subscriptions)");
         if (o.Password is not null && o.Username is null) errors.Add("Mqtt:Password is set but Mqtt:Username is not");
+        if (o.CaCertificatePath is { Length: > 0 } ca)
+        {
+            if (!o.UseTls) errors.Add("Mqtt:CaCertificatePath is set but Mqtt:UseTls is not");
+            if (!File.Exists(ca)) errors.Add($"Mqtt:CaCertificatePath '{ca}' does not exist");
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
