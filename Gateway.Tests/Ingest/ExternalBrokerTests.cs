@@ -131,6 +131,38 @@ public sealed class ExternalBrokerTests
     }
 
     [Fact]
+    public async Task Two_gateways_in_one_shared_group_split_the_readings_each_reading_once()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var first = External(broker, "gw-fleet-a");
+        first["Mqtt:SharedGroup"] = "vitals-fleet";
+        var second = External(broker, "gw-fleet-b");
+        second["Mqtt:SharedGroup"] = "vitals-fleet";
+        await using var a = await InProcessGateway.StartAsync(settings: first);
+        await using var b = await InProcessGateway.StartAsync(settings: second);
+        await WaitConnectedAsync(a);
+        await WaitConnectedAsync(b);
+
+        for (var i = 1; i <= 20; i++)
+            await broker.PublishAsync("vitals/resp-fleet/respiratory-rate", $$"""{"value": 16, "time": "2026-11-25T08:{{i:00}}:00Z", "id": {{i}}}""");
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        long inA, inB;
+        do
+        {
+            await Task.Delay(50);
+            inA = (await a.Store.GetOutboxStatusAsync(default)).Quarantined;
+            inB = (await b.Store.GetOutboxStatusAsync(default)).Quarantined;
+        } while (inA + inB < 20 && DateTime.UtcNow < deadline);
+        // Settle: a broker that gave every member a copy would keep counting past 20.
+        await Task.Delay(1000);
+        inA = (await a.Store.GetOutboxStatusAsync(default)).Quarantined;
+        inB = (await b.Store.GetOutboxStatusAsync(default)).Quarantined;
+        Assert.Equal(20, inA + inB);
+        Assert.True(inA > 0 && inB > 0, $"both members should get readings (a {inA}, b {inB})");
+    }
+
+    [Fact]
     public async Task Credentials_are_used_to_connect()
     {
         await using var broker = await MosquittoBroker.StartAsync("gateway", "s3cret-pw");
