@@ -58,7 +58,9 @@ public sealed class SandboxEhrProcess : IAsyncDisposable
     /// with other processes) and waits for its ready line.
     /// </summary>
     /// <exception cref="InvalidOperationException">Node or the npm packages are missing, or the server did not start.</exception>
-    public static async Task<SandboxEhrProcess> StartAsync(int port = 0, CancellationToken cancellationToken = default)
+    /// <param name="extraArguments">more server options, e.g. <c>--require-token-introspect URL</c></param>
+    public static async Task<SandboxEhrProcess> StartAsync(
+        int port = 0, CancellationToken cancellationToken = default, IReadOnlyList<string>? extraArguments = null)
     {
         var directory = RepoPaths.SandboxEhrDirectory;
         if (!Directory.Exists(Path.Combine(directory, "node_modules", "@medplum", "fhir-router")))
@@ -70,7 +72,7 @@ public sealed class SandboxEhrProcess : IAsyncDisposable
         var node = Environment.GetEnvironmentVariable(NodeVariable) is { Length: > 0 } configured ? configured : "node";
         var process = ProcessRunner.Start(
             node,
-            [RepoPaths.SandboxEhrServer, "--port", port.ToString(CultureInfo.InvariantCulture), "--exit-on-stdin-close"],
+            [RepoPaths.SandboxEhrServer, "--port", port.ToString(CultureInfo.InvariantCulture), "--exit-on-stdin-close", .. extraArguments ?? []],
             workingDirectory: directory,
             name: "sandbox-ehr");
         try

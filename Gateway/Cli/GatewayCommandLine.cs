@@ -25,6 +25,7 @@ public static class GatewayCommandLine
           rejected list           messages that could not become readings, with the reason
           outbox status|dead|replay|purge
                                   what waits for the EHR, and what it refused
+          keys generate|jwks      the SMART Backend Services key pair and the public JWKS for the EHR
 
         Run 'Vitals.Gateway <command> --help' for a command's options.
         Configuration: appsettings.json, overridden by environment variables (Ehr__BaseUrl=...) or, for run,
@@ -48,6 +49,7 @@ public static class GatewayCommandLine
                 "quarantine" => await QuarantineCommand.RunAsync(rest).ConfigureAwait(false),
                 "rejected" => await RejectedCommand.RunAsync(rest).ConfigureAwait(false),
                 "outbox" => await OutboxCommand.RunAsync(rest).ConfigureAwait(false),
+                "keys" => await KeysCommand.RunAsync(rest).ConfigureAwait(false),
                 _ => throw new UsageException($"unknown command '{verb}'; run with --help for the list"),
             };
         }

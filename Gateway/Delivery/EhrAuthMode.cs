@@ -8,4 +8,10 @@ public enum EhrAuthMode
 
     /// <summary>A static bearer token from <c>Ehr:Auth:BearerToken</c>.</summary>
     Bearer,
+
+    /// <summary>
+    /// SMART Backend Services: an access token from the EHR's token endpoint for a signed client assertion
+    /// (<c>Ehr:Auth:ClientId</c>, <c>PrivateKeyPath</c>, ...; see <see cref="Auth.SmartBackendOptions"/>).
+    /// </summary>
+    SmartBackendServices,
 }

@@ -1,14 +1,17 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Vitals.Gateway.Delivery.Auth;
 
 namespace Vitals.Gateway.Delivery;
 
 public static class EhrDeliveryServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the <c>Ehr</c> options (validated at start-up), the <see cref="RetryPolicy"/> and the singleton
+    /// Registers the <c>Ehr</c> options and the SMART settings of <c>Ehr:Auth</c> (validated at start-up), the
+    /// <see cref="RetryPolicy"/>, the <see cref="IEhrAuthenticator"/> <c>Ehr:Auth:Mode</c> asks for and the singleton
     /// <see cref="FhirSender"/>. Needs logging; adds <see cref="TimeProvider.System"/> unless a TimeProvider is registered.
     /// </summary>
     public static IServiceCollection AddEhrDelivery(this IServiceCollection services, IConfiguration configuration)
@@ -20,7 +23,20 @@ public static class EhrDeliveryServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new RetryPolicy(
             sp.GetRequiredService<IOptions<EhrOptions>>().Value.Retry, Random.Shared.NextDouble));
-        services.TryAddSingleton<FhirSender>();
+        services.AddOptions<SmartBackendOptions>().Bind(configuration.GetSection(SmartBackendOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmartBackendOptions>, SmartBackendOptionsValidator>());
+        services.TryAddSingleton<IEhrAuthenticator>(sp =>
+        {
+            var ehr = sp.GetRequiredService<IOptions<EhrOptions>>();
+            return ehr.Value.Auth.Mode == EhrAuthMode.SmartBackendServices
+                ? new SmartTokenClient(
+                    sp.GetRequiredService<IOptions<SmartBackendOptions>>(), ehr, sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILogger<SmartTokenClient>>())
+                : new StaticEhrAuthenticator(ehr.Value.Auth);
+        });
+        services.TryAddSingleton(sp => new FhirSender(
+            sp.GetRequiredService<IOptions<EhrOptions>>(), sp.GetRequiredService<IEhrAuthenticator>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<FhirSender>>()));
         return services;
     }
 }

@@ -46,7 +46,7 @@ public sealed class EhrOptionsValidator : IValidateOptions<EhrOptions>
         else
         {
             if (!Enum.IsDefined(auth.Mode))
-                errors.Add($"Ehr:Auth:Mode must be None or Bearer (got {(int)auth.Mode})");
+                errors.Add($"Ehr:Auth:Mode must be None, Bearer or SmartBackendServices (got {(int)auth.Mode})");
             if (auth.Mode == EhrAuthMode.Bearer && string.IsNullOrWhiteSpace(auth.BearerToken))
                 errors.Add("Ehr:Auth:BearerToken is required when Ehr:Auth:Mode is Bearer");
             // A CR/LF would split the Authorization header; the message must not quote the token.

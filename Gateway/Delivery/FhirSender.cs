@@ -10,6 +10,7 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Vitals.Gateway.Delivery.Auth;
 using Vitals.Gateway.Fhir;
 
 namespace Vitals.Gateway.Delivery;
@@ -32,6 +33,7 @@ public sealed partial class FhirSender : IDisposable
     private readonly Uri _base;
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _time;
+    private readonly IEhrAuthenticator _auth;
     private readonly ILogger<FhirSender> _logger;
     private readonly JsonSerializerOptions _json = new JsonSerializerOptions().ForFhir();
 
@@ -43,15 +45,24 @@ public sealed partial class FhirSender : IDisposable
     // server without a unique index and leave two matches, after which every conditional create answers 412.
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _deviceLocks = new(StringComparer.Ordinal);
 
+    /// <summary>A sender with the static credential of <c>Ehr:Auth</c> (Mode None or Bearer).</summary>
     public FhirSender(IOptions<EhrOptions> options, TimeProvider time, ILogger<FhirSender> logger)
+        : this(options, new StaticEhrAuthenticator((options ?? throw new ArgumentNullException(nameof(options))).Value.Auth), time, logger)
+    {
+    }
+
+    /// <summary>A sender that asks <paramref name="authenticator"/> for the credential of every request (it does not own it).</summary>
+    public FhirSender(IOptions<EhrOptions> options, IEhrAuthenticator authenticator, TimeProvider time, ILogger<FhirSender> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(authenticator);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
         var o = options.Value;
         _base = o.BaseUri();
         _timeout = o.Timeout;
         _time = time;
+        _auth = authenticator;
         _logger = logger;
         _http = CreateHttpClient(o);
     }
@@ -129,11 +140,31 @@ public sealed partial class FhirSender : IDisposable
         var json = JsonSerializer.Serialize(resource, resource.GetType(), _json);
         var ifNoneExist = ObservationIdentifier.ToSearchQuery(identifier);
         var uri = new Uri(_base, resourceType);
+        // SMART: "on 401 refresh once". The second attempt's 401 is answered below like any other.
+        for (var attempt = 0; ; attempt++)
+        {
+            var authorization = await _auth.AuthorizeAsync(ct).ConfigureAwait(false);
+            if (authorization.FailureReason is not null)
+                return RetryLater($"no access token for POST {resourceType}: {authorization.FailureReason}", null);
+            var outcome = await PostOnceAsync(resourceType, uri, json, ifNoneExist, authorization, attempt == 0 && _auth.CanRefresh, ct)
+                .ConfigureAwait(false);
+            if (outcome is not null)
+                return outcome;
+            _auth.Invalidate(authorization);
+        }
+    }
+
+    /// <returns>The outcome, or null when the EHR refused a refreshable credential and the caller should try once more.</returns>
+    private async Task<PostOutcome?> PostOnceAsync(
+        string resourceType, Uri uri, string json, string ifNoneExist, EhrAuthorization authorization, bool mayRefresh, CancellationToken ct)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Post, uri)
         {
             Content = new StringContent(json, Encoding.UTF8, FhirJson),
         };
         request.Headers.TryAddWithoutValidation("If-None-Exist", ifNoneExist);
+        if (authorization.BearerToken is { } token)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
 
         var started = _time.GetTimestamp();
         HttpResponseMessage response;
@@ -181,6 +212,8 @@ public sealed partial class FhirSender : IDisposable
             var retryAfter = RetryAfterHeader.ToDelay(response.Headers.RetryAfter, _time.GetUtcNow());
             if (status is 408 or 429 or >= 500 and <= 599)
                 return RetryLater($"HTTP {status} from the EHR on POST {resourceType}", retryAfter);
+            if (status == 401 && mayRefresh)
+                return null;
             if (status == 401)
             {
                 // Credentials are a property of the gateway, not of the payload: dead-lettering every reading until
@@ -259,8 +292,6 @@ public sealed partial class FhirSender : IDisposable
         var http = new HttpClient(handler, disposeHandler: true) { Timeout = options.Timeout };
         http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue(FhirJson));
         http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Vitals-Gateway", "1.0"));
-        if (options.Auth.Mode == EhrAuthMode.Bearer)
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Auth.BearerToken);
         return http;
     }
 

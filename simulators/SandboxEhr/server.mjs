@@ -2,9 +2,12 @@
 // Sandbox EHR: Medplum's open-source FHIR router with its in-memory repository behind a node:http host.
 // It is a real FHIR R4 server for tests and demos (reference/ehr.md, "A real FHIR server on this machine"):
 // writes are validated against base R4 and the profiles in meta.profile, conditional creates and transactions
-// behave as a FHIR server's should. No authentication: the repository has no access policies (a system context).
+// behave as a FHIR server's should. No authentication by default (the repository has no access policies); with
+// --require-token-introspect every FHIR request needs a bearer token that an RFC 7662 introspection endpoint calls
+// active, as a SMART Backend Services EHR would (reference/ehr.md).
 //
 //   node server.mjs --port 8103 [--host 127.0.0.1] [--log-requests] [--exit-on-stdin-close]
+//                   [--require-token-introspect URL] [--smart-token-endpoint URL]
 //
 // Prints one line "sandbox-ehr listening on http://HOST:PORT/fhir/R4" on stdout when ready; everything else goes
 // to stderr. See ../README.md for the admin endpoints.
@@ -26,6 +29,8 @@ try {
       'log-requests': { type: 'boolean', default: false },
       'exit-on-stdin-close': { type: 'boolean', default: false },
       'max-body-mb': { type: 'string', default: '16' },
+      'require-token-introspect': { type: 'string' },
+      'smart-token-endpoint': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -37,7 +42,8 @@ try {
 if (options.help) {
   process.stdout.write(
     'usage: node server.mjs [--port N (0 = any free port)] [--host 127.0.0.1] [--log-requests]\n' +
-      '                       [--exit-on-stdin-close] [--max-body-mb 16]\n'
+      '                       [--exit-on-stdin-close] [--max-body-mb 16]\n' +
+      '                       [--require-token-introspect URL] [--smart-token-endpoint URL]\n'
   );
   process.exit(0);
 }
@@ -45,6 +51,12 @@ const requestedPort = Number(options.port);
 if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) {
   process.stderr.write(`sandbox-ehr: --port must be 0-65535, got '${options.port}'\n`);
   process.exit(2);
+}
+for (const name of ['require-token-introspect', 'smart-token-endpoint']) {
+  if (options[name] !== undefined && !/^https?:\/\/[^\s]+$/.test(options[name])) {
+    process.stderr.write(`sandbox-ehr: --${name} must be an absolute http(s) URL, got '${options[name]}'\n`);
+    process.exit(2);
+  }
 }
 const maxBodyBytes = Number(options['max-body-mb']) * 1024 * 1024;
 if (!(maxBodyBytes > 0)) {
@@ -663,6 +675,78 @@ function sendJson(res, status, body) {
   res.end(text);
 }
 
+// ---- Bearer tokens (--require-token-introspect) ------------------------------------------------------------------
+// Introspection answers are kept a few seconds per token, as resource servers commonly do, so a burst of requests with
+// one token costs one call; a token that expires sooner is dropped from the cache at its exp.
+const INTROSPECTION_CACHE_MS = 5000;
+const introspected = new Map();
+
+async function tokenIsActive(token) {
+  const now = Date.now();
+  const cached = introspected.get(token);
+  if (cached && cached.until > now) {
+    return cached.active;
+  }
+  let active = false;
+  let exp;
+  try {
+    const response = await fetch(options['require-token-introspect'], {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      body: new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(),
+      signal: AbortSignal.timeout(5000),
+    });
+    if (response.ok) {
+      const answer = await response.json();
+      active = answer?.active === true;
+      exp = typeof answer?.exp === 'number' ? answer.exp * 1000 : undefined;
+    } else {
+      log(`introspection answered HTTP ${response.status}`);
+    }
+  } catch (err) {
+    // An unreachable introspection endpoint refuses the token (fail closed) and is not cached.
+    log(`introspection failed: ${err.message}`);
+    return false;
+  }
+  if (introspected.size > 10000) {
+    introspected.clear();
+  }
+  introspected.set(token, { active, until: Math.min(now + INTROSPECTION_CACHE_MS, exp ?? Infinity) });
+  return active;
+}
+
+/** True when the request may proceed; otherwise a 401 with WWW-Authenticate (RFC 6750 3) has been sent. */
+async function checkBearer(req, res, url) {
+  const relPath = url.pathname.slice(FHIR_PREFIX.length).replace(/^\/+/, '');
+  // Discovery and the CapabilityStatement are public on SMART servers: a client reads them before it has a token.
+  if (req.method === 'GET' && (relPath === 'metadata' || relPath === '.well-known/smart-configuration')) {
+    return true;
+  }
+  const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(String(req.headers.authorization ?? ''));
+  if (!match) {
+    send(res, 401, outcome('error', 'login', 'A bearer token is required'), { 'WWW-Authenticate': 'Bearer realm="sandbox-ehr"' });
+    return false;
+  }
+  if (!(await tokenIsActive(match[1]))) {
+    send(res, 401, outcome('error', 'login', 'The bearer token is not active'), {
+      'WWW-Authenticate': 'Bearer realm="sandbox-ehr", error="invalid_token"',
+    });
+    return false;
+  }
+  return true;
+}
+
+function smartConfiguration() {
+  return {
+    token_endpoint: options['smart-token-endpoint'],
+    grant_types_supported: ['client_credentials'],
+    token_endpoint_auth_methods_supported: ['private_key_jwt'],
+    token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384'],
+    scopes_supported: ['system/*.read', 'system/*.write'],
+    capabilities: ['client-confidential-asymmetric'],
+  };
+}
+
 function outcome(severity, code, text) {
   return { resourceType: 'OperationOutcome', issue: [{ severity, code, details: { text } }] };
 }
@@ -1009,6 +1093,12 @@ const server = http.createServer(async (req, res) => {
     if (isAdmin) {
       await handleAdmin(req, res, url);
     } else if (url.pathname === FHIR_PREFIX || url.pathname.startsWith(FHIR_PREFIX + '/')) {
+      if (options['require-token-introspect'] && !(await checkBearer(req, res, url))) {
+        return;
+      }
+      if (options['smart-token-endpoint'] && req.method === 'GET' && url.pathname === `${FHIR_PREFIX}/.well-known/smart-configuration`) {
+        return sendJson(res, 200, smartConfiguration());
+      }
       await handleFhir(req, res, url);
     } else {
       send(res, 404, outcome('error', 'not-found', `Not found: ${url.pathname} (the FHIR base is ${FHIR_PREFIX})`));
