@@ -24,7 +24,7 @@ public sealed class DeliveryServiceTests
         public SqliteStore Store { get; private set; } = null!;
         public RecordingLogger<DeliveryService> Log { get; } = new();
 
-        public async Task StartAsync(string ehrBaseUrl, int readings)
+        public async Task StartAsync(string ehrBaseUrl, int readings, int maxConcurrency = 4)
         {
             // The store's own clock is fake; the loop runs on real time with retries in milliseconds.
             Store = await _temp.OpenAsync();
@@ -33,6 +33,7 @@ public sealed class DeliveryServiceTests
             var options = Options.Create(new EhrOptions
             {
                 BaseUrl = ehrBaseUrl,
+                MaxConcurrency = maxConcurrency,
                 Retry = new EhrRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(100) },
             });
             _sender = new FhirSender(options, TimeProvider.System, new RecordingLogger<FhirSender>());
@@ -103,5 +104,29 @@ public sealed class DeliveryServiceTests
         Assert.Contains("invalid", dead.Why.Response, StringComparison.Ordinal);
         Assert.Single(rig.Log.Entries, e => e.Level >= LogLevel.Warning);
         Assert.Equal(3102, rig.Log.Entries.Single(e => e.Level >= LogLevel.Warning).EventId.Id);
+    }
+
+    [Fact]
+    public async Task A_Retry_After_from_the_EHR_pauses_every_sender_until_it_has_passed()
+    {
+        var healthy = ScriptedFhirServer.ConditionalCreateServer();
+        var observationTimes = new System.Collections.Concurrent.ConcurrentQueue<DateTime>();
+        await using var server = await ScriptedFhirServer.StartAsync(r =>
+        {
+            if (r.ResourceType != "Observation") return healthy(r);
+            observationTimes.Enqueue(DateTime.UtcNow);
+            return observationTimes.Count == 1 ? ScriptedResponse.WithRetryAfter(429, "2") : healthy(r);
+        });
+        await using var rig = new Rig();
+
+        // One sender at a time: without the shared pause, the next reading would go out right after the 429.
+        await rig.StartAsync(server.BaseUrl, readings: 3, maxConcurrency: 1);
+        var status = await rig.WaitUntilAsync(s => s.Pending == 0);
+
+        Assert.Equal(3, status.Delivered);
+        var times = observationTimes.ToArray();
+        Assert.True(times.Length >= 4, $"expected the throttled request, its retry and two more, got {times.Length}");
+        Assert.True(times[1] - times[0] >= TimeSpan.FromSeconds(1.9), $"the next request came {(times[1] - times[0]).TotalMilliseconds} ms after the 429");
+        Assert.Single(rig.Log.Entries, e => e.EventId.Id == 3107);
     }
 }

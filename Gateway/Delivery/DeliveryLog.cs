@@ -23,6 +23,9 @@ internal static partial class DeliveryLog
     [LoggerMessage(EventId = 3106, Level = LogLevel.Information, Message = "The EHR accepts readings again")]
     public static partial void EhrAvailable(ILogger logger);
 
+    [LoggerMessage(EventId = 3107, Level = LogLevel.Information, Message = "The EHR asked to wait (Retry-After): sending paused until {Until:u}")]
+    public static partial void Paused(ILogger logger, DateTimeOffset until);
+
     [LoggerMessage(EventId = 3103, Level = LogLevel.Error, Message = "Delivering outbox entry {OutboxId} failed with an internal error; it stays in the outbox")]
     public static partial void DeliveryCrashed(ILogger logger, Exception exception, long outboxId);
 

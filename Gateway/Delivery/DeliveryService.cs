@@ -31,6 +31,10 @@ public sealed class DeliveryService(
     // 1 while the EHR answers with retry-later outcomes, so the outage is logged when it starts and when it ends.
     private int _ehrFailing;
 
+    // Ticks (UTC) until which nothing is sent: a Retry-After from the EHR (429, 503) is about the server, not one
+    // reading, so every sender honours it instead of each finding out on its own (no thundering herd).
+    private long _pausedUntilTicks;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var maxConcurrency = options.Value.MaxConcurrency;
@@ -42,6 +46,12 @@ public sealed class DeliveryService(
             {
                 await slots.WaitAsync(stoppingToken).ConfigureAwait(false);
                 slots.Release();
+                var pause = new DateTimeOffset(Interlocked.Read(ref _pausedUntilTicks), TimeSpan.Zero) - time.GetUtcNow();
+                if (pause > TimeSpan.Zero)
+                {
+                    await Task.Delay(pause, time, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
                 IReadOnlyList<OutboxEntry> due;
                 HashSet<long> exclude;
                 lock (_gate) exclude = [.. _inFlight];
@@ -119,6 +129,7 @@ public sealed class DeliveryService(
                 break;
             case DeliveryResult.RetryLater r:
                 if (Interlocked.Exchange(ref _ehrFailing, 1) == 0) DeliveryLog.EhrUnavailable(logger, r.Reason);
+                if (r.RetryAfter is { } wait) PauseAll(time.GetUtcNow() + (wait < options.Value.Retry.MaxRetryAfter ? wait : options.Value.Retry.MaxRetryAfter));
                 await TryScheduleRetryAsync(entry, r.RetryAfter, r.Reason).ConfigureAwait(false);
                 break;
             case DeliveryResult.Rejected r:
@@ -127,6 +138,17 @@ public sealed class DeliveryService(
                 DeliveryLog.DeadLettered(logger, entry.Id, entry.Reading.DeviceId, r.HttpStatus, r.Reason);
                 break;
         }
+    }
+
+    private void PauseAll(DateTimeOffset until)
+    {
+        long current;
+        do
+        {
+            current = Interlocked.Read(ref _pausedUntilTicks);
+            if (until.UtcTicks <= current) return;
+        } while (Interlocked.CompareExchange(ref _pausedUntilTicks, until.UtcTicks, current) != current);
+        DeliveryLog.Paused(logger, until);
     }
 
     private async Task TryScheduleRetryAsync(OutboxEntry entry, TimeSpan? retryAfter, string reason)
