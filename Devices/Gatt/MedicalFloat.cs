@@ -107,22 +107,23 @@ public readonly struct MedicalFloat : IEquatable<MedicalFloat>
         }
         Span<int> bits = stackalloc int[4];
         decimal.GetBits(Value, bits);
-        if (bits[1] != 0 || bits[2] != 0)
-        {
-            return false;
-        }
-        long m = (uint)bits[0];
+        var magnitude = (UInt128)(uint)bits[0] | (UInt128)(uint)bits[1] << 32 | (UInt128)(uint)bits[2] << 64;
         var scale = Value.Scale;
         var e = -scale;
         if (scale == 0)
         {
-            while (m != 0 && (m > maxMantissa || e < minExponent) && m % 10 == 0 && e < maxExponent)
+            while (magnitude != 0 && magnitude > (uint)maxMantissa && magnitude % 10 == 0 && e < maxExponent)
             {
-                m /= 10;
+                magnitude /= 10;
                 e++;
             }
         }
-        if (Value < 0 || (bits[3] & int.MinValue) != 0)
+        if (magnitude > (uint)maxMantissa + 1)
+        {
+            return false;
+        }
+        var m = (long)magnitude;
+        if ((bits[3] & int.MinValue) != 0)
         {
             m = -m;
         }
