@@ -190,6 +190,27 @@ bad("2B8B time zone offset out of range","2b8b",h(u8(3),rec(*RESP,fl(16),0x0003,
 bad("2B8B truncated value","2b8b",h(u8(3),rec(*RESP,fl(16))[:-2]),"0x2B8B byte 2","record length 17 does not match the 15 bytes")
 bad("2B8B time flag but record too short","2b8b",h(u8(3),u8(1),u16(13),u16(3),u32(151562),u32(264928)),"0x2B8B byte 10","truncated: the time stamp (flag b1) needs 9 bytes, 4 remain")
 bad("2B8B FLOAT out of range","2b8b",h(u8(3),rec(*RESP,fl(1,-100))),"0x2B8B byte 14","outside the range a reading can have")
+# --- every flag combination of each characteristic (fields at fixed, plausible values)
+for f in range(8):
+    ok("2A1C flags 0x%02X"%f,"2a1c",h(u8(f),fl(986 if f&1 else 364,-1),T if f&2 else b'',u8(6) if f&4 else b''),
+       kind="BodyTemperature",value="98.6 [degF]" if f&1 else "36.4 Cel",site="oral" if f&4 else None,timeQuality="AssumedLocalZone" if f&2 else "ReceiptTime")
+for f in range(32):
+    ok("2A35 flags 0x%02X"%f,"2a35",h(u8(f),(sf(160,-1)+sf(107,-1)+sf(122,-1)) if f&1 else BP,T if f&2 else b'',sf(72) if f&4 else b'',u8(5) if f&8 else b'',u16(0x01) if f&16 else b''),
+       kind="BloodPressure",systolic="16.0 kPa" if f&1 else "120 mm[Hg]",pulse="72 /min" if f&4 else None,userId=5 if f&8 else None,status="BodyMovement" if f&16 else "None",timeQuality="AssumedLocalZone" if f&2 else "ReceiptTime")
+for f in range(16):
+    ok("2A9D flags 0x%02X"%f,"2a9d",h(u8(f),u16(15432 if f&1 else 14000),T if f&2 else b'',u8(5) if f&4 else b'',(u16(229)+u16(689 if f&1 else 1750)) if f&8 else b''),
+       kind="BodyWeight",value="154.32 [lb_av]" if f&1 else "70.000 kg",userId=5 if f&4 else None,bmi="22.9 kg/m2" if f&8 else None,height=("68.9 [in_i]" if f&1 else "175.0 cm") if f&8 else None,timeQuality="AssumedLocalZone" if f&2 else "ReceiptTime")
+for f in range(32):
+    ok("2A37 flags 0x%02X"%f,"2a37",h(u8(f),u16(72) if f&1 else u8(72),u16(16) if f&8 else b'',u16(1024) if f&16 else b''),
+       kind="HeartRate",value="72 /min",status="Questionable" if (f>>1)&3==2 else "None")
+for f in range(32):
+    ok("2A5E flags 0x%02X"%f,"2a5e",h(u8(f),PLX,T if f&1 else b'',u16(0x4000) if f&2 else b'',b'\x00\x00\x00' if f&4 else b'',sf(52,-1) if f&8 else b''),
+       kind="OxygenSaturation",value="97 %",pulse="72 /min",status="Questionable" if f&2 else "None",timeQuality="AssumedLocalZone" if (f&1 and not f&16) else "ReceiptTime")
+for f in range(1,32,2):
+    extra=(ts(0x02,W) if f&2 else b'')+(fl(60) if f&4 else b'')+(u16(0x0002) if f&8 else b'')+(u32(9) if f&16 else b'')
+    for uuid,prefix in (("2b8b",b''),("2bdd",u32(42))):
+        ok("%s flags 0x%04X"%(uuid.upper(),f),uuid,h(u8(3),prefix,rec(*RESP,fl(16),f,extra)),
+           kind="RespiratoryRate",value="16 /min",status="Questionable" if f&8 else "None",measurementId="42" if prefix else None,timeQuality="DeviceWithOffset" if f&2 else "ReceiptTime")
 # --- others
 bad("unknown 16-bit characteristic","2a99","00","0x2A99","not a health measurement characteristic this gateway decodes")
 bad("vendor 128-bit characteristic","6e400003-b5a3-f393-e0a9-e50e24dcca9e","00","0x6E400003-B5A3-F393-E0A9-E50E24DCCA9E","not a health measurement characteristic")
