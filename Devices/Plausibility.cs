@@ -36,6 +36,11 @@ public static class Plausibility
             VitalKind.OxygenSaturation => InRange("value", reading.Kind, reading.Value, limits.SpO2Min, limits.SpO2Max, out error),
             _ => throw new ArgumentOutOfRangeException(nameof(reading), reading.Kind, "unknown kind"),
         };
+        // A pulse reported with any other kind (an oximeter's) is held to the heart-rate range like a cuff's.
+        if (valuesOk && reading.Kind != VitalKind.BloodPressure)
+        {
+            valuesOk = InRange("pulse", VitalKind.HeartRate, reading.Pulse, limits.HeartRateMin, limits.HeartRateMax, out error);
+        }
         return valuesOk && TryCheckTime(reading, context, out error);
     }
 

@@ -32,4 +32,16 @@ public sealed record Reading
     public string? Site { get; init; }
 
     public MeasurementStatus Status { get; init; }
+
+    /// <summary>
+    /// The device's user index (Bluetooth BP and weight user id) when it reported a known user; part of the
+    /// de-duplication identity only when present, so the keys of readings without it do not change.
+    /// </summary>
+    public int? UserId { get; init; }
+
+    /// <summary>Body mass index a scale reported with the weight (kg/m2); becomes its own Observation.</summary>
+    public Quantity? Bmi { get; init; }
+
+    /// <summary>Body height a scale reported with the weight (cm or [in_i]); becomes its own Observation.</summary>
+    public Quantity? Height { get; init; }
 }

@@ -18,6 +18,12 @@ public static class ReadingIdentity
         // (TimeQuality.ReceiptTime) and a broker redelivery of one is not recognisable as the same measurement.
         sb.Append(reading.DeviceTime ?? "received:" + reading.EffectiveTime.ToString("O", CultureInfo.InvariantCulture));
         sb.Append('|').Append(reading.MeasurementId ?? "");
+        // Two users of one scale or cuff may measure within the same second; appended only when known so that the
+        // keys (and FHIR identifiers) of readings stored before user ids existed stay the same.
+        if (reading.UserId is { } user)
+        {
+            sb.Append("|user:").Append(user.ToString(CultureInfo.InvariantCulture));
+        }
         return sb.ToString();
     }
 }

@@ -13,6 +13,7 @@ public static class Ucum
     public const string PerMinute = "/min";
     public const string Percent = "%";
     public const string Metre = "m";
+    public const string Centimetre = "cm";
     public const string Inch = "[in_i]";
     public const string KilogramPerSquareMetre = "kg/m2";
 

@@ -40,6 +40,28 @@ public sealed class ReadingMapper(IOptions<FhirOptions> options)
         }
         observations.Add(primary);
 
+        if (reading.Kind == VitalKind.BodyWeight)
+        {
+            // A scale's BMI and height are measurements of their own (R4 bmi and bodyheight profiles), each with its
+            // own de-duplication identifier (the LOINC code is part of it).
+            if (reading.Bmi is { } bmi)
+            {
+                var observation = NewObservation(reading, patient, VitalSignCodes.BmiProfile, VitalSignCodes.Bmi, device, reading.Status);
+                SetValue(observation, bmi, reading, VitalSignCodes.BmiUnits, reading.Kind);
+                observations.Add(observation);
+            }
+            if (reading.Height is { } height)
+            {
+                var observation = NewObservation(reading, patient, VitalSignCodes.BodyHeightProfile, VitalSignCodes.BodyHeight, device, reading.Status);
+                SetValue(observation, height, reading, VitalSignCodes.HeightUnits, reading.Kind);
+                observations.Add(observation);
+            }
+        }
+        else if (reading.Bmi is not null || reading.Height is not null)
+        {
+            throw new ArgumentException($"a {reading.Kind.ToTopicName()} reading cannot carry BMI or height", nameof(reading));
+        }
+
         if (reading.Pulse is { } pulse)
         {
             if (reading.Kind == VitalKind.HeartRate)

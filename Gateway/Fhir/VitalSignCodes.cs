@@ -13,6 +13,24 @@ public static class VitalSignCodes
 
     public const string HeartRateProfile = ProfileBase + "heartrate";
 
+    public const string BmiProfile = ProfileBase + "bmi";
+
+    public const string BodyHeightProfile = ProfileBase + "bodyheight";
+
+    /// <summary>Body mass index a weighing scale reports with the weight (its own Observation).</summary>
+    public static MeasurementCode Bmi { get; } =
+        new("39156-5", "Body mass index (BMI) [Ratio]", "188752", "MDC_RATIO_MASS_BODY_LEN_SQ", "Body mass index");
+
+    /// <summary>Body height a weighing scale reports with the weight (its own Observation).</summary>
+    public static MeasurementCode BodyHeight { get; } =
+        new("8302-2", "Body height", "188740", "MDC_LEN_BODY_ACTUAL", "Body height");
+
+    /// <summary>The UCUM units the R4 bodyheight profile binds.</summary>
+    public static IReadOnlyList<string> HeightUnits { get; } = [Ucum.Centimetre, Ucum.Inch];
+
+    /// <summary>The UCUM unit the R4 bmi profile requires.</summary>
+    public static IReadOnlyList<string> BmiUnits { get; } = [Ucum.KilogramPerSquareMetre];
+
     public static MeasurementCode Systolic { get; } =
         new("8480-6", "Systolic blood pressure", "150021", "MDC_PRESS_BLD_NONINV_SYS", "Systolic blood pressure");
 
@@ -76,6 +94,7 @@ public static class VitalSignCodes
         Ucum.Celsius => "°C",
         Ucum.Fahrenheit => "°F",
         Ucum.Pound => "lb",
+        Ucum.Inch => "in",
         Ucum.MillimetreMercury => "mmHg",
         Ucum.PerMinute => measured == VitalKind.RespiratoryRate ? "breaths/minute" : "beats/minute",
         _ => ucum,

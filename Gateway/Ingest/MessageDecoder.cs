@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Vitals.Devices;
+using Vitals.Devices.Gatt;
 using Vitals.Devices.Json;
 
 namespace Vitals.Gateway.Ingest;
@@ -41,8 +42,9 @@ public sealed class MessageDecoder
         }
         if (topic.IsGatt)
         {
-            error = new("topic", $"raw GATT characteristic {topic.GattUuid} is not decodable by this gateway version");
-            return false;
+            // Stateless on purpose: a GHS record split over several notifications is refused with a reason (see
+            // GattReadingDecoder); a BLE bridge publishes whole records. The MQTT path thereby keeps no per-device state.
+            return GattReadingDecoder.TryDecode(topic.DeviceId, topic.GattUuid, message.Payload.Span, Context(message.ReceivedAt), out reading, out error);
         }
         return JsonReadingDecoder.TryDecode(topic.DeviceId, topic.Kind.Value, message.Payload.Span, Context(message.ReceivedAt), out reading, out error);
     }

@@ -1,0 +1,123 @@
+using System.Buffers.Binary;
+
+namespace Vitals.Devices.Gatt;
+
+/// <summary>
+/// Weight Measurement 0x2A9D (3..15 bytes): flags (b0 imperial, b1 time stamp, b2 user id, b3 BMI and height),
+/// weight u16 (0.005 kg or 0.01 lb steps; 0xFFFF = measurement unsuccessful), [Date Time], [user id u8],
+/// [BMI u16 x 0.1 kg/m2, height u16 x 0.001 m or 0.1 in]. The raw steps are kept; the quantities carry the
+/// resolution's precision as decimal scale (14000 steps = 70.000 kg). Reserved flag bits are ignored.
+/// </summary>
+public readonly record struct WeightMeasurement(
+    ushort WeightRaw,
+    bool Imperial,
+    GattDateTime? TimeStamp = null,
+    byte? UserId = null,
+    ushort? BmiRaw = null,
+    ushort? HeightRaw = null)
+{
+    public const int MinLength = 3;
+    public const int MaxLength = 15;
+    public const ushort Unsuccessful = 0xFFFF;
+    public const byte UnknownUser = 0xFF;
+
+    public const byte ImperialFlag = 0x01;
+    public const byte TimeStampFlag = 0x02;
+    public const byte UserIdFlag = 0x04;
+    public const byte BmiAndHeightFlag = 0x08;
+
+    public bool IsUnsuccessful => WeightRaw == Unsuccessful;
+
+    /// <summary>kg (3 decimals, 0.005 steps) or [lb_av] (2 decimals); absent (error) when unsuccessful.</summary>
+    public Quantity Weight => IsUnsuccessful
+        ? Quantity.Missing(AbsentReason.Error, Imperial ? Ucum.Pound : Ucum.Kilogram)
+        : Imperial
+            ? new Quantity(new decimal(WeightRaw, 0, 0, false, 2), Ucum.Pound)
+            : new Quantity(new decimal(WeightRaw * 5, 0, 0, false, 3), Ucum.Kilogram);
+
+    public Quantity? Bmi => BmiRaw is { } b ? new Quantity(new decimal(b, 0, 0, false, 1), Ucum.KilogramPerSquareMetre) : null;
+
+    /// <summary>Height in cm (SI: 0.001 m steps are exactly 0.1 cm) or [in_i] (0.1 in steps).</summary>
+    public Quantity? Height => HeightRaw is { } h
+        ? new Quantity(new decimal(h, 0, 0, false, 1), Imperial ? Ucum.Inch : Ucum.Centimetre)
+        : null;
+
+    public byte Flags => (byte)((Imperial ? ImperialFlag : 0) | (TimeStamp.HasValue ? TimeStampFlag : 0)
+        | (UserId.HasValue ? UserIdFlag : 0) | (BmiRaw.HasValue ? BmiAndHeightFlag : 0));
+
+    public static bool TryParse(ReadOnlySpan<byte> data, out WeightMeasurement value, out DecodeError error)
+    {
+        value = default;
+        var reader = new GattReader(data);
+        if (!reader.TryU8("flags", out var flags, out error)
+            || !reader.TryU16("weight", out var weight, out error))
+        {
+            return false;
+        }
+        GattDateTime? stamp = null;
+        if ((flags & TimeStampFlag) != 0)
+        {
+            if (!reader.TryDateTime("time stamp (flag b1)", out var t, out error)) return false;
+            stamp = t;
+        }
+        byte? user = null;
+        if ((flags & UserIdFlag) != 0)
+        {
+            if (!reader.TryU8("user id (flag b2)", out var u, out error)) return false;
+            user = u;
+        }
+        ushort? bmi = null, height = null;
+        if ((flags & BmiAndHeightFlag) != 0)
+        {
+            if (weight == Unsuccessful)
+            {
+                // gatt.md: after an unsuccessful measurement only time stamp and user id may follow.
+                error = GattErrors.At(0, "flags announce BMI and height (b3) for an unsuccessful measurement (weight 0xFFFF)");
+                return false;
+            }
+            if (!reader.TryU16("BMI (flag b3)", out var b, out error)
+                || !reader.TryU16("height (flag b3)", out var h, out error))
+            {
+                return false;
+            }
+            bmi = b;
+            height = h;
+        }
+        if (!reader.AtEnd(out error))
+        {
+            return false;
+        }
+        value = new WeightMeasurement(weight, (flags & ImperialFlag) != 0, stamp, user, bmi, height);
+        return true;
+    }
+
+    public bool TryFormat(Span<byte> destination, out int written)
+    {
+        written = 0;
+        var length = MinLength + (TimeStamp.HasValue ? GattDateTime.Length : 0) + (UserId.HasValue ? 1 : 0) + (BmiRaw.HasValue ? 4 : 0);
+        if (destination.Length < length || BmiRaw.HasValue != HeightRaw.HasValue || (IsUnsuccessful && BmiRaw.HasValue))
+        {
+            return false;
+        }
+        destination[0] = Flags;
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[1..], WeightRaw);
+        var at = MinLength;
+        if (TimeStamp is { } stamp)
+        {
+            if (!stamp.TryFormat(destination[at..], out var n)) return false;
+            at += n;
+        }
+        if (UserId is { } user)
+        {
+            destination[at++] = user;
+        }
+        if (BmiRaw is { } bmi && HeightRaw is { } height)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(destination[at..], bmi);
+            BinaryPrimitives.WriteUInt16LittleEndian(destination[(at + 2)..], height);
+            at += 4;
+        }
+        written = at;
+        return true;
+    }
+}
