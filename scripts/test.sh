@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: installs what the tests need (Debian's mosquitto for the external-broker tests, the sandbox EHR's
+# Runs every test: installs what the tests need (Debian's mosquitto for the external-broker tests, tzdata, the sandbox EHR's
 # npm packages), builds the solution and runs the xunit suite. Ends with one line "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)
 command -v mosquitto_pub >/dev/null 2>&1 || need_apt+=(mosquitto-clients)
+[ -f /usr/share/zoneinfo/Europe/Berlin ] || need_apt+=(tzdata)   # decoder vectors read times in IANA zones
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]} (apt)"
   export DEBIAN_FRONTEND=noninteractive
