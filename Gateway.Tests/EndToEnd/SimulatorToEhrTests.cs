@@ -40,6 +40,30 @@ public sealed class SimulatorToEhrTests
         contents.AssertValid();
     }
 
+    [Fact]
+    public async Task Raw_GATT_values_from_a_BLE_to_MQTT_bridge_reach_the_EHR_once_on_their_patient_and_valid()
+    {
+        await using var ehr = await SandboxEhrProcess.StartAsync();
+        await using var gateway = await GatewayProcess.StartAsync(ehr.BaseUrlText);
+        string[] fleet = ["--devices", "1", "--seed", "9", "--id-prefix", "ble"];
+        var patientByDevice = await BindAllAsync(gateway, fleet);
+
+        // A GATT time stamp has whole seconds and these characteristics no record number, so a device's readings are
+        // told apart by their second: 6 devices at 5 readings/s in all is one reading per device every 1.2 s.
+        await using var simulator = DeviceSimulatorProcess.Start(gateway.MqttPort, [.. fleet, "--count", "30", "--rate", "5", "--gatt"]);
+        var report = await DeviceSimulatorProcess.ReportAsync(simulator, TimeSpan.FromMinutes(2));
+        Assert.Equal(30, report.GetProperty("acked").GetInt64());
+
+        var outbox = await gateway.WaitForEmptyOutboxAsync(TimeSpan.FromSeconds(90));
+        Assert.Equal(30, outbox.GetProperty("delivered").GetInt64());
+        Assert.Equal(0, outbox.GetProperty("rejected").GetInt64());
+        var contents = await EhrContents.ReadAsync(ehr);
+        Assert.Equal(EhrContents.DeliveredObservations(gateway.StorePath), contents.Observations.Count);
+        contents.AssertNoDuplicates();
+        contents.AssertSubjects(patientByDevice);
+        contents.AssertValid();
+    }
+
     /// <summary>Binds every simulated device to its own patient with the CLI, as an operator would.</summary>
     internal static async Task<Dictionary<string, string>> BindAllAsync(GatewayProcess gateway, string[] fleet)
     {

@@ -1,3 +1,6 @@
+using Vitals.Devices;
+using Vitals.Devices.Json;
+
 namespace Vitals.Simulators.DeviceSimulator;
 
 /// <summary>
@@ -10,11 +13,15 @@ public sealed class SimulatedMessageSource
     private readonly DevicePayloadGenerator[] _generators;
     private readonly Random _random;
     private readonly double _malformedFraction;
+    private readonly bool _gatt;
     private readonly Dictionary<MalformedKind, long> _malformedCounts = [];
     private long _next;
 
-    public SimulatedMessageSource(IReadOnlyList<SimulatedDevice> devices, int seed, double malformedFraction)
+    /// <param name="gatt">publish good readings as raw GATT characteristic values (vitals/{id}/gatt/{uuid}), as a
+    /// BLE-to-MQTT bridge would; malformed messages stay JSON</param>
+    public SimulatedMessageSource(IReadOnlyList<SimulatedDevice> devices, int seed, double malformedFraction, bool gatt = false)
     {
+        _gatt = gatt;
         ArgumentOutOfRangeException.ThrowIfZero(devices.Count);
         if (malformedFraction is < 0 or > 1 || double.IsNaN(malformedFraction))
         {
@@ -43,6 +50,19 @@ public sealed class SimulatedMessageSource
             _malformedCounts[kind] = _malformedCounts.GetValueOrDefault(kind) + 1;
             return generator.NextMalformed(now, kind);
         }
-        return generator.NextReading(now);
+        var message = generator.NextReading(now);
+        return _gatt ? AsGatt(message, now) : message;
+    }
+
+    // The same reading, said the way a BLE device says it: decoded from the JSON the generator wrote, then formatted
+    // as the characteristic value.
+    private static SimulatedMessage AsGatt(SimulatedMessage json, DateTimeOffset now)
+    {
+        if (!JsonReadingDecoder.TryDecode(json.Device.Id, json.Device.Kind, json.Payload, DecodeContext.At(now), out var reading, out var error)
+            || !GattPayloadEncoder.TryEncode(reading, TimeZoneInfo.Local, out var uuid, out var value))
+        {
+            throw new InvalidOperationException($"a generated reading of {json.Device.Id} has no GATT form: {error}");
+        }
+        return json with { Topic = $"vitals/{json.Device.Id}/gatt/{uuid}", Payload = value };
     }
 }

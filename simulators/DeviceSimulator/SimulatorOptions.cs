@@ -38,6 +38,8 @@ public sealed partial record SimulatorOptions
     /// reconnect and publish them again until a PUBACK comes. Without it a lost publish is counted as failed.
     /// </summary>
     public bool Retry { get; init; }
+    /// <summary>Send good readings as raw GATT characteristic values, as a BLE-to-MQTT bridge would.</summary>
+    public bool Gatt { get; init; }
 
     public const string Usage = """
         usage: dotnet run --project simulators/DeviceSimulator -- [options]
@@ -58,6 +60,10 @@ public sealed partial record SimulatorOptions
           --mqtt 5|3.1.1      protocol version (5)
           --retry             on a lost connection, reconnect and resend every unacknowledged reading
                               until it is acknowledged (a device that keeps its readings)
+          --gatt              send good readings as raw GATT values on vitals/{id}/gatt/{uuid}
+                              (what a BLE-to-MQTT bridge publishes), encoded with Devices/Gatt; GATT time
+                              stamps have whole seconds, so keep each device under one reading per second or
+                              the gateway takes the same-second readings for resends
           --report            print a JSON summary on stdout at the end
           --list-devices      print the device ids and exit
         """;
@@ -95,6 +101,9 @@ public sealed partial record SimulatorOptions
                     continue;
                 case "--retry":
                     options = options with { Retry = true };
+                    continue;
+                case "--gatt":
+                    options = options with { Gatt = true };
                     continue;
                 case "--host" or "--username" or "--password" or "--id-prefix" or "--kinds" or "--mqtt"
                     or "--port" or "--devices" or "--clients" or "--inflight" or "--seed"

@@ -41,7 +41,7 @@ public sealed class SimulatorRunner
     public async Task<SimulatorReport> RunAsync(CancellationToken cancellationToken)
     {
         var devices = DeviceFleet.Create(_options.IdPrefix, _options.Kinds, _options.Devices);
-        var source = new SimulatedMessageSource(devices, _options.Seed, _options.Malformed);
+        var source = new SimulatedMessageSource(devices, _options.Seed, _options.Malformed, _options.Gatt);
         var clientOf = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < devices.Count; i++)
         {
