@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Vitals.Gateway.Storage;
 
 namespace Vitals.Gateway.Cli;
 
@@ -88,6 +89,31 @@ public static class GatewayCommandLine
         var services = new ServiceCollection();
         services.AddGatewayCore(LoadConfiguration());
         return services.BuildServiceProvider();
+    }
+
+    /// <summary>The shared store, created or migrated if needed (the store's contract: initialise before any use).</summary>
+    internal static async Task<IGatewayStore> OpenStoreAsync(this IServiceProvider services)
+    {
+        var store = services.GetRequiredService<IGatewayStore>();
+        await store.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+        return store;
+    }
+
+    /// <summary>
+    /// For verbs with sub-commands: prints the verb's help when asked (exit 0) or when no sub-command was given
+    /// (exit 2). False when there is a sub-command to run.
+    /// </summary>
+    internal static bool ShowHelpInstead(CliArgs args, string help, out string subcommand, out int exitCode)
+    {
+        subcommand = args.Positionals.Count > 0 ? args.Positionals[0] : "";
+        if (!args.Help && subcommand.Length > 0)
+        {
+            exitCode = ExitCodes.Ok;
+            return false;
+        }
+        Console.Out.WriteLine(help);
+        exitCode = args.Help ? ExitCodes.Ok : ExitCodes.BadInput;
+        return true;
     }
 
     /// <summary>Parses a verb's arguments or throws <see cref="UsageException"/>.</summary>

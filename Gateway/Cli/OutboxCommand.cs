@@ -23,14 +23,12 @@ internal static class OutboxCommand
     public static async Task<int> RunAsync(string[] args)
     {
         var a = GatewayCommandLine.Parse(args, ["limit", "id"], ["all", "details"]);
-        var sub = a.Positionals.Count > 0 ? a.Positionals[0] : null;
-        if (a.Help || sub is null) { Console.Out.WriteLine(Help); return sub is null && !a.Help ? ExitCodes.BadInput : ExitCodes.Ok; }
+        if (GatewayCommandLine.ShowHelpInstead(a, Help, out var sub, out var exit)) return exit;
         if (sub is not ("status" or "dead" or "replay" or "purge"))
             throw new UsageException($"unknown outbox command '{sub}' (status, dead, replay, purge)");
 
         using var services = GatewayCommandLine.BuildCliServices();
-        var store = services.GetRequiredService<IGatewayStore>();
-        await store.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+        var store = await services.OpenStoreAsync().ConfigureAwait(false);
         var ct = CancellationToken.None;
         switch (sub)
         {

@@ -18,12 +18,10 @@ internal static class QuarantineCommand
     public static async Task<int> RunAsync(string[] args)
     {
         var a = GatewayCommandLine.Parse(args, ["device", "limit"]);
-        var sub = a.Positionals.Count > 0 ? a.Positionals[0] : null;
-        if (a.Help || sub is null) { Console.Out.WriteLine(Help); return sub is null && !a.Help ? ExitCodes.BadInput : ExitCodes.Ok; }
+        if (GatewayCommandLine.ShowHelpInstead(a, Help, out var sub, out var exit)) return exit;
 
         using var services = GatewayCommandLine.BuildCliServices();
-        var store = services.GetRequiredService<IGatewayStore>();
-        await store.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+        var store = await services.OpenStoreAsync().ConfigureAwait(false);
         switch (sub)
         {
             case "list":

@@ -16,13 +16,11 @@ internal static class RejectedCommand
     public static async Task<int> RunAsync(string[] args)
     {
         var a = GatewayCommandLine.Parse(args, ["limit"], ["payload"]);
-        var sub = a.Positionals.Count > 0 ? a.Positionals[0] : null;
-        if (a.Help || sub is null) { Console.Out.WriteLine(Help); return sub is null && !a.Help ? ExitCodes.BadInput : ExitCodes.Ok; }
+        if (GatewayCommandLine.ShowHelpInstead(a, Help, out var sub, out var exit)) return exit;
         if (sub != "list") throw new UsageException($"unknown rejected command '{sub}' (list)");
 
         using var services = GatewayCommandLine.BuildCliServices();
-        var store = services.GetRequiredService<IGatewayStore>();
-        await store.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+        var store = await services.OpenStoreAsync().ConfigureAwait(false);
         var rows = await store.ListRejectedAsync(a.IntValue("limit", 100), CancellationToken.None).ConfigureAwait(false);
         var table = new TextTable("ID", "RECEIVED AT", "TOPIC", "FROM", "REASON");
         foreach (var r in rows) table.Add(r.Id, r.ReceivedAt, r.Topic, r.Source, r.Reason);
