@@ -54,7 +54,8 @@ public sealed partial class EhrHttpClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(relative);
-        var uri = new Uri(BaseUri, relative);
+        // A transaction or batch is POST [base] (R4 3.1.0.11), without the trailing slash some servers route elsewhere.
+        var uri = relative.Length == 0 ? new Uri(BaseUri.AbsoluteUri.TrimEnd('/')) : new Uri(BaseUri, relative);
         for (var attempt = 0; ; attempt++)
         {
             var authorization = await _auth.AuthorizeAsync(ct).ConfigureAwait(false);
