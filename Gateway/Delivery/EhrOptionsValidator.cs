@@ -40,7 +40,7 @@ public sealed class EhrOptionsValidator : IValidateOptions<EhrOptions>
             errors.Add($"Ehr:MaxConnectionsPerServer must be between 1 and 1024 (got {options.MaxConnectionsPerServer})");
 
         if (!Enum.IsDefined(options.Profile))
-            errors.Add($"Ehr:Profile must be {string.Join(", ", EhrProfileConverter.Names)} (got {(int)options.Profile})");
+            errors.Add($"Ehr:Profile must be one of {string.Join(", ", EhrProfileConverter.Names)}");
         ValidateBatch(options.Batch, errors);
         if (options.SinglePost is null)
             errors.Add("Ehr:SinglePost is missing");

@@ -5,13 +5,18 @@ namespace Vitals.Gateway.Delivery;
 
 /// <summary>
 /// Binds <c>Ehr:Profile</c> from its documented spelling (<c>fhir-transaction</c>) or the enum name
-/// (<c>FhirTransaction</c>), case-insensitively. Anything else fails the binding, which stops start-up naming the key.
+/// (<c>FhirTransaction</c>), case-insensitively. Anything else binds to <see cref="Unknown"/>, an undefined value that
+/// <see cref="EhrOptionsValidator"/> reports in one line naming <c>Ehr:Profile</c> (a converter that threw would stop
+/// start-up with the binder's stack trace instead).
 /// </summary>
 public sealed class EhrProfileConverter : EnumConverter
 {
     public EhrProfileConverter() : base(typeof(EhrProfile))
     {
     }
+
+    /// <summary>What an unrecognised name binds to; not a defined <see cref="EhrProfile"/>.</summary>
+    public const EhrProfile Unknown = (EhrProfile)(-1);
 
     /// <summary>The documented names, in the order the README lists them.</summary>
     public static IReadOnlyList<string> Names { get; } = ["fhir-transaction", "single-post", "fhir-conditional"];
@@ -42,9 +47,7 @@ public sealed class EhrProfileConverter : EnumConverter
 
     public override object ConvertFrom(ITypeDescriptorContext? context, CultureInfo? culture, object value) =>
         value is string text
-            ? TryParse(text, out var profile)
-                ? profile
-                : throw new FormatException($"'{text}' is not an EHR profile; use {string.Join(", ", Names)}")
+            ? TryParse(text, out var profile) ? profile : Unknown
             : base.ConvertFrom(context, culture, value)!;
 
     public override object? ConvertTo(ITypeDescriptorContext? context, CultureInfo? culture, object? value, Type destinationType) =>
