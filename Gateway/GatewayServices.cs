@@ -50,6 +50,7 @@ public static class GatewayServices
             services.AddHostedService<ExternalBrokerClient>();
         else
             services.AddHostedService<EmbeddedBroker>();
+        services.AddHostedService<EhrCapabilityCheck>();
         services.AddHostedService<DeliveryService>();
         return services;
     }

@@ -13,7 +13,7 @@ namespace Vitals.Gateway.Tests.Delivery;
 
 /// <summary>What the scripted endpoint saw of one request.</summary>
 internal sealed record RecordedRequest(
-    string Method, string Path, string? IfNoneExist, string? ContentType, string? Accept, string? Authorization, string Body)
+    string Method, string Path, string? IfNoneExist, string? ContentType, string? Accept, string? Authorization, string Body, string Query = "")
 {
     public string ResourceType => Path.Split('/', StringSplitOptions.RemoveEmptyEntries).Last();
 }
@@ -110,7 +110,8 @@ internal sealed class ScriptedFhirServer : IAsyncDisposable
         var recorded = new RecordedRequest(
             context.Request.Method, context.Request.Path.Value ?? "",
             headers.TryGetValue("If-None-Exist", out var ine) ? ine.ToString() : null,
-            context.Request.ContentType, headers.Accept.ToString(), headers.Authorization.ToString(), body);
+            context.Request.ContentType, headers.Accept.ToString(), headers.Authorization.ToString(), body,
+            context.Request.QueryString.Value ?? "");
         lock (_gate)
             _requests.Add(recorded);
 

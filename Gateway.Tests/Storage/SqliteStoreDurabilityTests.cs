@@ -105,8 +105,8 @@ public sealed class SqliteStoreDurabilityTests : IDisposable
         Assert.True(File.Exists(_temp.DatabasePath));
         Assert.Equal(_temp.DatabasePath, store.DatabasePath);
         using var raw = _temp.OpenRaw();
-        Assert.Equal(1, TempStore.ExecuteRaw(raw, "SELECT count(*) FROM schema_version"));
-        Assert.Equal(1, TempStore.ExecuteRaw(raw, "SELECT max(version) FROM schema_version"));
+        Assert.Equal(2, TempStore.ExecuteRaw(raw, "SELECT count(*) FROM schema_version"));
+        Assert.Equal(2, TempStore.ExecuteRaw(raw, "SELECT max(version) FROM schema_version"));
         using var mode = raw.CreateCommand();
         mode.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", mode.ExecuteScalar());

@@ -44,21 +44,85 @@ public sealed class SqliteStoreOutboxTests : IDisposable
         Assert.True(due[1].Id < due[2].Id);
     }
 
-    [Fact]
-    public async Task In_flight_entries_are_skipped_and_max_is_respected()
+    /// <summary>An opened store with one thermometer reading per (device, minute), committed in that order.</summary>
+    private async Task<(SqliteStore Store, IReadOnlyList<OutboxEntry> Entries)> QueuedForDevicesAsync(params (string Device, int Minute)[] readings)
     {
-        var (store, all) = await QueuedAsync(0, 1, 2, 3, 4);
+        var store = await _temp.OpenAsync();
+        foreach (var device in readings.Select(r => r.Device).Distinct())
+            await store.BindAsync(device, Patient, Now, None);
+        await store.CommitAsync(
+            readings.Select(r => Some.AcceptedRecord(Some.StoredThermometer(r.Device, 37.0m, Some.MeasuredAt.AddMinutes(r.Minute)))).ToList(), None);
+        return (store, await store.GetDueAsync(Now, 100, NoneInFlight, None));
+    }
 
-        var due = await store.GetDueAsync(Now, 2, new HashSet<long> { all[0].Id, all[2].Id }, None);
+    [Fact]
+    public async Task A_device_with_an_entry_in_flight_has_none_due_and_max_is_respected()
+    {
+        var (store, all) = await QueuedForDevicesAsync(("a", 0), ("b", 1), ("a", 2), ("c", 3), ("b", 4), ("d", 5));
+        Assert.Equal(6, all.Count);
 
-        Assert.Equal([all[1].Id, all[3].Id], due.Select(e => e.Id));
-        Assert.Equal([all[4].Id], (await store.GetDueAsync(Now, 5, all.Take(4).Select(e => e.Id).ToHashSet(), None)).Select(e => e.Id));
+        // a's and c's first entries are in flight: a, c are held; b's two entries and d's are due, oldest first.
+        var due = await store.GetDueAsync(Now, 2, new HashSet<long> { all[0].Id, all[3].Id }, None);
+        Assert.Equal([all[1].Id, all[4].Id], due.Select(e => e.Id));
+        Assert.Equal([all[1].Id, all[4].Id, all[5].Id],
+            (await store.GetDueAsync(Now, 10, new HashSet<long> { all[0].Id, all[3].Id }, None)).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task Heads_only_gives_each_device_its_oldest_entry()
+    {
+        var (store, all) = await QueuedForDevicesAsync(("a", 0), ("b", 1), ("a", 2), ("c", 3), ("b", 4));
+
+        var heads = await store.GetDueAsync(Now, 10, NoneInFlight, headsOnly: true, None);
+
+        Assert.Equal([all[0].Id, all[1].Id, all[3].Id], heads.Select(e => e.Id));
+        await store.MarkDeliveredAsync(all[0].Id, Now, null, None);
+        Assert.Equal([all[1].Id, all[2].Id, all[3].Id], (await store.GetDueAsync(Now, 10, NoneInFlight, headsOnly: true, None)).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task An_entry_waiting_for_a_retry_holds_the_later_entries_of_its_device_only()
+    {
+        var (store, all) = await QueuedForDevicesAsync(("a", 0), ("b", 1), ("a", 2), ("b", 3));
+        var retryAt = Now.AddSeconds(30);
+
+        await store.ScheduleRetryAsync(all[0].Id, retryAt, "HTTP 503", None);
+
+        Assert.Equal([all[1].Id, all[3].Id], (await store.GetDueAsync(Now, 10, NoneInFlight, None)).Select(e => e.Id));
+        Assert.Equal([all[0].Id, all[1].Id, all[2].Id, all[3].Id], (await store.GetDueAsync(retryAt, 10, NoneInFlight, None)).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task A_dead_lettered_head_frees_its_device()
+    {
+        var (store, all) = await QueuedForDevicesAsync(("a", 0), ("a", 1));
+        await store.ScheduleRetryAsync(all[0].Id, Now.AddMinutes(5), "HTTP 503", None);
+        Assert.Empty(await store.GetDueAsync(Now, 10, NoneInFlight, None));
+
+        await store.DeadLetterAsync(all[0].Id, new DeadLetterReason("HTTP 422", 422, "{}", null), Now, None);
+
+        Assert.Equal([all[1].Id], (await store.GetDueAsync(Now, 10, NoneInFlight, None)).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task Several_entries_are_marked_delivered_in_one_transaction()
+    {
+        var (store, all) = await QueuedForDevicesAsync(("a", 0), ("b", 1), ("c", 2));
+
+        await store.MarkDeliveredAsync([new DeliveredEntry(all[0].Id, "Observation/1"), new DeliveredEntry(all[2].Id, null)], Now, None);
+
+        Assert.Equal([all[1].Id], (await store.GetDueAsync(Now, 10, NoneInFlight, None)).Select(e => e.Id));
+        Assert.Equal(2L, (await store.GetOutboxStatusAsync(None)).Delivered);
+        // One unknown id rolls the whole set back: two senders had the same entry, a bug.
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            store.MarkDeliveredAsync([new DeliveredEntry(all[1].Id, null), new DeliveredEntry(all[0].Id, null)], Now, None));
+        Assert.Equal([all[1].Id], (await store.GetDueAsync(Now, 10, NoneInFlight, None)).Select(e => e.Id));
     }
 
     [Fact]
     public async Task Retry_counts_the_attempt_and_hides_the_entry_until_it_is_due()
     {
-        var (store, entries) = await QueuedAsync(0, 1);
+        var (store, entries) = await QueuedForDevicesAsync(("thermo-1", 0), ("thermo-2", 1));
         var retryAt = Now.AddSeconds(30);
 
         await store.ScheduleRetryAsync(entries[0].Id, retryAt, "HTTP 503", None);

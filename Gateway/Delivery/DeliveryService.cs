@@ -7,24 +7,33 @@ using Vitals.Gateway.Storage;
 namespace Vitals.Gateway.Delivery;
 
 /// <summary>
-/// Drains the outbox into the EHR. A reading leaves the outbox only on a 2xx; a transient failure schedules its next
-/// attempt (backoff with jitter, Retry-After honoured); a permanent refusal becomes a dead letter with the server's
-/// answer. Up to Ehr:MaxConcurrency readings are in flight; a slow or failing one never holds up the others.
+/// Drains the outbox into the EHR through the <c>Ehr:Profile</c>'s <see cref="IEhrSender"/>. A reading leaves the
+/// outbox only on a 2xx; a transient failure schedules its next attempt (backoff with jitter, Retry-After honoured and
+/// pausing every sender); a permanent refusal becomes a dead letter with the server's answer.
+/// <para>
+/// Up to <c>Ehr:MaxConcurrency</c> requests are in flight, each carrying one reading or, for transactions, up to
+/// <c>Ehr:Batch:MaxSize</c> readings (a Bundle that is not full waits up to <c>Ehr:Batch:Linger</c> for more).
+/// Per-device order: a device's readings go out in effective-time order with at most one request of that device in
+/// flight (the store hands out only the heads of device queues, <see cref="IGatewayStore.GetDueAsync(DateTimeOffset, int, IReadOnlySet{long}, bool, CancellationToken)"/>);
+/// a dead-lettered reading frees its device at once, so a poison reading never blocks the readings behind it.
+/// </para>
 /// </summary>
 public sealed class DeliveryService(
     IGatewayStore store,
     ReadingMapper mapper,
-    FhirSender sender,
+    IEhrSender sender,
     RetryPolicy retry,
     DeliveryTrigger trigger,
     GatewayMetrics metrics,
     TimeProvider time,
     IOptions<EhrOptions> options,
-    ILogger<DeliveryService> logger) : BackgroundService
+    ILogger<DeliveryService> logger,
+    EhrCompatibility? compatibility = null) : BackgroundService
 {
     /// <summary>How long the loop sleeps when nothing is due and nobody signals; bounds the delay for work another process (the CLI) queued.</summary>
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
 
+    private readonly EhrCompatibility _compatibility = compatibility ?? new EhrCompatibility(options.Value.Compatibility);
     private readonly HashSet<long> _inFlight = [];
     private readonly Lock _gate = new();
 
@@ -38,8 +47,11 @@ public sealed class DeliveryService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var maxConcurrency = options.Value.MaxConcurrency;
+        var batchSize = Math.Max(1, sender.MaxReadingsPerRequest);
+        var linger = batchSize > 1 ? options.Value.Batch.Linger : TimeSpan.Zero;
         using var slots = new SemaphoreSlim(maxConcurrency, maxConcurrency);
         var running = new List<Task>();
+        DateTimeOffset? lingerSince = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -52,20 +64,39 @@ public sealed class DeliveryService(
                     await Task.Delay(pause, time, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
-                IReadOnlyList<OutboxEntry> due;
                 HashSet<long> exclude;
                 lock (_gate) exclude = [.. _inFlight];
-                due = await store.GetDueAsync(time.GetUtcNow(), slots.CurrentCount, exclude, stoppingToken).ConfigureAwait(false);
+                var free = slots.CurrentCount;
+                var due = await store.GetDueAsync(time.GetUtcNow(), free * batchSize, exclude, headsOnly: batchSize == 1, stoppingToken)
+                    .ConfigureAwait(false);
                 if (due.Count == 0)
                 {
+                    lingerSince = null;
                     await trigger.WaitAsync(await IdleDelayAsync(stoppingToken).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
                     continue;
                 }
-                foreach (var entry in due)
+                if (due.Count < batchSize && linger > TimeSpan.Zero)
+                {
+                    // Not a full Bundle yet: give the readings arriving now a moment to join it (each commit wakes the
+                    // loop to look again), but never hold the first one longer than Linger.
+                    lingerSince ??= time.GetUtcNow();
+                    var left = lingerSince.Value + linger - time.GetUtcNow();
+                    if (left > TimeSpan.Zero)
+                    {
+                        await trigger.WaitAsync(left, stoppingToken).ConfigureAwait(false);
+                        continue;
+                    }
+                }
+                lingerSince = null;
+                foreach (var batch in FormBatches(due, batchSize, free))
                 {
                     await slots.WaitAsync(stoppingToken).ConfigureAwait(false);
-                    lock (_gate) _inFlight.Add(entry.Id);
-                    running.Add(DeliverAndReleaseAsync(entry, slots, stoppingToken));
+                    lock (_gate)
+                    {
+                        foreach (var entry in batch)
+                            _inFlight.Add(entry.Id);
+                    }
+                    running.Add(DeliverAndReleaseAsync(batch, slots, stoppingToken));
                 }
                 running.RemoveAll(t => t.IsCompleted);
             }
@@ -83,6 +114,47 @@ public sealed class DeliveryService(
         await Task.WhenAll(running).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Splits due entries (oldest first) into at most <paramref name="maxBatches"/> requests of at most
+    /// <paramref name="batchSize"/> readings such that all of a device's entries are in one request, in order. An entry
+    /// that does not fit waits for the next round, and so does every later entry of its device.
+    /// </summary>
+    internal static List<List<OutboxEntry>> FormBatches(IReadOnlyList<OutboxEntry> due, int batchSize, int maxBatches)
+    {
+        var batches = new List<List<OutboxEntry>>();
+        var batchOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        var held = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in due)
+        {
+            var device = entry.Reading.DeviceId;
+            if (held.Contains(device))
+                continue;
+            if (!batchOf.TryGetValue(device, out var b))
+            {
+                if (batches.Count > 0 && batches[^1].Count < batchSize)
+                {
+                    b = batches.Count - 1;
+                }
+                else if (batches.Count < maxBatches)
+                {
+                    batches.Add(new List<OutboxEntry>(Math.Min(batchSize, due.Count)));
+                    b = batches.Count - 1;
+                }
+                else
+                {
+                    held.Add(device);
+                    continue;
+                }
+                batchOf[device] = b;
+            }
+            if (batches[b].Count < batchSize)
+                batches[b].Add(entry);
+            else
+                held.Add(device);
+        }
+        return batches;
+    }
+
     private async Task<TimeSpan> IdleDelayAsync(CancellationToken ct)
     {
         var next = await store.GetNextDueAsync(ct).ConfigureAwait(false);
@@ -91,41 +163,101 @@ public sealed class DeliveryService(
         return wait <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : wait < IdlePoll ? wait : IdlePoll;
     }
 
-    private async Task DeliverAndReleaseAsync(OutboxEntry entry, SemaphoreSlim slots, CancellationToken ct)
+    private async Task DeliverAndReleaseAsync(IReadOnlyList<OutboxEntry> batch, SemaphoreSlim slots, CancellationToken ct)
     {
         try
         {
-            await DeliverAsync(entry, ct).ConfigureAwait(false);
+            await DeliverAsync(batch, ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // Shutting down: the entry stays in the outbox and is sent after the restart (conditional create makes a
-            // resend of something the EHR already has harmless).
+            // Shutting down: the entries stay in the outbox and are sent after the restart (conditional creates and the
+            // single-post ledger make a resend of something the EHR already has harmless).
         }
         catch (Exception ex)
         {
-            // A bug (mapping, serialisation) must not take the gateway down or spin: retry later like a transient failure.
-            DeliveryLog.DeliveryCrashed(logger, ex, entry.Id);
-            await TryScheduleRetryAsync(entry, null, $"internal error: {ex.GetType().Name}").ConfigureAwait(false);
+            // The store failed while recording an outcome: the entries stay in the outbox and are sent again.
+            DeliveryLog.LoopFailed(logger, ex);
         }
         finally
         {
-            lock (_gate) _inFlight.Remove(entry.Id);
+            lock (_gate)
+            {
+                foreach (var entry in batch)
+                    _inFlight.Remove(entry.Id);
+            }
             slots.Release();
         }
     }
 
-    private async Task DeliverAsync(OutboxEntry entry, CancellationToken ct)
+    private async Task DeliverAsync(IReadOnlyList<OutboxEntry> batch, CancellationToken ct)
     {
-        var mapped = mapper.Map(entry.Reading, entry.Patient);
-        var result = await sender.SendAsync(mapped, ct).ConfigureAwait(false);
+        var outgoing = new List<OutgoingReading>(batch.Count);
+        foreach (var entry in batch)
+        {
+            try
+            {
+                var mapped = mapper.Map(entry.Reading, entry.Patient);
+                // Per reading, after mapping and before sending: the place for pre-send checks. A reading refused here
+                // goes to RecordAsync(entry, new DeliveryResult.Rejected(...)) and is left out of the request.
+                outgoing.Add(OutgoingReading.FromMapping(entry, mapped, _compatibility.Apply(mapped), _compatibility.SendsDevice));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A bug (mapping) must not take the gateway down or spin: retry later like a transient failure.
+                DeliveryLog.DeliveryCrashed(logger, ex, entry.Id);
+                await TryScheduleRetryAsync(entry, null, $"internal error: {ex.GetType().Name}").ConfigureAwait(false);
+            }
+        }
+        if (outgoing.Count == 0)
+            return;
+
+        IReadOnlyList<DeliveryResult> results;
+        try
+        {
+            results = await sender.SendAsync(outgoing, ct).ConfigureAwait(false);
+            if (results.Count != outgoing.Count)
+                throw new InvalidOperationException($"the sender answered {results.Count} results for {outgoing.Count} readings");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            foreach (var reading in outgoing)
+            {
+                DeliveryLog.DeliveryCrashed(logger, ex, reading.Entry.Id);
+                await TryScheduleRetryAsync(reading.Entry, null, $"internal error: {ex.GetType().Name}").ConfigureAwait(false);
+            }
+            return;
+        }
+
+        // The acknowledged readings leave the outbox in one store transaction: one fsync per Bundle, not per reading.
+        var delivered = new List<DeliveredEntry>(outgoing.Count);
+        for (var i = 0; i < outgoing.Count; i++)
+        {
+            if (results[i] is DeliveryResult.Delivered d)
+                delivered.Add(new DeliveredEntry(outgoing[i].Entry.Id, string.Join(' ', d.ServerIds)));
+        }
+        if (delivered.Count > 0)
+        {
+            await store.MarkDeliveredAsync(delivered, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            if (Interlocked.Exchange(ref _ehrFailing, 0) == 1) DeliveryLog.EhrAvailable(logger);
+        }
+        for (var i = 0; i < outgoing.Count; i++)
+            await RecordAsync(outgoing[i].Entry, results[i], alreadyStored: true).ConfigureAwait(false);
+    }
+
+    /// <summary>What a reading's outcome means for the outbox, the metrics and the log.</summary>
+    private async Task RecordAsync(OutboxEntry entry, DeliveryResult result, bool alreadyStored = false)
+    {
         switch (result)
         {
             case DeliveryResult.Delivered d:
-                await store.MarkDeliveredAsync(entry.Id, time.GetUtcNow(), string.Join(' ', d.ServerIds), CancellationToken.None).ConfigureAwait(false);
+                if (!alreadyStored)
+                {
+                    await store.MarkDeliveredAsync(entry.Id, time.GetUtcNow(), string.Join(' ', d.ServerIds), CancellationToken.None).ConfigureAwait(false);
+                    if (Interlocked.Exchange(ref _ehrFailing, 0) == 1) DeliveryLog.EhrAvailable(logger);
+                }
                 metrics.Delivered();
                 DeliveryLog.Delivered(logger, entry.Id, entry.Reading.DeviceId, d.ServerIds.Count);
-                if (Interlocked.Exchange(ref _ehrFailing, 0) == 1) DeliveryLog.EhrAvailable(logger);
                 break;
             case DeliveryResult.RetryLater r:
                 if (Interlocked.Exchange(ref _ehrFailing, 1) == 0) DeliveryLog.EhrUnavailable(logger, r.Reason);
@@ -153,10 +285,18 @@ public sealed class DeliveryService(
 
     private async Task TryScheduleRetryAsync(OutboxEntry entry, TimeSpan? retryAfter, string reason)
     {
-        var now = time.GetUtcNow();
-        var next = retry.NextAttempt(entry.Attempts + 1, retryAfter, now);
-        await store.ScheduleRetryAsync(entry.Id, next, reason, CancellationToken.None).ConfigureAwait(false);
-        metrics.Retried();
-        DeliveryLog.RetryScheduled(logger, entry.Id, entry.Attempts + 1, next - now, reason);
+        try
+        {
+            var now = time.GetUtcNow();
+            var next = retry.NextAttempt(entry.Attempts + 1, retryAfter, now);
+            await store.ScheduleRetryAsync(entry.Id, next, reason, CancellationToken.None).ConfigureAwait(false);
+            metrics.Retried();
+            DeliveryLog.RetryScheduled(logger, entry.Id, entry.Attempts + 1, next - now, reason);
+        }
+        catch (Exception ex)
+        {
+            // The store failed too: the entry stays due in the outbox and the loop picks it up again.
+            DeliveryLog.LoopFailed(logger, ex);
+        }
     }
 }

@@ -11,8 +11,9 @@ public static class EhrDeliveryServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the <c>Ehr</c> options and the SMART settings of <c>Ehr:Auth</c> (validated at start-up), the
-    /// <see cref="RetryPolicy"/>, the <see cref="IEhrAuthenticator"/> <c>Ehr:Auth:Mode</c> asks for and the singleton
-    /// <see cref="FhirSender"/>. Needs logging; adds <see cref="TimeProvider.System"/> unless a TimeProvider is registered.
+    /// <see cref="RetryPolicy"/>, the <see cref="IEhrAuthenticator"/> <c>Ehr:Auth:Mode</c> asks for, the one pooled
+    /// <see cref="EhrHttpClient"/>, <see cref="EhrCompatibility"/> and the <see cref="IEhrSender"/> of <c>Ehr:Profile</c>
+    /// (single-post needs the store's <see cref="Storage.IDeliveryLedger"/>). Needs logging; adds <see cref="TimeProvider.System"/> unless a TimeProvider is registered.
     /// </summary>
     public static IServiceCollection AddEhrDelivery(this IServiceCollection services, IConfiguration configuration)
     {
@@ -34,9 +35,19 @@ public static class EhrDeliveryServiceCollectionExtensions
                     sp.GetRequiredService<ILogger<SmartTokenClient>>())
                 : new StaticEhrAuthenticator(ehr.Value.Auth);
         });
-        services.TryAddSingleton(sp => new FhirSender(
+        services.TryAddSingleton(sp => new EhrHttpClient(
             sp.GetRequiredService<IOptions<EhrOptions>>(), sp.GetRequiredService<IEhrAuthenticator>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<FhirSender>>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EhrHttpClient>>()));
+        services.TryAddSingleton<EhrCompatibility>();
+        services.TryAddSingleton(sp => new FhirSender(sp.GetRequiredService<EhrHttpClient>(), sp.GetRequiredService<ILogger<FhirSender>>()));
+        services.TryAddSingleton<TransactionSender>();
+        services.TryAddSingleton<SinglePostSender>();
+        services.TryAddSingleton<IEhrSender>(sp => sp.GetRequiredService<IOptions<EhrOptions>>().Value.Profile switch
+        {
+            EhrProfile.SinglePost => sp.GetRequiredService<SinglePostSender>(),
+            EhrProfile.FhirConditional => sp.GetRequiredService<FhirSender>(),
+            _ => sp.GetRequiredService<TransactionSender>(),
+        });
         return services;
     }
 }

@@ -20,6 +20,15 @@ public sealed class EhrOptions
     /// </summary>
     public int MaxConnectionsPerServer { get; set; } = 4;
 
+    /// <summary>How readings are put into the EHR (<c>Ehr:Profile</c>): fhir-transaction (default), single-post or fhir-conditional.</summary>
+    public EhrProfile Profile { get; set; } = EhrProfile.FhirTransaction;
+
+    public EhrBatchOptions Batch { get; set; } = new();
+
+    public EhrSinglePostOptions SinglePost { get; set; } = new();
+
+    public EhrCompatibilityOptions Compatibility { get; set; } = new();
+
     public EhrAuthOptions Auth { get; set; } = new();
 
     public EhrRetryOptions Retry { get; set; } = new();
@@ -29,5 +38,6 @@ public sealed class EhrOptions
 
     public override string ToString() =>
         $"BaseUrl={BaseUrl}, Timeout={Timeout}, MaxConcurrency={MaxConcurrency}, " +
-        $"MaxConnectionsPerServer={MaxConnectionsPerServer}, Auth=({Auth}), Retry=({Retry})";
+        $"MaxConnectionsPerServer={MaxConnectionsPerServer}, Profile={EhrProfileConverter.ToName(Profile)}, Batch=({Batch}), " +
+        $"SinglePost=({SinglePost}), Compatibility=({Compatibility}), Auth=({Auth}), Retry=({Retry})";
 }

@@ -9,6 +9,7 @@ namespace Vitals.Gateway.Delivery;
 public sealed class EhrOptionsValidator : IValidateOptions<EhrOptions>
 {
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan MaxLinger = TimeSpan.FromSeconds(10);
 
     public ValidateOptionsResult Validate(string? name, EhrOptions options)
     {
@@ -37,6 +38,13 @@ public sealed class EhrOptionsValidator : IValidateOptions<EhrOptions>
             errors.Add($"Ehr:MaxConcurrency must be between 1 and 256 (got {options.MaxConcurrency})");
         if (options.MaxConnectionsPerServer is < 1 or > 1024)
             errors.Add($"Ehr:MaxConnectionsPerServer must be between 1 and 1024 (got {options.MaxConnectionsPerServer})");
+
+        if (!Enum.IsDefined(options.Profile))
+            errors.Add($"Ehr:Profile must be one of {string.Join(", ", EhrProfileConverter.Names)}");
+        ValidateBatch(options.Batch, errors);
+        if (options.SinglePost is null)
+            errors.Add("Ehr:SinglePost is missing");
+        ValidateCompatibility(options.Compatibility, options.Profile, errors);
 
         var auth = options.Auth;
         if (auth is null)
@@ -72,5 +80,50 @@ public sealed class EhrOptionsValidator : IValidateOptions<EhrOptions>
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateBatch(EhrBatchOptions? batch, List<string> errors)
+    {
+        if (batch is null)
+        {
+            errors.Add("Ehr:Batch is missing");
+            return;
+        }
+        if (batch.MaxSize is < 1 or > 1000)
+            errors.Add($"Ehr:Batch:MaxSize must be between 1 and 1000 readings (got {batch.MaxSize})");
+        if (batch.Linger < TimeSpan.Zero || batch.Linger > MaxLinger)
+            errors.Add($"Ehr:Batch:Linger must be between 0 and {MaxLinger} (got {batch.Linger})");
+    }
+
+    private static void ValidateCompatibility(EhrCompatibilityOptions? compatibility, EhrProfile profile, List<string> errors)
+    {
+        if (compatibility is null)
+        {
+            errors.Add("Ehr:Compatibility is missing");
+            return;
+        }
+        if (compatibility.Performer is { } performer && performer.Length > 0 && !EhrCompatibility.IsPerformerReference(performer.Trim()))
+            errors.Add($"Ehr:Compatibility:Performer must be a relative reference such as Practitioner/123 (got '{performer}')");
+        foreach (var (loinc, target) in compatibility.CodeMap ?? [])
+        {
+            if (!EhrCompatibility.IsLoincCode(loinc))
+                errors.Add($"Ehr:Compatibility:CodeMap: '{loinc}' is not a LOINC code (like 8310-5)");
+            if (!EhrCompatibility.TryParseCoding(target, out _))
+                errors.Add($"Ehr:Compatibility:CodeMap:{loinc} must be system|code or system|code|display with an absolute system URI (got '{target}')");
+        }
+        foreach (var name in compatibility.Omit ?? [])
+        {
+            var known = EhrCompatibility.OmittableElements.FirstOrDefault(e => string.Equals(e, name?.Trim(), StringComparison.OrdinalIgnoreCase));
+            if (known is null)
+            {
+                errors.Add($"Ehr:Compatibility:Omit: '{name}' is not an element the gateway can leave out; use {string.Join(", ", EhrCompatibility.OmittableElements)}");
+            }
+            else if (known == EhrCompatibility.OmitIdentifier && profile != EhrProfile.SinglePost)
+            {
+                // Conditional creates find the first copy by the identifier on the stored resource: without it every
+                // resend would file another copy.
+                errors.Add($"Ehr:Compatibility:Omit: 'identifier' needs Ehr:Profile single-post ({EhrProfileConverter.ToName(profile)} de-duplicates by the identifier on the resource)");
+            }
+        }
     }
 }

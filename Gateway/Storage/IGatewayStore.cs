@@ -35,11 +35,19 @@ public interface IGatewayStore : IDisposable
     Task<IReadOnlyList<RejectedMessage>> ListRejectedAsync(int limit, CancellationToken ct);
 
     // --- outbox
-    /// <summary>Entries whose next attempt is due at <paramref name="now"/>, oldest effective time first, excluding <paramref name="inFlight"/>.</summary>
+    /// <summary>
+    /// Entries whose next attempt is due at <paramref name="now"/>, oldest effective time first, in per-device order: none
+    /// of a device with an entry in <paramref name="inFlight"/>, none behind an earlier entry of the same device that
+    /// waits for a retry (the head of a device's queue goes first).
+    /// </summary>
     Task<IReadOnlyList<OutboxEntry>> GetDueAsync(DateTimeOffset now, int max, IReadOnlySet<long> inFlight, CancellationToken ct);
+    /// <summary>As the other overload; with <paramref name="headsOnly"/> at most one entry per device, the head of its queue.</summary>
+    Task<IReadOnlyList<OutboxEntry>> GetDueAsync(DateTimeOffset now, int max, IReadOnlySet<long> inFlight, bool headsOnly, CancellationToken ct);
     /// <summary>The earliest next-attempt time in the outbox, or null when it is empty.</summary>
     Task<DateTimeOffset?> GetNextDueAsync(CancellationToken ct);
     Task MarkDeliveredAsync(long outboxId, DateTimeOffset at, string? serverIds, CancellationToken ct);
+    /// <summary>Several entries delivered (one transaction Bundle's readings) in one store transaction.</summary>
+    Task MarkDeliveredAsync(IReadOnlyList<DeliveredEntry> entries, DateTimeOffset at, CancellationToken ct);
     Task ScheduleRetryAsync(long outboxId, DateTimeOffset nextAttemptAt, string lastError, CancellationToken ct);
     Task DeadLetterAsync(long outboxId, DeadLetterReason reason, DateTimeOffset at, CancellationToken ct);
     Task<OutboxStatus> GetOutboxStatusAsync(CancellationToken ct);
@@ -71,6 +79,9 @@ public sealed record OutboxEntry(
     long Id, long ReadingId, Reading Reading, PatientId Patient, int Attempts, DateTimeOffset EnqueuedAt, string Topic, byte[] Payload);
 
 public sealed record OutboxStatus(long Pending, long Due, long Retrying, long Delivered, long DeadLetters, long Quarantined, long Rejected, DateTimeOffset? OldestPending);
+
+/// <summary>An outbox entry the EHR acknowledged, with the server ids (space-separated, e.g. "Observation/12").</summary>
+public sealed record DeliveredEntry(long OutboxId, string? ServerIds);
 
 /// <summary>Why the EHR refused a reading for good: kept with the dead letter, with the original request.</summary>
 public sealed record DeadLetterReason(string Reason, int? HttpStatus, string? Request, string? Response);

@@ -108,7 +108,22 @@ internal static class SqliteSchema
         INSERT INTO counters (name, value) VALUES ('delivered', 0), ('rejected', 0);
         """;
 
-    public static IReadOnlyList<string> Migrations { get; } = [Version1];
+    // IF NOT EXISTS: a file that a development build already gave these objects migrates without failing.
+    private const string Version2 = """
+        -- The single-post profile's de-duplication ledger (EHRs without conditional create): an identifier the EHR
+        -- acknowledged, or one whose POST went out with the outcome not yet known ('sending').
+        CREATE TABLE IF NOT EXISTS delivery_ledger (
+            resource_key TEXT NOT NULL PRIMARY KEY,
+            state        TEXT NOT NULL CHECK (state IN ('sending', 'acknowledged')),
+            server_id    TEXT,
+            updated_at   TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        -- Per-device order: the outbox query looks for an earlier entry of the same device that is not due yet.
+        CREATE INDEX IF NOT EXISTS ix_readings_queued_device ON readings (device_id, effective_time) WHERE state = 'queued';
+        """;
+
+    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2];
 
     public static int CurrentVersion => Migrations.Count;
 }

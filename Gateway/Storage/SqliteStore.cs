@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,7 @@ namespace Vitals.Gateway.Storage;
 /// Lists (quarantine, rejected, dead letters) are newest first. Instants are returned in UTC; the offsets a device
 /// sent are kept inside its <see cref="Reading"/>.
 /// </remarks>
-public sealed class SqliteStore : IGatewayStore
+public sealed class SqliteStore : IGatewayStore, IDeliveryLedger
 {
     private readonly StorageOptions _options;
     private readonly TimeProvider _time;
@@ -360,25 +361,50 @@ public sealed class SqliteStore : IGatewayStore
 
     // ------------------------------------------------------------------ outbox
 
-    public Task<IReadOnlyList<OutboxEntry>> GetDueAsync(DateTimeOffset now, int max, IReadOnlySet<long> inFlight, CancellationToken ct)
+    /// <remarks>
+    /// Per-device order (issue 4): a device's entries go out in effective-time order, one request at a time. So an
+    /// entry is due only when no entry of its device is in flight and no earlier entry of its device is waiting for a
+    /// retry: the head of a device's queue goes first. A transient failure therefore holds the readings behind it
+    /// (order over progress; such failures are about the server, which the others would meet too), while a permanent
+    /// refusal moves the entry to the dead letters and frees the device at once.
+    /// </remarks>
+    public Task<IReadOnlyList<OutboxEntry>> GetDueAsync(DateTimeOffset now, int max, IReadOnlySet<long> inFlight, CancellationToken ct) =>
+        GetDueAsync(now, max, inFlight, headsOnly: false, ct);
+
+    /// <summary>
+    /// As <see cref="GetDueAsync(DateTimeOffset, int, IReadOnlySet{long}, CancellationToken)"/>; with
+    /// <paramref name="headsOnly"/> at most one entry per device (its queue's head), for senders that send one reading
+    /// per request, so that <paramref name="max"/> entries are <paramref name="max"/> requests.
+    /// </summary>
+    public Task<IReadOnlyList<OutboxEntry>> GetDueAsync(DateTimeOffset now, int max, IReadOnlySet<long> inFlight, bool headsOnly, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
         ArgumentNullException.ThrowIfNull(inFlight);
         return ReadAsync(c =>
         {
-            // In-flight entries are still in the outbox and due; fetching that many more keeps the answer complete
-            // without sending the set to SQLite.
+            // Devices with an entry in flight are looked up once (json_each over the ids); the NOT EXISTS probes the
+            // device's queued readings before this one (ix_readings_queued_device) for one not due yet, or, heads
+            // only, for any.
             using var cmd = Command(c, null, """
                 SELECT o.id, o.reading_id, o.attempts, o.enqueued_at, r.reading_json, r.patient, r.topic, r.payload
                 FROM outbox o
                 JOIN readings r ON r.id = o.reading_id
                 WHERE o.next_attempt_at <= $now
+                  AND r.device_id NOT IN (
+                      SELECT fr.device_id FROM outbox fo JOIN readings fr ON fr.id = fo.reading_id
+                      WHERE fo.id IN (SELECT value FROM json_each($inflight)))
+                  AND NOT EXISTS (
+                      SELECT 1 FROM readings q JOIN outbox qo ON qo.reading_id = q.id
+                      WHERE q.state = 'queued' AND q.device_id = r.device_id
+                        AND (q.effective_time < o.effective_time OR (q.effective_time = o.effective_time AND qo.id < o.id))
+                        AND ($heads OR qo.next_attempt_at > $now))
                 ORDER BY o.effective_time, o.id
                 LIMIT $n
-                """, ("$now", SqliteTime.Format(now)), ("$n", (long)max + inFlight.Count));
+                """, ("$now", SqliteTime.Format(now)), ("$n", (long)max), ("$heads", headsOnly ? 1L : 0L),
+                ("$inflight", "[" + string.Join(',', inFlight.Select(id => id.ToString(CultureInfo.InvariantCulture))) + "]"));
             using var r = cmd.ExecuteReader();
             var list = new List<OutboxEntry>(Math.Min(max, 1024));
-            while (list.Count < max && r.Read())
+            while (r.Read())
             {
                 var id = r.GetInt64(0);
                 if (inFlight.Contains(id))
@@ -411,6 +437,27 @@ public sealed class SqliteStore : IGatewayStore
         Execute(c, tx, "UPDATE counters SET value = value + 1 WHERE name = 'delivered'");
         return true;
     }, ct);
+
+    public Task MarkDeliveredAsync(IReadOnlyList<DeliveredEntry> entries, DateTimeOffset at, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        return WriteAsync((c, tx) =>
+        {
+            using var delete = Command(c, tx, "DELETE FROM outbox WHERE id = $id RETURNING reading_id", ("$id", 0L));
+            using var update = Command(c, tx, "UPDATE readings SET state = 'delivered', delivered_at = $at, server_ids = $ids WHERE id = $r",
+                ("$r", 0L), ("$at", SqliteTime.Format(at)), ("$ids", null));
+            foreach (var entry in entries)
+            {
+                delete.Parameters["$id"].Value = entry.OutboxId;
+                var readingId = delete.ExecuteScalar() as long? ?? throw MissingOutboxEntry(entry.OutboxId);
+                update.Parameters["$r"].Value = readingId;
+                update.Parameters["$ids"].Value = (object?)entry.ServerIds ?? DBNull.Value;
+                update.ExecuteNonQuery();
+            }
+            Execute(c, tx, "UPDATE counters SET value = value + $n WHERE name = 'delivered'", ("$n", (long)entries.Count));
+            return true;
+        }, ct);
+    }
 
     public Task ScheduleRetryAsync(long outboxId, DateTimeOffset nextAttemptAt, string lastError, CancellationToken ct)
     {
@@ -544,6 +591,59 @@ public sealed class SqliteStore : IGatewayStore
         return count;
     }
 
+    // ------------------------------------------------------------------ single-post ledger
+
+    public Task<IReadOnlyDictionary<string, LedgerEntry>> GetLedgerAsync(IReadOnlyCollection<string> keys, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return ReadAsync(c =>
+        {
+            using var cmd = Command(c, null, """
+                SELECT resource_key, state, server_id, updated_at FROM delivery_ledger
+                WHERE resource_key IN (SELECT value FROM json_each($keys))
+                """, ("$keys", JsonArray(keys)));
+            using var r = cmd.ExecuteReader();
+            var found = new Dictionary<string, LedgerEntry>(StringComparer.Ordinal);
+            while (r.Read())
+            {
+                var key = r.GetString(0);
+                found[key] = new LedgerEntry(key, r.GetString(1) == "acknowledged", r.IsDBNull(2) ? null : r.GetString(2), SqliteTime.Parse(r.GetString(3)));
+            }
+            return (IReadOnlyDictionary<string, LedgerEntry>)found;
+        }, ct);
+    }
+
+    public Task RecordSendingAsync(IReadOnlyCollection<string> keys, DateTimeOffset at, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return WriteAsync((c, tx) =>
+        {
+            foreach (var key in keys)
+            {
+                Execute(c, tx, """
+                    INSERT INTO delivery_ledger (resource_key, state, server_id, updated_at) VALUES ($k, 'sending', NULL, $at)
+                    ON CONFLICT (resource_key) DO UPDATE SET updated_at = excluded.updated_at WHERE state = 'sending'
+                    """, ("$k", key), ("$at", SqliteTime.Format(at)));
+            }
+            return true;
+        }, ct);
+    }
+
+    public Task RecordAcknowledgedAsync(string key, string? serverId, DateTimeOffset at, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        return WriteAsync((c, tx) => Execute(c, tx, """
+            INSERT INTO delivery_ledger (resource_key, state, server_id, updated_at) VALUES ($k, 'acknowledged', $id, $at)
+            ON CONFLICT (resource_key) DO UPDATE SET state = 'acknowledged', server_id = excluded.server_id, updated_at = excluded.updated_at
+            """, ("$k", key), ("$id", serverId), ("$at", SqliteTime.Format(at))), ct);
+    }
+
+    public Task ForgetSendingAsync(string key, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        return WriteAsync((c, tx) => Execute(c, tx, "DELETE FROM delivery_ledger WHERE resource_key = $k AND state = 'sending'", ("$k", key)), ct);
+    }
+
     // ------------------------------------------------------------------ plumbing
 
     public void Dispose()
@@ -627,6 +727,20 @@ public sealed class SqliteStore : IGatewayStore
 
     private static DateTimeOffset? OptionalTime(SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : SqliteTime.Parse(reader.GetString(ordinal));
+
+    /// <summary>A JSON array of strings, for <c>json_each</c>: one parameter instead of one per key.</summary>
+    private static string JsonArray(IEnumerable<string> values)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var value in values)
+                json.WriteStringValue(value);
+            json.WriteEndArray();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
 
     private static void Pragma(SqliteConnection connection, string pragma)
     {

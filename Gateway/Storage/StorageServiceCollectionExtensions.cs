@@ -24,6 +24,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SqliteStore>();
         services.TryAddSingleton<IGatewayStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.TryAddSingleton<IDeliveryLedger>(sp => sp.GetRequiredService<SqliteStore>());
         return services;
     }
 }

@@ -1,0 +1,68 @@
+using Vitals.Gateway.Storage;
+
+namespace Vitals.Gateway.Tests.Storage;
+
+/// <summary>The single-post de-duplication ledger on a real SQLite file: what it remembers across a reopen, and migration of a version-1 file.</summary>
+public sealed class SqliteStoreLedgerTests : IDisposable
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private readonly TempStore _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Sending_then_acknowledged_survives_a_reopen_and_an_acknowledgement_is_never_downgraded()
+    {
+        var at = _temp.Clock.GetUtcNow();
+        using (var store = await _temp.OpenAsync())
+        {
+            await store.RecordSendingAsync(["Observation|s|1", "Observation|s|2"], at, None);
+            await store.RecordAcknowledgedAsync("Observation|s|1", "Observation/77", at, None);
+            // A later "sending" for an acknowledged key (a stale retry) must not forget the acknowledgement.
+            await store.RecordSendingAsync(["Observation|s|1"], at.AddSeconds(1), None);
+        }
+
+        using var reopened = await _temp.OpenAsync();
+        var known = await reopened.GetLedgerAsync(["Observation|s|1", "Observation|s|2", "Observation|s|3"], None);
+
+        Assert.Equal(new LedgerEntry("Observation|s|1", true, "Observation/77", at), known["Observation|s|1"]);
+        Assert.False(known["Observation|s|2"].Acknowledged);
+        Assert.False(known.ContainsKey("Observation|s|3"));
+
+        await reopened.ForgetSendingAsync("Observation|s|2", None);
+        await reopened.ForgetSendingAsync("Observation|s|1", None);
+        var after = await reopened.GetLedgerAsync(["Observation|s|1", "Observation|s|2"], None);
+        Assert.Equal(["Observation|s|1"], after.Keys);
+    }
+
+    [Fact]
+    public async Task Acknowledged_without_a_server_id_is_still_acknowledged()
+    {
+        using var store = await _temp.OpenAsync();
+        await store.RecordAcknowledgedAsync("Observation|s|9", null, _temp.Clock.GetUtcNow(), None);
+        var entry = (await store.GetLedgerAsync(["Observation|s|9"], None))["Observation|s|9"];
+        Assert.True(entry.Acknowledged);
+        Assert.Null(entry.ServerId);
+    }
+
+    [Fact]
+    public async Task A_version_1_file_migrates_to_the_ledger_keeping_its_outbox()
+    {
+        // A version-1 store: the schema of the first release, as that gateway left it.
+        Directory.CreateDirectory(Path.GetDirectoryName(_temp.DatabasePath)!);
+        using (var v1 = _temp.OpenRaw())
+        using (var cmd = v1.CreateCommand())
+        {
+            cmd.CommandText = SqliteSchema.CreateVersionTable + SqliteSchema.Migrations[0]
+                + "INSERT INTO schema_version VALUES (1, '2026-01-01T00:00:00.0000000Z');";
+            cmd.ExecuteNonQuery();
+        }
+
+        using var store = await _temp.OpenAsync();
+
+        using var check = _temp.OpenRaw();
+        Assert.Equal(2, TempStore.ExecuteRaw(check, "SELECT max(version) FROM schema_version"));
+        Assert.Equal(1, TempStore.ExecuteRaw(check, "SELECT count(*) FROM sqlite_master WHERE name = 'delivery_ledger'"));
+        Assert.Equal(1, TempStore.ExecuteRaw(check, "SELECT count(*) FROM sqlite_master WHERE name = 'ix_readings_queued_device'"));
+    }
+}

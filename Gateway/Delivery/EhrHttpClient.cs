@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Vitals.Gateway.Delivery.Auth;
+
+namespace Vitals.Gateway.Delivery;
+
+/// <summary>
+/// The one pooled HTTP connection set to the EHR (timeouts and connection limits from <c>Ehr</c>), shared by every
+/// sender profile and the CapabilityStatement check. It authenticates each request (SMART: on 401 refresh once) and
+/// classifies the answer: 2xx is success; network errors, timeouts, 408, 429, 5xx and a refused credential are
+/// <see cref="DeliveryResult.RetryLater"/> (with Retry-After); other 4xx are <see cref="DeliveryResult.Rejected"/> with
+/// the server's OperationOutcome. Caller cancellation (shutdown) propagates as <see cref="OperationCanceledException"/>.
+/// </summary>
+public sealed partial class EhrHttpClient : IDisposable
+{
+    public const string FhirJson = "application/fhir+json";
+
+    private readonly HttpClient _http;
+    private readonly TimeSpan _timeout;
+    private readonly TimeProvider _time;
+    private readonly IEhrAuthenticator _auth;
+    private readonly ILogger _logger;
+
+    /// <param name="logger">Events 3000, 3001, 3010 and 3011 (Debug).</param>
+    public EhrHttpClient(IOptions<EhrOptions> options, IEhrAuthenticator authenticator, TimeProvider time, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(authenticator);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        var o = options.Value;
+        BaseUri = o.BaseUri();
+        _timeout = o.Timeout;
+        _time = time;
+        _auth = authenticator;
+        _logger = logger;
+        _http = CreateHttpClient(o);
+    }
+
+    /// <summary>The FHIR base with one trailing slash.</summary>
+    public Uri BaseUri { get; }
+
+    /// <summary>
+    /// Sends one request. <paramref name="relative"/> resolves beneath the base ("" for the base itself, a transaction);
+    /// <paramref name="what"/> names the request in reasons ("POST Observation"), which must stay free of PHI.
+    /// </summary>
+    public async Task<EhrResponse> SendAsync(
+        HttpMethod method, string relative, string? json, string? ifNoneExist, string what, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(relative);
+        // A transaction or batch is POST [base] (R4 3.1.0.11), without the trailing slash some servers route elsewhere.
+        var uri = relative.Length == 0 ? new Uri(BaseUri.AbsoluteUri.TrimEnd('/')) : new Uri(BaseUri, relative);
+        for (var attempt = 0; ; attempt++)
+        {
+            var authorization = await _auth.AuthorizeAsync(ct).ConfigureAwait(false);
+            if (authorization.FailureReason is not null)
+                return RetryLater($"no access token for {what}: {authorization.FailureReason}", null, json);
+            var outcome = await SendOnceAsync(method, uri, json, ifNoneExist, what, authorization, attempt == 0 && _auth.CanRefresh, ct)
+                .ConfigureAwait(false);
+            if (outcome is not null)
+                return outcome;
+            _auth.Invalidate(authorization);
+        }
+    }
+
+    /// <returns>The outcome, or null when the EHR refused a refreshable credential and the caller should try once more.</returns>
+    private async Task<EhrResponse?> SendOnceAsync(
+        HttpMethod method, Uri uri, string? json, string? ifNoneExist, string what, EhrAuthorization authorization, bool mayRefresh,
+        CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, uri);
+        if (json is not null)
+            request.Content = new StringContent(json, Encoding.UTF8, FhirJson);
+        if (ifNoneExist is not null)
+            request.Headers.TryAddWithoutValidation("If-None-Exist", ifNoneExist);
+        if (authorization.BearerToken is { } token)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        var sent = json ?? "";
+        var started = _time.GetTimestamp();
+        HttpResponseMessage response;
+        string body;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
+            body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException ex)
+        {
+            // Not the caller's token, so HttpClient.Timeout (Ehr:Timeout) expired.
+            LogRequestFailed(ex, method.Method, uri, ElapsedMs(started));
+            return RetryLater($"no answer from the EHR within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s on {what}", null, sent);
+        }
+        catch (HttpRequestException ex)
+        {
+            LogRequestFailed(ex, method.Method, uri, ElapsedMs(started));
+            return RetryLater(Describe(ex, what), null, sent);
+        }
+        catch (IOException ex)
+        {
+            LogRequestFailed(ex, method.Method, uri, ElapsedMs(started));
+            return RetryLater($"I/O error talking to the EHR on {what}", null, sent);
+        }
+
+        using (response)
+        {
+            var status = (int)response.StatusCode;
+            LogResponse(method.Method, uri, ifNoneExist ?? "", status, ElapsedMs(started));
+
+            if (status is >= 200 and <= 299)
+                return new EhrResponse(status, body, response.Headers.Location, response.Content.Headers.ContentLocation, sent, null);
+
+            var retryAfter = RetryAfterHeader.ToDelay(response.Headers.RetryAfter, _time.GetUtcNow());
+            if (status is 408 or 429 or >= 500 and <= 599)
+                return RetryLater($"HTTP {status} from the EHR on {what}", retryAfter, sent, status, body);
+            if (status == 401 && mayRefresh)
+                return null;
+            if (status == 401)
+            {
+                // Credentials are a property of the gateway, not of the payload: dead-lettering every reading until
+                // an operator fixes Ehr:Auth would turn a configuration slip into a mass replay.
+                return RetryLater($"HTTP 401 from the EHR on {what}: credentials refused (check Ehr:Auth)", retryAfter, sent, status, body);
+            }
+            if (status is >= 400 and <= 499)
+            {
+                var reason = new StringBuilder().Append("HTTP ").Append(status).Append(" from the EHR on ").Append(what);
+                if (status == 412)
+                    reason.Append(": several resources match the conditional create's identifier");
+                var issues = OperationOutcomeSummary.TrySummarise(body);
+                reason.Append(issues is null ? (status == 412 ? "" : " (no OperationOutcome)") : ": " + issues);
+                var rejected = new DeliveryResult.Rejected(reason.ToString(), status, sent, body.Length == 0 ? null : body);
+                LogRejected(status, rejected.Reason);
+                return new EhrResponse(status, body, null, null, sent, rejected);
+            }
+            // 1xx/3xx: redirects are not followed (a POST must not silently become a GET); the base URL is likely wrong.
+            return RetryLater($"unexpected HTTP {status} from the EHR on {what} (check Ehr:BaseUrl)", retryAfter, sent, status, body);
+        }
+    }
+
+    private EhrResponse RetryLater(string reason, TimeSpan? retryAfter, string? request, int status = 0, string body = "")
+    {
+        LogRetryLater(reason, retryAfter?.TotalSeconds);
+        return new EhrResponse(status, body, null, null, request ?? "", new DeliveryResult.RetryLater(reason, retryAfter));
+    }
+
+    private string Describe(HttpRequestException ex, string what)
+    {
+        var target = $"{BaseUri.Host}:{BaseUri.Port}";
+        var socketError = FindSocketError(ex);
+        return ex.HttpRequestError switch
+        {
+            HttpRequestError.NameResolutionError => $"cannot resolve the EHR host {BaseUri.Host} on {what}",
+            HttpRequestError.ConnectionError when socketError is SocketError.ConnectionRefused =>
+                $"connection refused by the EHR at {target} on {what}",
+            HttpRequestError.ConnectionError =>
+                $"cannot connect to the EHR at {target} on {what} ({(socketError?.ToString() ?? "connection error")})",
+            HttpRequestError.SecureConnectionError => $"TLS handshake with the EHR at {target} failed on {what}",
+            _ => $"HTTP transport error with the EHR at {target} on {what} ({ex.HttpRequestError})",
+        };
+    }
+
+    private static SocketError? FindSocketError(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException se)
+                return se.SocketErrorCode;
+        }
+        return null;
+    }
+
+    private long ElapsedMs(long started) => (long)_time.GetElapsedTime(started).TotalMilliseconds;
+
+    private static HttpClient CreateHttpClient(EhrOptions options)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            // Recycled connections pick up DNS changes (EHR fail-over) in a long-running singleton.
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            MaxConnectionsPerServer = options.MaxConnectionsPerServer,
+            ConnectTimeout = options.Timeout,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.All,
+        };
+        var http = new HttpClient(handler, disposeHandler: true) { Timeout = options.Timeout };
+        http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue(FhirJson));
+        http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Vitals-Gateway", "1.0"));
+        return http;
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    // Debug: may carry identifiers (the If-None-Exist query is derived from device and patient data).
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Debug, Message = "{Method} {Url} If-None-Exist: {IfNoneExist} -> HTTP {Status} in {ElapsedMs} ms")]
+    private partial void LogResponse(string method, Uri url, string ifNoneExist, int status, long elapsedMs);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "{Method} {Url} failed after {ElapsedMs} ms")]
+    private partial void LogRequestFailed(Exception exception, string method, Uri url, long elapsedMs);
+
+    // The reasons are built to be free of patient identifiers and measured values.
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Debug, Message = "Delivery to the EHR will be retried: {Reason} (Retry-After {RetryAfterSeconds} s)")]
+    private partial void LogRetryLater(string reason, double? retryAfterSeconds);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Debug, Message = "The EHR rejected a request with HTTP {Status}: {Reason}")]
+    private partial void LogRejected(int status, string reason);
+}

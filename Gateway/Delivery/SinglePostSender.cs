@@ -1,0 +1,203 @@
+using System.Text.Json;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Vitals.Gateway.Fhir;
+using Vitals.Gateway.Storage;
+
+namespace Vitals.Gateway.Delivery;
+
+/// <summary>
+/// The <c>single-post</c> profile, for EHRs that document neither transactions nor conditional create (ehr.md: Epic,
+/// Oracle Health): one plain POST per resource, and the gateway's own de-duplication ledger (<see cref="IDeliveryLedger"/>)
+/// of which identifier the EHR acknowledged with which server id.
+/// <para>
+/// Per resource (the reading's Device unless it is left out, then each Observation in order): an identifier the
+/// ledger has acknowledged is not sent again; otherwise the ledger notes "sending" (durably), the POST goes out, and a
+/// 2xx is recorded as acknowledged (durably) before the next resource, and before the reading leaves the outbox. So a
+/// crash between a blood pressure's two Observations resends only the second. A 201 with an empty body is fine: the
+/// id comes from Location (Oracle Health), and a 2xx naming no id at all is still an acknowledgement.
+/// </para>
+/// <para>
+/// The window that remains is between the POST and the ledger write: the EHR may have filed the resource while the
+/// gateway crashed, timed out or lost the connection before recording the 2xx. Such an identifier stays "sending", and
+/// before posting it again the sender searches <c>{type}?identifier=system|value</c> (<c>Ehr:SinglePost:SearchBeforeResend</c>,
+/// on by default): a match is recorded as acknowledged and not posted. This needs an EHR that supports search by
+/// identifier and keeps the identifier (not with <c>Ehr:Compatibility:Omit</c> identifier); where it cannot search
+/// (a 4xx to the search) the resend is posted and may file a second copy: the gateway warns once. A definite refusal
+/// (4xx to the POST) removes the "sending" note: nothing was created.
+/// </para>
+/// </summary>
+public sealed partial class SinglePostSender : IEhrSender
+{
+    private readonly EhrHttpClient _http;
+    private readonly IDeliveryLedger _ledger;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SinglePostSender> _logger;
+    private readonly bool _search;
+    private readonly JsonSerializerOptions _json = new JsonSerializerOptions().ForFhir();
+    private int _searchUnsupportedLogged;
+
+    public SinglePostSender(EhrHttpClient http, IDeliveryLedger ledger, IOptions<EhrOptions> options, TimeProvider time, ILogger<SinglePostSender> logger)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        _http = http;
+        _ledger = ledger;
+        _time = time;
+        _logger = logger;
+        var o = options.Value;
+        _search = o.SinglePost.SearchBeforeResend
+            && !o.Compatibility.Omit.Any(e => string.Equals(e.Trim(), EhrCompatibility.OmitIdentifier, StringComparison.OrdinalIgnoreCase));
+    }
+
+    public int MaxReadingsPerRequest => 1;
+
+    /// <summary>The ledger key of a resource: type and identifier (system|value).</summary>
+    public static string LedgerKey(string resourceType, Identifier identifier)
+    {
+        ArgumentNullException.ThrowIfNull(identifier);
+        return resourceType + "|" + identifier.System + "|" + identifier.Value;
+    }
+
+    public async Task<IReadOnlyList<DeliveryResult>> SendAsync(IReadOnlyList<OutgoingReading> readings, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(readings);
+        var results = new DeliveryResult[readings.Count];
+        for (var i = 0; i < readings.Count; i++)
+            results[i] = await SendOneAsync(readings[i], ct).ConfigureAwait(false);
+        return results;
+    }
+
+    private async Task<DeliveryResult> SendOneAsync(OutgoingReading reading, CancellationToken ct)
+    {
+        var keys = new List<string>(reading.ObservationKeys.Count + 1);
+        if (reading.DeviceKey is not null)
+            keys.Add(LedgerKey("Device", reading.DeviceKey));
+        keys.AddRange(reading.ObservationKeys.Select(k => LedgerKey("Observation", k)));
+        var known = await _ledger.GetLedgerAsync(keys, ct).ConfigureAwait(false);
+
+        string? deviceReference = null;
+        if (reading.DeviceKey is { } deviceKey)
+        {
+            var device = await EnsureAsync("Device", reading.Resources.Device, deviceKey, known, ct).ConfigureAwait(false);
+            if (device.Failure is not null)
+                return device.Failure;
+            if (device.ServerId is null)
+            {
+                // Without an id nothing can point at the Device; retrying would get the same answer.
+                return new DeliveryResult.Rejected(
+                    "the EHR acknowledged POST Device without naming an id (no Location, no id in the body)", device.Status, device.Request, null);
+            }
+            deviceReference = device.ServerId;
+        }
+
+        var serverIds = new List<string>(reading.Resources.Observations.Count);
+        for (var i = 0; i < reading.Resources.Observations.Count; i++)
+        {
+            var observation = (Observation)reading.Resources.Observations[i].DeepCopy();
+            if (deviceReference is not null)
+            {
+                observation.Device ??= new ResourceReference { Identifier = (Identifier)reading.DeviceKey!.DeepCopy() };
+                observation.Device.Reference = deviceReference;
+            }
+            var posted = await EnsureAsync("Observation", observation, reading.ObservationKeys[i], known, ct).ConfigureAwait(false);
+            if (posted.Failure is not null)
+                return posted.Failure;
+            if (posted.ServerId is not null)
+                serverIds.Add(posted.ServerId);
+        }
+        return new DeliveryResult.Delivered(serverIds);
+    }
+
+    /// <summary>The resource's server id ("Type/id") from the ledger, a search, or a new POST.</summary>
+    private async Task<Resolved> EnsureAsync(
+        string type, Resource resource, Identifier identifier, IReadOnlyDictionary<string, LedgerEntry> known, CancellationToken ct)
+    {
+        var key = LedgerKey(type, identifier);
+        known.TryGetValue(key, out var prior);
+        if (prior is { Acknowledged: true })
+            return new Resolved(prior.ServerId, null);
+
+        if (prior is not null && _search)
+        {
+            var found = await SearchAsync(type, identifier, ct).ConfigureAwait(false);
+            if (found.Failure is not null)
+                return found;
+            if (found.ServerId is not null)
+            {
+                await _ledger.RecordAcknowledgedAsync(key, found.ServerId, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                LogFoundBySearch(type);
+                return found;
+            }
+        }
+
+        var json = JsonSerializer.Serialize(resource, resource.GetType(), _json);
+        await _ledger.RecordSendingAsync([key], _time.GetUtcNow(), ct).ConfigureAwait(false);
+        var response = await _http.SendAsync(HttpMethod.Post, type, json, null, "POST " + type, ct).ConfigureAwait(false);
+        switch (response.Failure)
+        {
+            case null:
+                var id = response.ResourceId(type);
+                var serverId = id is null ? null : type + "/" + id;
+                // Not cancellable: the EHR has filed it; the acknowledgement must be on disk before anything else.
+                await _ledger.RecordAcknowledgedAsync(key, serverId, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                return new Resolved(serverId, null, response.Status, json);
+            case DeliveryResult.Rejected rejected:
+                await _ledger.ForgetSendingAsync(key, CancellationToken.None).ConfigureAwait(false);
+                return new Resolved(null, rejected, response.Status, json);
+            default:
+                return new Resolved(null, response.Failure, response.Status, json);
+        }
+    }
+
+    /// <summary>A search for the identifier: its first match, none (ServerId null), or a transient failure.</summary>
+    private async Task<Resolved> SearchAsync(string type, Identifier identifier, CancellationToken ct)
+    {
+        var response = await _http.SendAsync(
+            HttpMethod.Get, type + "?" + ObservationIdentifier.ToSearchQuery(identifier), null, null, $"GET {type}?identifier", ct).ConfigureAwait(false);
+        if (response.Failure is DeliveryResult.RetryLater)
+            return new Resolved(null, response.Failure);
+        if (response.Failure is DeliveryResult.Rejected rejected)
+        {
+            // The EHR cannot search by identifier: post again and accept that a copy may be filed twice.
+            if (Interlocked.Exchange(ref _searchUnsupportedLogged, 1) == 0)
+                LogSearchUnsupported(type, rejected.HttpStatus);
+            return new Resolved(null, null);
+        }
+        return new Resolved(FirstMatch(response.Body, type), null);
+    }
+
+    private static string? FirstMatch(string body, string type)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (!doc.RootElement.TryGetProperty("entry", out var entries) || entries.ValueKind != JsonValueKind.Array)
+                return null;
+            foreach (var entry in entries.EnumerateArray())
+            {
+                if (entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("resource", out var resource)
+                    && ResourceLocation.TryGetIdFromBody(resource.GetRawText(), type, out var id))
+                    return type + "/" + id;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not a searchset: treated as no match.
+        }
+        return null;
+    }
+
+    private sealed record Resolved(string? ServerId, DeliveryResult? Failure, int Status = 0, string Request = "");
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Debug, Message = "A {Type} whose earlier POST had an unknown outcome was found on the EHR by its identifier; not posted again")]
+    private partial void LogFoundBySearch(string type);
+
+    [LoggerMessage(EventId = 3015, Level = LogLevel.Warning, Message = "The EHR refused a search by identifier on {Type} (HTTP {Status}): a resend after an unknown outcome is posted again and may be filed twice (Ehr:Profile single-post)")]
+    private partial void LogSearchUnsupported(string type, int status);
+}
