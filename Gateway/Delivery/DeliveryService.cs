@@ -20,7 +20,8 @@ public sealed class DeliveryService(
     GatewayMetrics metrics,
     TimeProvider time,
     IOptions<EhrOptions> options,
-    ILogger<DeliveryService> logger) : BackgroundService
+    ILogger<DeliveryService> logger,
+    PreSendValidation preSend) : BackgroundService
 {
     /// <summary>How long the loop sleeps when nothing is due and nobody signals; bounds the delay for work another process (the CLI) queued.</summary>
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
@@ -118,6 +119,8 @@ public sealed class DeliveryService(
     private async Task DeliverAsync(OutboxEntry entry, CancellationToken ct)
     {
         var mapped = mapper.Map(entry.Reading, entry.Patient);
+        if (await preSend.DeadLetterIfInvalidAsync(entry, mapped, ct).ConfigureAwait(false))
+            return;
         var result = await sender.SendAsync(mapped, ct).ConfigureAwait(false);
         switch (result)
         {
