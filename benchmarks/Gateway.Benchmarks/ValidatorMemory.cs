@@ -47,6 +47,8 @@ internal static class ValidatorMemory
                 $"first {reading.Kind.ToTopicName()}: {(clock.Elapsed - started).TotalMilliseconds:0} ms, {(result.IsValid ? "valid" : result.Summary())}"));
         }
         Report("after every profile compiled", clock.Elapsed);
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        Report("after an aggressive GC (memory given back to the OS)", null);
         return 0;
     }
 
