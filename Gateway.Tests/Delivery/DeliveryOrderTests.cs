@@ -63,7 +63,7 @@ public sealed class DeliveryOrderTests : IDisposable
             _ => new TransactionSender(http, options, new RecordingLogger<TransactionSender>()),
         };
         var service = new DeliveryService(store, Some.ReadingMapper(), sender, new RetryPolicy(options.Value.Retry, Random.Shared.NextDouble),
-            new DeliveryTrigger(), new GatewayMetrics(), TimeProvider.System, options, new RecordingLogger<DeliveryService>());
+            new DeliveryTrigger(), new GatewayMetrics(), TimeProvider.System, options, new RecordingLogger<DeliveryService>(), Some.PreSendValidation(store));
         await service.StartAsync(default);
         try
         {

@@ -38,7 +38,7 @@ public sealed class DeliveryServiceTests
             });
             _sender = new FhirSender(options, TimeProvider.System, new RecordingLogger<FhirSender>());
             var service = new DeliveryService(Store, Some.ReadingMapper(), _sender, new RetryPolicy(options.Value.Retry, Random.Shared.NextDouble),
-                new DeliveryTrigger(), new GatewayMetrics(), TimeProvider.System, options, Log);
+                new DeliveryTrigger(), new GatewayMetrics(), TimeProvider.System, options, Log, Some.PreSendValidation(Store));
             _service = service;
             await service.StartAsync(CancellationToken.None);
         }

@@ -91,7 +91,17 @@ public sealed class GatewayProcess : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var outbox = (await StatusAsync().ConfigureAwait(false)).GetProperty("outbox");
+            JsonElement outbox;
+            try
+            {
+                outbox = (await StatusAsync().ConfigureAwait(false)).GetProperty("outbox");
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                // Just restarted: the broker is up (what RestartAsync waits for) but the status page may not listen yet.
+                await Task.Delay(200).ConfigureAwait(false);
+                continue;
+            }
             if (outbox.GetProperty("pending").GetInt64() == 0 || DateTime.UtcNow > deadline) return outbox;
             await Task.Delay(200).ConfigureAwait(false);
         }

@@ -139,6 +139,16 @@ public sealed class SandboxEhrProcess : IAsyncDisposable
         return AdminPostAsync(query, cancellationToken);
     }
 
+    /// <summary>
+    /// From now on every POST of a <paramref name="resourceType"/> whose JSON matches <paramref name="pattern"/> (a
+    /// JavaScript regular expression; also as an entry of a Bundle, which is then refused whole) is answered
+    /// <paramref name="status"/> with an OperationOutcome saying "Refused by rule: <paramref name="reason"/>".
+    /// </summary>
+    public Task RefuseAsync(string resourceType, string pattern, string reason, int status = 422, CancellationToken cancellationToken = default) =>
+        AdminPostAsync(string.Create(CultureInfo.InvariantCulture,
+            $"refuse?type={Uri.EscapeDataString(resourceType)}&match={Uri.EscapeDataString(pattern)}&reason={Uri.EscapeDataString(reason)}&status={status}"),
+            cancellationToken);
+
     /// <summary>Every FHIR request waits this long before it is handled (zero turns it off).</summary>
     public Task SetDelayAsync(TimeSpan delay, CancellationToken cancellationToken = default) =>
         AdminPostAsync(string.Create(CultureInfo.InvariantCulture, $"delay?ms={(int)delay.TotalMilliseconds}"), cancellationToken);

@@ -28,6 +28,7 @@ public sealed class DeliveryService(
     TimeProvider time,
     IOptions<EhrOptions> options,
     ILogger<DeliveryService> logger,
+    PreSendValidation preSend,
     EhrCompatibility? compatibility = null) : BackgroundService
 {
     /// <summary>How long the loop sleeps when nothing is due and nobody signals; bounds the delay for work another process (the CLI) queued.</summary>
@@ -198,8 +199,10 @@ public sealed class DeliveryService(
             try
             {
                 var mapped = mapper.Map(entry.Reading, entry.Patient);
-                // Per reading, after mapping and before sending: the place for pre-send checks. A reading refused here
-                // goes to RecordAsync(entry, new DeliveryResult.Rejected(...)) and is left out of the request.
+                // Checked per reading before it joins a request: an invalid one is a dead letter with the validator's
+                // findings and never costs the EHR a round trip (nor, in a transaction, its neighbours' delivery).
+                if (await preSend.DeadLetterIfInvalidAsync(entry, mapped, ct).ConfigureAwait(false))
+                    continue;
                 outgoing.Add(OutgoingReading.FromMapping(entry, mapped, _compatibility.Apply(mapped), _compatibility.SendsDevice));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

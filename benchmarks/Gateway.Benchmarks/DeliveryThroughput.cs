@@ -105,7 +105,10 @@ internal static class DeliveryThroughput
             };
             var service = new DeliveryService(store, new ReadingMapper(Options.Create(new FhirOptions())), sender,
                 new RetryPolicy(options.Value.Retry, Random.Shared.NextDouble), new DeliveryTrigger(), new GatewayMetrics(),
-                TimeProvider.System, options, NullLogger<DeliveryService>.Instance);
+                TimeProvider.System, options, NullLogger<DeliveryService>.Instance,
+                new PreSendValidation(new ObservationValidator(TimeProvider.System, NullLogger<ObservationValidator>.Instance),
+                    Options.Create(new PreSendValidationOptions()), store, new GatewayMetrics(), TimeProvider.System,
+                    NullLogger<PreSendValidation>.Instance));
 
             var clock = Stopwatch.StartNew();
             await service.StartAsync(default);

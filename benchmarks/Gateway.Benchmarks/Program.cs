@@ -4,6 +4,7 @@ using Vitals.Gateway.Benchmarks;
 // "raw-broker": a bare MQTTnet broker, the pass-through baseline the gateway's ingest is compared with (scripts/bench-ingest.sh).
 // "delivery-latency": publish -> EHR 2xx percentiles read from a gateway store after a run.
 // "delivery-throughput": Observations/s into the sandbox EHR per Ehr:Profile in one run, and their ratio.
+// "validator-memory": RSS and managed heap before and after the pre-send validator has compiled every profile.
 // "bind": bind a simulated fleet (one device id a line) to one patient each, through the store API.
 // Anything else: BenchmarkDotNet (dotnet run -c Release --project benchmarks/Gateway.Benchmarks -- --filter '*').
 return args.FirstOrDefault() switch
@@ -12,6 +13,7 @@ return args.FirstOrDefault() switch
     "delivery-latency" => DeliveryLatency.Run(args[1..]),
     "bind" => await BindFleet.RunAsync(args[1..]),
     "delivery-throughput" => await DeliveryThroughput.RunAsync(args[1..]),
+    "validator-memory" => ValidatorMemory.Run(),
     _ => Run(args),
 };
 

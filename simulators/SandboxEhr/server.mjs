@@ -651,6 +651,9 @@ const MAX_PAGE_SIZE = 1000;
 
 const stats = { byStatus: {}, aborted: 0, total: 0 };
 const faults = { status: 0, remaining: 0, retryAfter: undefined };
+// Content rules ($admin/refuse): writes of a resource type whose JSON matches a pattern are refused for good, as an
+// EHR refuses readings its own business rules do not accept (an unmapped code, a device it does not know).
+const refusals = [];
 let delayMs = 0;
 let boundPort = requestedPort;
 let outageUntil = 0;
@@ -878,6 +881,16 @@ async function handleFhir(req, res, url) {
     }
   }
 
+  if (method === 'POST' && refusals.length > 0) {
+    const refusal = findRefusal(body, relPath);
+    if (refusal) {
+      stats.refused = (stats.refused ?? 0) + 1;
+      const oo = outcome('error', 'business-rule', `Refused by rule: ${refusal.reason}`);
+      oo.issue[0].expression = [refusal.type];
+      return send(res, refusal.status, oo);
+    }
+  }
+
   const query = new URLSearchParams(url.search);
   const route = router.find(method, relPath);
   const interaction = route?.data?.interaction;
@@ -1009,6 +1022,20 @@ function onReopened() {
   log(`outage over, listening again on port ${boundPort}`);
 }
 
+/** The first refusal rule a POSTed resource (or any entry of a POSTed Bundle) matches; a Bundle is refused whole. */
+function findRefusal(body, relPath) {
+  const resources =
+    relPath === '' && body?.resourceType === 'Bundle' ? (body.entry ?? []).map((e) => e?.resource).filter(Boolean) : relPath === body?.resourceType ? [body] : [];
+  for (const resource of resources) {
+    const text = JSON.stringify(resource);
+    const rule = refusals.find((r) => r.type === resource.resourceType && r.pattern.test(text));
+    if (rule) {
+      return rule;
+    }
+  }
+  return undefined;
+}
+
 async function handleAdmin(req, res, url) {
   const action = url.pathname.slice('/$admin/'.length);
   if (action === 'stats' && req.method === 'GET') {
@@ -1016,6 +1043,7 @@ async function handleAdmin(req, res, url) {
       requests: stats.total,
       byStatus: stats.byStatus,
       aborted: stats.aborted,
+      refused: stats.refused ?? 0,
       resources: await serialized(async () => repo.countByType()),
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     });
@@ -1033,6 +1061,8 @@ async function handleAdmin(req, res, url) {
         stats.total = 0;
         faults.remaining = 0;
         delayMs = 0;
+        refusals.length = 0;
+        stats.refused = 0;
       });
       return sendJson(res, 200, { reset: true });
     case 'outage': {
@@ -1064,6 +1094,23 @@ async function handleAdmin(req, res, url) {
       faults.remaining = count;
       faults.retryAfter = retryAfter === null ? undefined : Number(retryAfter);
       return sendJson(res, 200, { status, count, retryAfter: faults.retryAfter ?? null });
+    }
+    case 'refuse': {
+      const type = url.searchParams.get('type') ?? '';
+      const match = url.searchParams.get('match') ?? '';
+      const status = Number(url.searchParams.get('status') ?? 422);
+      const reason = url.searchParams.get('reason') ?? `${type} matches ${match}`;
+      let pattern;
+      try {
+        pattern = new RegExp(match);
+      } catch (err) {
+        return sendJson(res, 400, { error: `match is not a regular expression: ${err.message}` });
+      }
+      if (!/^[A-Z][A-Za-z]+$/.test(type) || match === '' || !(status >= 400 && status <= 499)) {
+        return sendJson(res, 400, { error: 'type must be a resource type, match a non-empty regular expression, status 400-499' });
+      }
+      refusals.push({ type, pattern, status, reason });
+      return sendJson(res, 200, { type, match, status, reason, rules: refusals.length });
     }
     case 'delay': {
       const ms = Number(url.searchParams.get('ms') ?? 0);

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Vitals.Gateway.Delivery;
+using Vitals.Gateway.Fhir;
+using Vitals.Gateway.Storage;
+
+namespace Vitals.Gateway.Tests;
+
+internal static partial class Some
+{
+    // One validator for the whole test run: loading the specification and compiling the profiles takes seconds, and
+    // the validator serialises its calls itself.
+    private static readonly Lazy<ObservationValidator> SharedValidator =
+        new(() => new ObservationValidator(TimeProvider.System, NullLogger<ObservationValidator>.Instance), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public static ObservationValidator Validator => SharedValidator.Value;
+
+    /// <summary>The delivery loop's pre-send check over <paramref name="store"/>; off unless <paramref name="enabled"/>.</summary>
+    public static PreSendValidation PreSendValidation(
+        IGatewayStore store, bool enabled = false, ILogger<PreSendValidation>? logger = null, GatewayMetrics? metrics = null) =>
+        new(Validator, Options.Create(new PreSendValidationOptions { ValidateBeforeSend = enabled }), store,
+            metrics ?? new GatewayMetrics(), TimeProvider.System, logger ?? NullLogger<PreSendValidation>.Instance);
+}
