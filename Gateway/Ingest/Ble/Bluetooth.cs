@@ -25,8 +25,8 @@ public abstract class Bluetooth : IAsyncDisposable
     public event EventHandler<string>? DeviceRemoved;
 
     /// <summary>
-    /// The stack went away and came back (bluetoothd restarted): every device object is new, links are down and
-    /// notification sessions are gone. Whoever uses devices re-acquires them.
+    /// The stack went away and came back (bluetoothd restarted): links are down, notification sessions are gone and
+    /// characteristic objects are new. Whoever uses devices re-arms notifications and reconnects.
     /// </summary>
     public event EventHandler? StackRestarted;
 
@@ -35,6 +35,9 @@ public abstract class Bluetooth : IAsyncDisposable
     protected void OnDeviceRemoved(string id) => DeviceRemoved?.Invoke(this, id);
 
     protected void OnStackRestarted() => StackRestarted?.Invoke(this, EventArgs.Empty);
+
+    /// <summary>Completes when the connection to the Bluetooth stack is lost for good: create a new instance.</summary>
+    public abstract Task Disconnected { get; }
 
     public abstract ValueTask DisposeAsync();
 }

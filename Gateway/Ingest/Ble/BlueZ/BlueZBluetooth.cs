@@ -29,6 +29,7 @@ internal sealed class BlueZBluetooth : Bluetooth
     private readonly Dictionary<string, BlueZCharacteristic> _characteristics = new(StringComparer.Ordinal);
     private string? _owner;
     private IReadOnlyCollection<BluetoothUuid>? _discovery;
+    private Task _disconnected = Task.CompletedTask;
 
     private BlueZBluetooth(DBusConnection connection, string busName, string adapter, TimeSpan callTimeout, TimeSpan connectTimeout, TimeProvider time, ILogger logger)
     {
@@ -52,7 +53,7 @@ internal sealed class BlueZBluetooth : Bluetooth
     public BlueZAgent Agent { get; }
 
     /// <summary>Completes when the D-Bus connection is lost (not when bluetoothd restarts: that is handled here).</summary>
-    public Task Disconnected { get; private set; } = Task.CompletedTask;
+    public override Task Disconnected => _disconnected;
 
     /// <summary>Connects to the bus (<paramref name="address"/> empty: the system bus) and synchronises with BlueZ.</summary>
     public static async Task<BlueZBluetooth> ConnectAsync(string? address, string adapter, TimeSpan callTimeout, TimeSpan connectTimeout,
@@ -68,7 +69,7 @@ internal sealed class BlueZBluetooth : Bluetooth
         try
         {
             await connection.ConnectAsync().AsTask().WaitAsync(callTimeout, time, ct).ConfigureAwait(false);
-            bluetooth.Disconnected = connection.DisconnectedAsync();
+            bluetooth._disconnected = connection.DisconnectedAsync();
             connection.AddMethodHandler(bluetooth.Agent);
             await bluetooth.SubscribeAsync().ConfigureAwait(false);
             await bluetooth.SynchroniseAsync(restarted: false, ct).ConfigureAwait(false);
