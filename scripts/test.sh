@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs every test: installs what the tests need (Debian's mosquitto for the external-broker tests, tzdata, the sandbox EHR's
-# npm packages), builds the solution and runs the xunit suite. Ends with one line "N passed, N failed".
+# Runs every test: installs what the tests need (Debian's mosquitto for the external-broker tests, dbus-daemon for the
+# BLE simulator's private bus, tzdata, the sandbox EHR's npm packages), builds the solution and runs the xunit suite.
+# Ends with one line "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)
 command -v mosquitto_pub >/dev/null 2>&1 || need_apt+=(mosquitto-clients)
+command -v dbus-daemon >/dev/null 2>&1 || need_apt+=(dbus-daemon)   # private bus for the BLE simulator (no radio here)
 [ -f /usr/share/zoneinfo/Europe/Berlin ] || need_apt+=(tzdata)   # decoder vectors read times in IANA zones
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]} (apt)"

@@ -1,0 +1,199 @@
+using Vitals.Devices.Gatt;
+using Vitals.Simulators.BleSimulator.Peripherals;
+
+namespace Vitals.Simulators.BleSimulator.Bluez;
+
+/// <summary>What the control API and the clock do to the devices: readings, range, stored data.</summary>
+internal sealed partial class Bluetoothd
+{
+    public Peripheral? FindPeripheral(string address)
+    {
+        lock (_gate)
+        {
+            return _peripherals.Find(p => string.Equals(p.Address, address, StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
+    public IReadOnlyList<DeviceSnapshot> Devices()
+    {
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            return [.. _peripherals.Select(p =>
+            {
+                _entries.TryGetValue(p.Address, out var entry);
+                return new DeviceSnapshot(p.Address, p.Name, p.Kind.ToApiName(),
+                    entry?.Device.Connected ?? false, _bonds.Contains(p.Address), _trusted.Contains(p.Address),
+                    p.IsInRange(now), p.StoredCount, Math.Round(p.ClockOffset.TotalSeconds, 3));
+            })];
+        }
+    }
+
+    public IReadOnlyList<SimulatedReading> Readings()
+    {
+        lock (_gate)
+        {
+            return [.. _readings];
+        }
+    }
+
+    /// <summary>The device measures now: indicated if it can be, otherwise stored.</summary>
+    public SimulatedReading TakeReading(Peripheral p)
+    {
+        lock (_gate)
+        {
+            return TakeReadingLocked(p, _time.GetUtcNow());
+        }
+    }
+
+    /// <summary>
+    /// The device leaves range (its link drops), takes <paramref name="count"/> readings one second apart ending
+    /// now, and comes back in range with them stored.
+    /// </summary>
+    public IReadOnlyList<SimulatedReading> Store(Peripheral p, int count)
+    {
+        lock (_gate)
+        {
+            if (_entries.TryGetValue(p.Address, out var entry) && (entry.Device.Connected || entry.Connecting))
+            {
+                entry.Connecting = false;
+                LinkDown(entry, "out of range");
+            }
+            var now = _time.GetUtcNow();
+            var taken = new List<SimulatedReading>(count);
+            for (var i = 0; i < count; i++)
+            {
+                taken.Add(TakeReadingLocked(p, now - TimeSpan.FromSeconds(count - 1 - i)));
+            }
+            return taken;
+        }
+    }
+
+    /// <summary>The link drops (supervision timeout) and the device stays out of range for <paramref name="away"/>.</summary>
+    public void GoAway(Peripheral p, TimeSpan away)
+    {
+        lock (_gate)
+        {
+            if (_entries.TryGetValue(p.Address, out var entry) && (entry.Device.Connected || entry.Connecting))
+            {
+                entry.Connecting = false;
+                LinkDown(entry, "link lost");
+            }
+            p.AwayUntil = _time.GetUtcNow() + away;
+        }
+    }
+
+    /// <summary>Sends a truncated value on the measurement characteristic; null when the device cannot send now.</summary>
+    public byte[]? SendMalformed(Peripheral p)
+    {
+        lock (_gate)
+        {
+            if (!_entries.TryGetValue(p.Address, out var entry) || !entry.IsResolved || !p.EnabledCccds.Contains(p.MeasurementUuid))
+            {
+                return null;
+            }
+            byte[] value = p.Kind switch
+            {
+                // Flags announce a time stamp that is not there.
+                DeviceKind.Thermometer => [0x02, 0x6C, 0x01, 0x00, 0xFF, 0xEA, 0x07],
+                DeviceKind.BloodPressure => [0x06, 0x78, 0x00, 0x50],
+                DeviceKind.Scale => [0x02, 0xB0],
+                // A whole-record segment whose record stops after its length field.
+                _ => [(byte)(GhsSegment.FirstFlag | GhsSegment.LastFlag | NextCounter(p, GattUuids.LiveHealthObservations) << 2), 0x01, 0x1A, 0x00],
+            };
+            Send(entry, p.MeasurementUuid, value);
+            return value;
+        }
+    }
+
+    private static int NextCounter(Peripheral p, ushort uuid)
+    {
+        p.SegmentCounters.TryGetValue(uuid, out var counter);
+        p.SegmentCounters[uuid] = (counter + 1) % GhsSegment.CounterModulus;
+        return counter;
+    }
+
+    /// <summary>Periodic work: scheduled readings of devices in range, and discovery of devices that came back.</summary>
+    public void Tick()
+    {
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            if (_options.Interval > TimeSpan.Zero)
+            {
+                foreach (var p in _peripherals)
+                {
+                    if (now >= p.NextScheduledReading)
+                    {
+                        p.NextScheduledReading = now + _options.Interval;
+                        if (p.IsInRange(now))
+                        {
+                            TakeReadingLocked(p, now);
+                        }
+                    }
+                }
+            }
+            if (_connection is not null && _adapter is not null)
+            {
+                Scan();
+            }
+        }
+    }
+
+    private SimulatedReading TakeReadingLocked(Peripheral p, DateTimeOffset at)
+    {
+        // Whole seconds, at most one reading per device per second: device + time + kind identify a reading.
+        var takenAt = new DateTimeOffset(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        if (takenAt <= p.LastTakenAt)
+        {
+            takenAt = p.LastTakenAt.AddSeconds(1);
+        }
+        p.LastTakenAt = takenAt;
+        var clock = takenAt + p.ClockOffset;
+        clock = new DateTimeOffset(clock.UtcTicks - clock.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        var measurement = p.Generator.Next(p.Kind, p.Address, takenAt, clock, _zone);
+        var reading = measurement.Reading;
+        _readings.Add(reading);
+        _entries.TryGetValue(p.Address, out var entry);
+        var live = entry is not null && entry.IsResolved && p.EnabledCccds.Contains(p.MeasurementUuid);
+        if (p.IsGhs)
+        {
+            if (live && !p.LiveStopped)
+            {
+                reading.Delivered = SendSegmented(entry!, GattUuids.LiveHealthObservations, measurement.Value);
+            }
+            else
+            {
+                var number = p.NextRecordNumber++;
+                var stored = measurement.Observation!.Value with { RecordNumber = number };
+                var buffer = new byte[stored.RecordLength + 4];
+                stored.TryFormat(buffer, out var n);
+                reading.Uuid = GattUuids.StoredHealthObservations.ToString("x4", System.Globalization.CultureInfo.InvariantCulture);
+                reading.Hex = Convert.ToHexStringLower(buffer.AsSpan(0, n));
+                reading.RecordNumber = number;
+                p.Records.Add(measurement with { Value = buffer[..n] });
+            }
+        }
+        else if (live)
+        {
+            foreach (var cuff in measurement.Intermediates)
+            {
+                if (p.EnabledCccds.Contains(GattUuids.IntermediateCuffPressure))
+                {
+                    Send(entry!, GattUuids.IntermediateCuffPressure, cuff);
+                }
+            }
+            reading.Delivered = Send(entry!, p.MeasurementUuid, measurement.Value);
+        }
+        else
+        {
+            p.Pending.Enqueue(measurement);
+        }
+        if (reading.Delivered == ReadingFate.Lost)
+        {
+            SimulatorLog.ReadingLost(_logger, p.Address, takenAt, reading.Uuid);
+        }
+        SimulatorLog.ReadingTaken(_logger, p.Address, reading.Kind, takenAt, reading.Hex, reading.Delivered);
+        return reading;
+    }
+}

@@ -1,0 +1,63 @@
+using Vitals.Devices.Gatt;
+
+namespace Vitals.Simulators.BleSimulator.Peripherals;
+
+/// <summary>
+/// The GATT databases of the device models (BLE_CONTRACT.md, gatt.md). Device Information and Battery are left out:
+/// BlueZ claims them with plugins and never exports them as GATT objects (bluez.md).
+/// </summary>
+internal static class GattLayout
+{
+    private static readonly string[] Read = ["read"];
+    private static readonly string[] Indicate = ["indicate"];
+    private static readonly string[] Notify = ["notify"];
+    private static readonly string[] WriteIndicate = ["write", "indicate"];
+
+    public static IReadOnlyList<ServiceSpec> For(DeviceKind kind) => kind switch
+    {
+        DeviceKind.Thermometer =>
+        [
+            new(GattUuids.HealthThermometerService, [new(GattUuids.TemperatureMeasurement, Indicate), new(GattUuids.TemperatureType, Read)]),
+            new(GattUuids.CurrentTimeService, [new(GattUuids.CurrentTime, ["read", "notify"])]),
+        ],
+        DeviceKind.BloodPressure =>
+        [
+            new(GattUuids.BloodPressureService,
+            [
+                new(GattUuids.BloodPressureMeasurement, Indicate),
+                new(GattUuids.IntermediateCuffPressure, Notify),
+                new(GattUuids.BloodPressureFeature, Read),
+            ]),
+            new(GattUuids.CurrentTimeService, [new(GattUuids.CurrentTime, ["read", "write", "notify"])]),
+        ],
+        DeviceKind.Scale =>
+        [
+            new(GattUuids.WeightScaleService, [new(GattUuids.WeightMeasurement, Indicate), new(GattUuids.WeightScaleFeature, Read)]),
+        ],
+        DeviceKind.Respiratory =>
+        [
+            new(GattUuids.GenericHealthSensorService,
+            [
+                new(GattUuids.LiveHealthObservations, Notify),
+                new(GattUuids.StoredHealthObservations, Indicate),
+                new(GattUuids.HealthSensorFeatures, Read),
+                new(GattUuids.GhsControlPoint, WriteIndicate),
+                new(GattUuids.RecordAccessControlPoint, WriteIndicate),
+            ]),
+        ],
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>The characteristic a device's readings are sent on (live observations for GHS).</summary>
+    public static ushort MeasurementUuid(DeviceKind kind) => kind switch
+    {
+        DeviceKind.Thermometer => GattUuids.TemperatureMeasurement,
+        DeviceKind.BloodPressure => GattUuids.BloodPressureMeasurement,
+        DeviceKind.Scale => GattUuids.WeightMeasurement,
+        DeviceKind.Respiratory => GattUuids.LiveHealthObservations,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>The full 128-bit form BlueZ shows: "00002a1c-0000-1000-8000-00805f9b34fb".</summary>
+    public static string FullUuid(ushort uuid) => $"0000{uuid:x4}-0000-1000-8000-00805f9b34fb";
+}
