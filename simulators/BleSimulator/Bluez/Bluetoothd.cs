@@ -193,14 +193,23 @@ internal sealed partial class Bluetoothd : IAsyncDisposable
         _tree.Add(new BusObject(AdapterPath, _adapter, _gattManager));
     }
 
-    private DeviceEntry EnsureEntry(Peripheral p)
+    /// <param name="rssi">set when the device was just seen advertising (part of InterfacesAdded, as in BlueZ)</param>
+    private DeviceEntry EnsureEntry(Peripheral p, short? rssi = null)
     {
         if (_entries.TryGetValue(p.Address, out var existing))
         {
+            if (rssi is { } seen && !existing.Device.Connected)
+            {
+                existing.Device.SetRssi(seen);
+            }
             return existing;
         }
         var entry = new DeviceEntry(p, AdapterPath + "/dev_" + p.Address.Replace(':', '_'));
         entry.Device = new DeviceInterface(this, entry, AdapterPath, _bonds.Contains(p.Address), _trusted.Contains(p.Address));
+        if (rssi is { } first)
+        {
+            entry.Device.SetRssi(first);
+        }
         entry.Object = new BusObject(entry.Path, entry.Device);
         _entries.Add(p.Address, entry);
         _tree.Add(entry.Object);
@@ -394,11 +403,7 @@ internal sealed partial class Bluetoothd : IAsyncDisposable
             {
                 continue;
             }
-            var entry = EnsureEntry(p);
-            if (!entry.Device.Connected)
-            {
-                entry.Device.SetRssi((short)(-52 - p.Index % 30));
-            }
+            EnsureEntry(p, (short)(-52 - p.Index % 30));
         }
     }
 
