@@ -14,6 +14,7 @@ namespace Vitals.Gateway.Benchmarks;
 /// The gateway stamps a value when the D-Bus signal arrives and records the latency when its commit completes
 /// (histogram vitals.ble.indication_to_commit); this tool listens to that instrument for the measured window.
 /// Prints one JSON line. Usage: ble-latency [--devices 20] [--interval 1] [--seconds 30] [--simulator path.dll]
+/// [--set Key=Value ...] (gateway settings, e.g. --set Storage:Synchronous=Normal to see what fsync costs)
 /// </summary>
 internal static class BleLatency
 {
@@ -53,6 +54,10 @@ internal static class BleLatency
                 ["Ble:BindingPollInterval"] = "00:00:01",
                 ["Serilog:MinimumLevel:Default"] = "Warning",
             };
+            for (var i = 0; i < args.Length - 1; i++)
+            {
+                if (args[i] == "--set" && args[i + 1].Split('=', 2) is [var key, var value]) overrides[key] = value;
+            }
             await using var app = GatewayHost.Build([], overrides);
             var store = app.Services.GetRequiredService<IGatewayStore>();
             await store.InitializeAsync(CancellationToken.None).ConfigureAwait(false);

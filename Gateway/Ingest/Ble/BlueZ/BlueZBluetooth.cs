@@ -28,7 +28,7 @@ internal sealed class BlueZBluetooth : Bluetooth
     private readonly Dictionary<string, BlueZService> _services = new(StringComparer.Ordinal);
     private readonly Dictionary<string, BlueZCharacteristic> _characteristics = new(StringComparer.Ordinal);
     private string? _owner;
-    private IReadOnlyCollection<BluetoothUuid>? _discovery;
+    private volatile IReadOnlyCollection<BluetoothUuid>? _discovery;
     private Task _disconnected = Task.CompletedTask;
 
     private BlueZBluetooth(DBusConnection connection, string busName, string adapter, TimeSpan callTimeout, TimeSpan connectTimeout, TimeProvider time, ILogger logger)
@@ -140,6 +140,17 @@ internal sealed class BlueZBluetooth : Bluetooth
             return;
         }
         await _disposed.CancelAsync().ConfigureAwait(false);
+        if (Volatile.Read(ref _owner) is not null && !_disconnected.IsCompleted)
+        {
+            try
+            {
+                // BlueZ drops a departed client's agent itself; unregistering says so at once.
+                await new AgentManager1Proxy(_connection, TimeSpan.FromSeconds(1)).UnregisterAgentAsync(BlueZAgent.ObjectPath, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is DBusExceptionBase or TimeoutException or ObjectDisposedException)
+            {
+            }
+        }
         foreach (var s in _subscriptions) s.Dispose();
         _connection.Dispose();
         _disposed.Dispose();
