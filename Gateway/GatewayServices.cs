@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Vitals.Gateway.Delivery;
 using Vitals.Gateway.Fhir;
 using Vitals.Gateway.Ingest;
+using Vitals.Gateway.Ingest.Ble;
 using Vitals.Gateway.Storage;
 
 namespace Vitals.Gateway;
@@ -25,6 +26,8 @@ public static class GatewayServices
 
         services.AddFhirMapping(configuration);
         services.AddGatewayStore(configuration);
+        // The CLI's 'devices pair' hands passkeys to the worker through the store's file.
+        services.TryAddSingleton<BlePairingStore>();
         return services;
     }
 
@@ -51,6 +54,8 @@ public static class GatewayServices
             services.AddHostedService<ExternalBrokerClient>();
         else
             services.AddHostedService<EmbeddedBroker>();
+        // Ble:Enabled adds the Bluetooth LE source beside the broker; its options are validated either way.
+        services.AddBleIngest(configuration);
         services.AddHostedService<EhrCapabilityCheck>();
         services.AddHostedService<DeliveryService>();
         return services;

@@ -311,6 +311,17 @@ public static class GattReadingDecoder
     {
         time = default;
         var zone = context.LocalZone;
+        if (context.DeviceClockOffset != TimeSpan.Zero)
+        {
+            // The device's wall clock runs off by the measured offset: its time stamps are moved onto the gateway's clock.
+            var ticks = local.Ticks - context.DeviceClockOffset.Ticks;
+            if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks)
+            {
+                error = GattErrors.At(offset, $"the time stamp {deviceTime} corrected by the device clock offset is outside the range of representable times");
+                return false;
+            }
+            local = new DateTime(ticks, DateTimeKind.Unspecified);
+        }
         // As the JSON path: a wall-clock time skipped by a daylight-saving change never happened here.
         if (zone.IsInvalidTime(local))
         {

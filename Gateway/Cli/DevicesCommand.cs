@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Vitals.Gateway.Binding;
 using Vitals.Gateway.Ingest;
+using Vitals.Gateway.Ingest.Ble;
 using Vitals.Gateway.Storage;
 
 namespace Vitals.Gateway.Cli;
@@ -9,17 +10,19 @@ namespace Vitals.Gateway.Cli;
 internal static class DevicesCommand
 {
     private const string Help = """
-        Usage: Vitals.Gateway devices <list | bind | unbind> [options]
+        Usage: Vitals.Gateway devices <list | bind | unbind | pair> [options]
 
           list                                   devices seen or bound, with their patient and counts
           bind --device <id> --patient <ref>     bind a device to Patient/<id> or <system>|<value>;
                                                  its quarantined readings are released to the outbox
           unbind --device <id>                   end the binding (history stays); later readings are quarantined
+          pair <address> --passkey <NNNNNN>      the passkey a Bluetooth LE device displays; the running gateway
+                                                 pairs with it on its next connection attempt (bind it too)
         """;
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var a = GatewayCommandLine.Parse(args, ["device", "patient"]);
+        var a = GatewayCommandLine.Parse(args, ["device", "patient", "passkey"]);
         if (GatewayCommandLine.ShowHelpInstead(a, Help, out var sub, out var exit)) return exit;
 
         using var services = GatewayCommandLine.BuildCliServices();
@@ -55,8 +58,19 @@ internal static class DevicesCommand
                 Console.Out.WriteLine($"unbound {device}; its later readings will be quarantined");
                 return ExitCodes.Ok;
             }
+            case "pair":
+            {
+                if (a.Positionals.Count != 2 || !BleAddress.TryNormalize(a.Positionals[1], out var address))
+                    throw new UsageException("pair needs the device's Bluetooth address: devices pair AA:BB:CC:DD:EE:FF --passkey NNNNNN");
+                if (!BlePairingStore.TryParsePasskey(a.Value("passkey"), out var passkey))
+                    throw new UsageException("--passkey must be the 6 digits the device displays");
+                await services.GetRequiredService<BlePairingStore>().SetAsync(address, passkey, now, CancellationToken.None).ConfigureAwait(false);
+                // The passkey itself is never echoed (it stays on the screen of whoever typed it).
+                Console.Out.WriteLine($"passkey stored for {address}; the gateway pairs on its next connection attempt (the device must be bound: devices bind --device {address} ...)");
+                return ExitCodes.Ok;
+            }
             default:
-                throw new UsageException($"unknown devices command '{sub}' (list, bind, unbind)");
+                throw new UsageException($"unknown devices command '{sub}' (list, bind, unbind, pair)");
         }
     }
 

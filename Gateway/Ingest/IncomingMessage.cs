@@ -5,4 +5,11 @@ namespace Vitals.Gateway.Ingest;
 /// <param name="Payload">The raw bytes, kept unchanged for the rejected store and dead letters.</param>
 /// <param name="ReceivedAt">The gateway's clock at receipt.</param>
 /// <param name="Source">Who sent it: MQTT client id, or "ble".</param>
-public sealed record IncomingMessage(string Topic, ReadOnlyMemory<byte> Payload, DateTimeOffset ReceivedAt, string Source);
+public sealed record IncomingMessage(string Topic, ReadOnlyMemory<byte> Payload, DateTimeOffset ReceivedAt, string Source)
+{
+    /// <summary>
+    /// How far the sending device's clock is ahead of the gateway's, when the source measured it (BLE reads Current
+    /// Time 0x2A2B on each connection); the decoder corrects device-local time stamps by it. Zero for MQTT.
+    /// </summary>
+    public TimeSpan DeviceClockOffset { get; init; }
+}

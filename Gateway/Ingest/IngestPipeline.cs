@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Vitals.Devices;
 using Vitals.Gateway.Storage;
 
 namespace Vitals.Gateway.Ingest;
@@ -36,6 +37,17 @@ public sealed class IngestPipeline
             ? IngestRecord.Accepted(message, reading)
             : IngestRecord.Rejected(KeepablePart(message), error);
         var pending = new PendingCommit(record);
+        await _queue.Writer.WriteAsync(pending, ct).ConfigureAwait(false);
+        return await pending.Committed.Task.WaitAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Keeps a message its source already found undecodable (a BLE GHS segment stream that broke mid-record), with
+    /// the source's reason, through the same queue and commit as <see cref="SubmitAsync"/>.
+    /// </summary>
+    public async Task<IngestOutcome> SubmitRejectedAsync(IncomingMessage message, DecodeError error, CancellationToken ct)
+    {
+        var pending = new PendingCommit(IngestRecord.Rejected(KeepablePart(message), error));
         await _queue.Writer.WriteAsync(pending, ct).ConfigureAwait(false);
         return await pending.Committed.Task.WaitAsync(ct).ConfigureAwait(false);
     }

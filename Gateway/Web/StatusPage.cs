@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Vitals.Gateway.Ingest.Ble;
 using Vitals.Gateway.Storage;
 
 namespace Vitals.Gateway.Web;
@@ -17,7 +18,7 @@ internal static class StatusPage
     public static IEndpointRouteBuilder MapStatusPage(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/api/status", async ([FromServices] IGatewayStore store, [FromServices] GatewayMetrics metrics, CancellationToken ct) =>
+        app.MapGet("/api/status", async ([FromServices] IGatewayStore store, [FromServices] GatewayMetrics metrics, [FromServices] IServiceProvider services, CancellationToken ct) =>
         {
             var status = await store.GetOutboxStatusAsync(ct);
             var gc = GC.GetGCMemoryInfo();
@@ -28,7 +29,17 @@ internal static class StatusPage
                 committedMb = gc.TotalCommittedBytes / (1024 * 1024),
                 threads = System.Diagnostics.Process.GetCurrentProcess().Threads.Count,
             };
-            return Results.Json(new { outbox = status, sinceStart = metrics.Snapshot(), process });
+            // Bound Bluetooth LE devices: link state, last value, the device clock's offset (Current Time). Empty when Ble is off.
+            var ble = (services.GetService(typeof(BleDeviceRegistry)) as BleDeviceRegistry)?.Snapshot().Select(d => new
+            {
+                address = d.Address,
+                connected = d.Connected,
+                lastSeen = d.LastSeen,
+                clockOffsetSeconds = d.ClockOffset?.TotalSeconds,
+                lastError = d.LastError,
+                reconnects = d.Reconnects,
+            }).ToList();
+            return Results.Json(new { outbox = status, sinceStart = metrics.Snapshot(), process, ble = ble ?? [] });
         });
         app.MapGet("/", async ([FromServices] IGatewayStore store, CancellationToken ct) =>
         {

@@ -5,6 +5,7 @@ using Vitals.Gateway.Benchmarks;
 // "delivery-latency": publish -> EHR 2xx percentiles read from a gateway store after a run.
 // "delivery-throughput": Observations/s into the sandbox EHR per Ehr:Profile in one run, and their ratio.
 // "validator-memory": RSS and managed heap before and after the pre-send validator has compiled every profile.
+// "ble-latency": BLE indication received -> committed percentiles with the BLE simulator on a private dbus-daemon.
 // "bind": bind a simulated fleet (one device id a line) to one patient each, through the store API.
 // Anything else: BenchmarkDotNet (dotnet run -c Release --project benchmarks/Gateway.Benchmarks -- --filter '*').
 return args.FirstOrDefault() switch
@@ -14,6 +15,7 @@ return args.FirstOrDefault() switch
     "bind" => await BindFleet.RunAsync(args[1..]),
     "delivery-throughput" => await DeliveryThroughput.RunAsync(args[1..]),
     "validator-memory" => ValidatorMemory.Run(),
+    "ble-latency" => await BleLatency.RunAsync(args[1..]),
     _ => Run(args),
 };
 

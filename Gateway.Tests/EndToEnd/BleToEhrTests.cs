@@ -1,0 +1,246 @@
+using System.Globalization;
+using System.Text.Json;
+using Vitals.Gateway.Tests.Infrastructure;
+
+namespace Vitals.Gateway.Tests.EndToEnd;
+
+/// <summary>
+/// Bluetooth LE end to end with real parts only: the BLE simulator serving org.bluez on a private dbus-daemon (it is
+/// bluetoothd for the gateway) -> the gateway executable (Ble:Enabled, BlueZ client, SQLite) -> the sandbox FHIR
+/// server. Devices are paired and bound with the CLI, as an operator would.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class BleToEhrTests
+{
+    private const string Thermometer = "C0:FF:EE:00:00:01";
+    private const string Cuff = "C0:FF:EE:00:00:02";
+    private const string Scale = "C0:FF:EE:00:00:03";
+    private const string Respiration = "C0:FF:EE:00:00:04";
+    private static readonly string[] Devices = [Thermometer, Cuff, Scale, Respiration];
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Readings_of_all_four_kinds_arrive_once_valid_on_their_patient_at_their_true_time()
+    {
+        await using var rig = await Rig.StartAsync();
+
+        var taken = new List<BleSimulatedReading>();
+        // Readings of one device a little over a second apart: GATT time stamps have whole seconds.
+        for (var round = 0; round < 2; round++)
+        {
+            foreach (var device in Devices) taken.Add(await rig.Simulator.TakeReadingAsync(device));
+            await Task.Delay(1100);
+        }
+        Assert.All(taken, r => Assert.Equal("indicated", r.Delivered));
+
+        var contents = await rig.WaitForObservationsAsync(taken);
+        contents.AssertNoDuplicates();
+        contents.AssertSubjects(rig.PatientByDevice);
+        contents.AssertValid();
+        AssertAtTrueTimes(contents, taken);
+        var status = await rig.Gateway.StatusAsync();
+        Assert.Equal(0, status.GetProperty("outbox").GetProperty("rejected").GetInt64());
+        var thermometer = status.GetProperty("ble").EnumerateArray().Single(d => d.GetProperty("address").GetString() == Thermometer);
+        Assert.InRange(thermometer.GetProperty("clockOffsetSeconds").GetDouble(), 7 * 60 - 2, 7 * 60 + 2);
+    }
+
+    [Fact]
+    public async Task Readings_stored_while_disconnected_arrive_after_the_reconnect_none_lost_none_twice()
+    {
+        await using var rig = await Rig.StartAsync();
+        var taken = new List<BleSimulatedReading>();
+        foreach (var device in Devices)
+        {
+            var stored = await rig.Simulator.StoreAsync(device, 3);
+            Assert.All(stored, r => Assert.Equal("stored", r.Delivered));
+            taken.AddRange(stored);
+        }
+
+        var contents = await rig.WaitForObservationsAsync(taken);
+        contents.AssertNoDuplicates();
+        contents.AssertSubjects(rig.PatientByDevice);
+        AssertAtTrueTimes(contents, taken);
+        // GHS records were deleted on the device only after they were durable; classic devices forget on confirmation.
+        await Eventually(async () => (await rig.Simulator.GetDevicesAsync()).All(d => d.Stored == 0));
+
+        // Another drop and reconnect: nothing is filed twice, the store recognises anything sent again.
+        await rig.Simulator.DisconnectAsync(Respiration);
+        await rig.WaitForConnectedAsync();
+        await Task.Delay(2000);
+        var again = await EhrContents.ReadAsync(rig.Ehr);
+        Assert.Equal(contents.Observations.Count, again.Observations.Count);
+        again.AssertNoDuplicates();
+    }
+
+    [Fact]
+    public async Task The_gateway_recovers_from_a_bluetoothd_restart_without_restarting()
+    {
+        await using var rig = await Rig.StartAsync();
+        var before = await rig.Simulator.TakeReadingAsync(Thermometer);
+
+        await rig.Simulator.RestartBluetoothdAsync();
+        await Task.Delay(1500);
+        await rig.WaitForConnectedAsync();
+
+        var taken = new List<BleSimulatedReading> { before };
+        foreach (var device in Devices) taken.Add(await rig.Simulator.TakeReadingAsync(device));
+        Assert.All(taken, r => Assert.Equal("indicated", r.Delivered));
+        var contents = await rig.WaitForObservationsAsync(taken);
+        contents.AssertNoDuplicates();
+        contents.AssertSubjects(rig.PatientByDevice);
+        Assert.False(rig.Gateway.Process.HasExited);
+        Assert.Equal(1, rig.Gateway.Process.StandardOutputLines.Count(l => l.Contains("Bluetooth LE ingest started", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_malformed_value_is_rejected_naming_the_characteristic_and_the_byte_and_kept()
+    {
+        await using var rig = await Rig.StartAsync();
+
+        var hex = await rig.Simulator.MalformedAsync(Thermometer);
+
+        await Eventually(async () => (await rig.Gateway.StatusAsync()).GetProperty("outbox").GetProperty("rejected").GetInt64() == 1);
+        var (exit, output) = await rig.Gateway.CliAsync("rejected", "list", "--payload");
+        Assert.Equal(0, exit);
+        Assert.Contains($"vitals/{Thermometer}/gatt/2a1c", output, StringComparison.Ordinal);
+        Assert.Matches("0x2A1C byte [0-9]+", output);
+        Assert.Contains(hex.Replace(" ", "", StringComparison.Ordinal), output.Replace(" ", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
+        // The session goes on: the next reading arrives.
+        var next = await rig.Simulator.TakeReadingAsync(Thermometer);
+        await rig.WaitForObservationsAsync([next]);
+    }
+
+    /// <summary>The device's address: the EHR's Device identifier is the EUI-48 form with dashes (fhir.md).</summary>
+    private static string DeviceOf(EhrContents contents, JsonElement observation) =>
+        contents.DeviceIdByServerId[observation.GetProperty("device").GetProperty("reference").GetString()!].Replace('-', ':');
+
+    /// <summary>Every Observation's effective time lies within 2 s of its device's true takenAt (clock skew corrected).</summary>
+    private static void AssertAtTrueTimes(EhrContents contents, IReadOnlyList<BleSimulatedReading> taken)
+    {
+        foreach (var o in contents.Observations)
+        {
+            var device = DeviceOf(contents, o);
+            var effective = DateTimeOffset.Parse(o.GetProperty("effectiveDateTime").GetString()!, CultureInfo.InvariantCulture);
+            var nearest = taken.Where(r => r.Address == device).Min(r => (r.TakenAt - effective).Duration());
+            Assert.True(nearest <= TimeSpan.FromSeconds(2), $"{device}: effective {effective:O} is {nearest} from every true takenAt");
+        }
+        foreach (var reading in taken)
+        {
+            Assert.Contains(contents.Observations, o =>
+                DeviceOf(contents, o) == reading.Address
+                && (DateTimeOffset.Parse(o.GetProperty("effectiveDateTime").GetString()!, CultureInfo.InvariantCulture) - reading.TakenAt).Duration() <= TimeSpan.FromSeconds(2));
+        }
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        var until = DateTime.UtcNow + Patience;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException("condition not met within " + Patience);
+            await Task.Delay(200);
+        }
+    }
+
+    private sealed class Rig : IAsyncDisposable
+    {
+        private Rig(DBusDaemon bus, BleSimulatorProcess simulator, SandboxEhrProcess ehr, GatewayProcess gateway, Dictionary<string, string> patients)
+        {
+            Bus = bus;
+            Simulator = simulator;
+            Ehr = ehr;
+            Gateway = gateway;
+            PatientByDevice = patients;
+        }
+
+        public DBusDaemon Bus { get; }
+        public BleSimulatorProcess Simulator { get; }
+        public SandboxEhrProcess Ehr { get; }
+        public GatewayProcess Gateway { get; }
+        public Dictionary<string, string> PatientByDevice { get; }
+
+        public static async Task<Rig> StartAsync()
+        {
+            var bus = await DBusDaemon.StartAsync();
+            BleSimulatorProcess? simulator = null;
+            SandboxEhrProcess? ehr = null;
+            GatewayProcess? gateway = null;
+            try
+            {
+                simulator = await BleSimulatorProcess.StartAsync(bus.Address);
+                ehr = await SandboxEhrProcess.StartAsync();
+                gateway = await GatewayProcess.StartAsync(ehr.BaseUrlText, new Dictionary<string, string?>
+                {
+                    ["Ble:Enabled"] = "true",
+                    ["Ble:DBusAddress"] = bus.Address,
+                    ["Ble:BindingPollInterval"] = "00:00:00.5",
+                    ["Ble:ReconnectBaseDelay"] = "00:00:00.2",
+                    ["Ble:ReconnectMaxDelay"] = "00:00:02",
+                    ["Ingest:TimeZone"] = "UTC",
+                    ["TZ"] = "UTC",
+                });
+                var patients = new Dictionary<string, string>();
+                for (var i = 0; i < Devices.Length; i++)
+                {
+                    var (exit, output) = await gateway.CliAsync("devices", "pair", Devices[i], "--passkey", "123456");
+                    Assert.True(exit == 0, output);
+                    Assert.DoesNotContain("123456", output, StringComparison.Ordinal);
+                    var patient = $"Patient/ble-{i + 1}";
+                    (exit, output) = await gateway.CliAsync("devices", "bind", "--device", Devices[i], "--patient", patient);
+                    Assert.True(exit == 0, output);
+                    patients[Devices[i]] = patient;
+                    // How the EHR's Device identifier spells the address (EUI-48 with dashes).
+                    patients[Devices[i].Replace(':', '-')] = patient;
+                }
+                var rig = new Rig(bus, simulator, ehr, gateway, patients);
+                await rig.WaitForConnectedAsync();
+                return rig;
+            }
+            catch
+            {
+                if (gateway is not null) await gateway.DisposeAsync();
+                if (ehr is not null) await ehr.DisposeAsync();
+                if (simulator is not null) await simulator.DisposeAsync();
+                await bus.DisposeAsync();
+                throw;
+            }
+        }
+
+        /// <summary>All four devices paired, connected, and (after a settle) set up by the gateway.</summary>
+        public async Task WaitForConnectedAsync()
+        {
+            await Eventually(async () =>
+            {
+                var devices = await Simulator.GetDevicesAsync();
+                var status = await Gateway.StatusAsync();
+                var ble = status.GetProperty("ble").EnumerateArray().ToList();
+                return devices.Count(d => Devices.Contains(d.Address) && d.Connected && d.Paired) == Devices.Length
+                       && ble.Count(d => d.GetProperty("connected").GetBoolean()) == Devices.Length;
+            });
+        }
+
+        /// <summary>Waits until the EHR holds an Observation at each reading's true time (and the outbox is empty).</summary>
+        public async Task<EhrContents> WaitForObservationsAsync(IReadOnlyList<BleSimulatedReading> readings)
+        {
+            EhrContents? contents = null;
+            await Eventually(async () =>
+            {
+                var outbox = (await Gateway.StatusAsync()).GetProperty("outbox");
+                if (outbox.GetProperty("pending").GetInt64() != 0) return false;
+                contents = await EhrContents.ReadAsync(Ehr);
+                return readings.All(r => contents.Observations.Any(o =>
+                    DeviceOf(contents, o) == r.Address
+                    && (DateTimeOffset.Parse(o.GetProperty("effectiveDateTime").GetString()!, CultureInfo.InvariantCulture) - r.TakenAt).Duration() <= TimeSpan.FromSeconds(2)));
+            });
+            return contents!;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Gateway.DisposeAsync();
+            await Ehr.DisposeAsync();
+            await Simulator.DisposeAsync();
+            await Bus.DisposeAsync();
+        }
+    }
+}

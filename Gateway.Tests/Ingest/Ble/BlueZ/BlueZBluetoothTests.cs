@@ -1,0 +1,203 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tmds.DBus.Protocol;
+using Vitals.Devices.Gatt;
+using Vitals.Gateway.Ingest.Ble;
+using Vitals.Gateway.Ingest.Ble.BlueZ;
+using Vitals.Gateway.Tests.Infrastructure;
+
+namespace Vitals.Gateway.Tests.Ingest.Ble.BlueZ;
+
+/// <summary>
+/// The BlueZ client against the BLE simulator serving org.bluez on a private dbus-daemon (BLE_CONTRACT.md): the
+/// D-Bus side is BlueZ 5.66's API, so these are the calls the gateway makes to a real bluetoothd.
+/// </summary>
+[Collection(BlueZCollection.Name)]
+public sealed class BlueZBluetoothTests
+{
+    private const string Thermometer = "C0:FF:EE:00:00:01";
+    private const string Cuff = "C0:FF:EE:00:00:02";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Discovers_the_health_devices_connects_and_receives_an_indication_byte_for_byte()
+    {
+        await using var rig = await Rig.StartAsync();
+        var device = await rig.DeviceAsync(Thermometer);
+
+        Assert.Equal("Vitals Thermometer", device.Name);
+        await device.Gatt.ConnectAsync(Timeout());
+        Assert.True(device.Gatt.IsConnected);
+        var measurement = await CharacteristicAsync(device, GattUuids.HealthThermometerService, GattUuids.TemperatureMeasurement);
+        Assert.True(measurement.Properties.HasFlag(GattCharacteristicProperties.Indicate));
+        var values = Listen(measurement);
+        await measurement.StartNotificationsAsync(Timeout());
+        await measurement.StartNotificationsAsync(Timeout()); // idempotent
+
+        var reading = await rig.Simulator.TakeReadingAsync(Thermometer);
+
+        var value = await values.ReadAsync(Timeout());
+        Assert.Equal(reading.Bytes, value.Value);
+        Assert.InRange(value.ReceivedAt, DateTimeOffset.UtcNow - Patience, DateTimeOffset.UtcNow);
+    }
+
+    [Fact]
+    public async Task Reads_and_writes_Current_Time()
+    {
+        await using var rig = await Rig.StartAsync();
+        var device = await rig.DeviceAsync(Cuff);
+        await device.Gatt.ConnectAsync(Timeout());
+        var currentTime = await CharacteristicAsync(device, GattUuids.CurrentTimeService, GattUuids.CurrentTime);
+
+        Assert.True(DeviceClock.TryMeasureOffset(await currentTime.ReadValueAsync(Timeout()), DateTimeOffset.UtcNow, TimeZoneInfo.Utc, out var before, out _));
+        Assert.InRange(before.TotalMinutes, -61, -59); // the contract's cuff starts one hour slow
+
+        await currentTime.WriteValueWithResponseAsync(DeviceClock.Format(DateTimeOffset.UtcNow, TimeZoneInfo.Utc), Timeout());
+
+        Assert.True(DeviceClock.TryMeasureOffset(await currentTime.ReadValueAsync(Timeout()), DateTimeOffset.UtcNow, TimeZoneInfo.Utc, out var after, out _));
+        Assert.InRange(after.TotalSeconds, -2, 2);
+    }
+
+    [Fact]
+    public async Task Pairs_through_the_agent_with_the_right_passkey_and_fails_with_a_wrong_one()
+    {
+        await using var rig = await Rig.StartAsync();
+        var device = await rig.DeviceAsync(Thermometer);
+
+        var wrong = await Assert.ThrowsAsync<DBusErrorReplyException>(() => device.PairAsync(_ => Task.FromResult<uint?>(654321), Timeout()));
+        Assert.Equal("org.bluez.Error.AuthenticationFailed", wrong.ErrorName);
+        Assert.False(device.IsPaired);
+
+        var none = await Assert.ThrowsAsync<DBusErrorReplyException>(() => device.PairAsync(null, Timeout()));
+        Assert.StartsWith("org.bluez.Error.Authentication", none.ErrorName, StringComparison.Ordinal);
+
+        await device.PairAsync(_ => Task.FromResult<uint?>(123456), Timeout());
+        await Eventually(() => device.IsPaired);
+        await device.PairAsync(_ => throw new InvalidOperationException("not asked again"), Timeout()); // already paired
+    }
+
+    [Fact]
+    public async Task Notifications_armed_while_a_bonded_device_is_away_receive_its_stored_readings_on_reconnect()
+    {
+        await using var rig = await Rig.StartAsync();
+        var device = await rig.DeviceAsync(Thermometer);
+        await device.PairAsync(_ => Task.FromResult<uint?>(123456), Timeout());
+        await device.Gatt.ConnectAsync(Timeout());
+        var measurement = await CharacteristicAsync(device, GattUuids.HealthThermometerService, GattUuids.TemperatureMeasurement);
+        var values = Listen(measurement);
+        await measurement.StartNotificationsAsync(Timeout());
+
+        var stored = await rig.Simulator.StoreAsync(Thermometer, 3); // the link drops, three readings are stored
+        await Eventually(() => !device.Gatt.IsConnected);
+        // Still exported (bonded: BlueZ keeps the attribute cache) and still armed for this connection.
+        await measurement.StartNotificationsAsync(Timeout());
+        await device.Gatt.ConnectAsync(Timeout());
+
+        foreach (var reading in stored)
+        {
+            Assert.Equal(reading.Bytes, (await values.ReadAsync(Timeout())).Value);
+        }
+    }
+
+    [Fact]
+    public async Task A_bluetoothd_restart_is_followed_by_a_resync_powered_adapter_and_working_notifications()
+    {
+        await using var rig = await Rig.StartAsync();
+        var device = await rig.DeviceAsync(Thermometer);
+        await device.Gatt.ConnectAsync(Timeout());
+        var restarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        rig.Bluetooth.StackRestarted += (_, _) => restarted.TrySetResult();
+        device.GattServerDisconnected += (_, _) => lost.TrySetResult();
+
+        await rig.Simulator.RestartBluetoothdAsync();
+
+        await lost.Task.WaitAsync(Patience);
+        await restarted.Task.WaitAsync(Patience);
+        Assert.True(await rig.Bluetooth.GetAvailabilityAsync(Timeout()));
+        var again = await rig.DeviceAsync(Thermometer);
+        await again.Gatt.ConnectAsync(Timeout());
+        var measurement = await CharacteristicAsync(again, GattUuids.HealthThermometerService, GattUuids.TemperatureMeasurement);
+        var values = Listen(measurement);
+        await measurement.StartNotificationsAsync(Timeout());
+        var reading = await rig.Simulator.TakeReadingAsync(Thermometer);
+        Assert.Equal(reading.Bytes, (await values.ReadAsync(Timeout())).Value);
+    }
+
+    [Fact]
+    public async Task A_connect_to_a_device_out_of_range_fails_and_leaves_nothing_pending()
+    {
+        await using var rig = await Rig.StartAsync();
+        var device = await rig.DeviceAsync(Cuff);
+        await rig.Simulator.DisconnectAsync(Cuff, TimeSpan.FromSeconds(30));
+
+        var e = await Assert.ThrowsAsync<DBusErrorReplyException>(() => device.Gatt.ConnectAsync(Timeout()));
+
+        Assert.Equal("org.bluez.Error.Failed", e.ErrorName);
+        Assert.False(device.Gatt.IsConnected);
+    }
+
+    private static CancellationToken Timeout() => new CancellationTokenSource(Patience).Token;
+
+    private static async Task<GattCharacteristic> CharacteristicAsync(BluetoothDevice device, ushort service, ushort characteristic)
+    {
+        var s = await device.Gatt.GetPrimaryServiceAsync(service, Timeout()) ?? throw new Xunit.Sdk.XunitException($"service {service:X4} missing");
+        return await s.GetCharacteristicAsync(characteristic, Timeout()) ?? throw new Xunit.Sdk.XunitException($"characteristic {characteristic:X4} missing");
+    }
+
+    private static ChannelReader<GattValueChangedEventArgs> Listen(GattCharacteristic characteristic)
+    {
+        var channel = Channel.CreateUnbounded<GattValueChangedEventArgs>();
+        characteristic.CharacteristicValueChanged += (_, e) => channel.Writer.TryWrite(e);
+        return channel.Reader;
+    }
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        var until = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException("condition not met within " + Patience);
+            await Task.Delay(50);
+        }
+    }
+
+    private sealed class Rig : IAsyncDisposable
+    {
+        private Rig(DBusDaemon bus, BleSimulatorProcess simulator, BlueZBluetooth bluetooth)
+        {
+            Bus = bus;
+            Simulator = simulator;
+            Bluetooth = bluetooth;
+        }
+
+        public DBusDaemon Bus { get; }
+
+        public BleSimulatorProcess Simulator { get; }
+
+        public BlueZBluetooth Bluetooth { get; }
+
+        public static async Task<Rig> StartAsync()
+        {
+            var bus = await DBusDaemon.StartAsync();
+            var simulator = await BleSimulatorProcess.StartAsync(bus.Address);
+            var bluetooth = await BlueZBluetooth.ConnectAsync(bus.Address, "hci0", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeProvider.System, NullLogger.Instance, Timeout());
+            await bluetooth.StartDiscoveryAsync(HealthGatt.Services, Timeout());
+            return new Rig(bus, simulator, bluetooth);
+        }
+
+        public async Task<BluetoothDevice> DeviceAsync(string address)
+        {
+            BluetoothDevice? device = null;
+            await Eventually(() => (device = Bluetooth.GetDevice(address)) is not null);
+            return device!;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Bluetooth.DisposeAsync();
+            await Simulator.DisposeAsync();
+            await Bus.DisposeAsync();
+        }
+    }
+}

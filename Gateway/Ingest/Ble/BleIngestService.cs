@@ -1,0 +1,158 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Vitals.Gateway.Storage;
+
+namespace Vitals.Gateway.Ingest.Ble;
+
+/// <summary>
+/// The Bluetooth LE source (Ble:Enabled): opens the stack, discovers devices advertising a health service, and keeps
+/// one <see cref="BleDeviceSession"/> per bound device whose id is a Bluetooth address. Bindings are re-read every
+/// Ble:BindingPollInterval because the CLI binds from another process. A lost connection to the stack is reopened
+/// with backoff; a bluetoothd restart is handled below it (the stack resynchronises, sessions reconnect).
+/// </summary>
+public sealed class BleIngestService : BackgroundService
+{
+    private readonly BluetoothConnector _connector;
+    private readonly IGatewayStore _store;
+    private readonly BleOptions _options;
+    private readonly ILogger<BleIngestService> _logger;
+    private readonly BleSessionContext _context;
+    private readonly Dictionary<string, BleDeviceSession> _sessions = new(StringComparer.Ordinal);
+
+    public BleIngestService(
+        BluetoothConnector connector,
+        IGatewayStore store,
+        IngestPipeline pipeline,
+        BlePairingStore pairings,
+        BleDeviceRegistry registry,
+        BleMetrics metrics,
+        IOptions<BleOptions> options,
+        IOptions<IngestOptions> ingest,
+        TimeProvider time,
+        ILogger<BleIngestService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(ingest);
+        _connector = connector;
+        _store = store;
+        _options = options.Value;
+        _logger = logger;
+        if (!ingest.Value.TryGetTimeZone(out var zone))
+        {
+            throw new InvalidOperationException($"{IngestOptions.SectionName}:{nameof(IngestOptions.TimeZone)} '{ingest.Value.TimeZone}' is not a known time zone");
+        }
+        _context = new BleSessionContext(_options, pipeline, pairings, registry, metrics, zone, time, logger);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = new ReconnectBackoff(_options);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            Bluetooth bluetooth;
+            try
+            {
+                bluetooth = await _connector(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                var delay = backoff.Next();
+                BleLog.StackUnavailable(_logger, e.Message, delay);
+                if (!await DelayAsync(delay, stoppingToken).ConfigureAwait(false)) return;
+                continue;
+            }
+            backoff.Reset();
+            BleLog.Started(_logger, string.IsNullOrWhiteSpace(_options.DBusAddress) ? "the system bus" : _options.DBusAddress, _options.Adapter);
+            try
+            {
+                await ServeAsync(bluetooth, stoppingToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await StopSessionsAsync().ConfigureAwait(false);
+                await bluetooth.DisposeAsync().ConfigureAwait(false);
+            }
+            if (!stoppingToken.IsCancellationRequested)
+            {
+                BleLog.StackLost(_logger);
+                if (!await DelayAsync(backoff.Next(), stoppingToken).ConfigureAwait(false)) return;
+            }
+        }
+    }
+
+    private async Task ServeAsync(Bluetooth bluetooth, CancellationToken ct)
+    {
+        try
+        {
+            await bluetooth.StartDiscoveryAsync(HealthGatt.Services, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            BleLog.DiscoveryFailed(_logger, e.Message);
+        }
+        while (!ct.IsCancellationRequested && !bluetooth.Disconnected.IsCompleted)
+        {
+            await RefreshSessionsAsync(bluetooth, ct).ConfigureAwait(false);
+            try
+            {
+                await Task.WhenAny(bluetooth.Disconnected, Task.Delay(_options.BindingPollInterval, _context.Time, ct)).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task RefreshSessionsAsync(Bluetooth bluetooth, CancellationToken ct)
+    {
+        HashSet<string> bound;
+        try
+        {
+            var devices = await _store.ListDevicesAsync(ct).ConfigureAwait(false);
+            bound = [.. devices.Where(d => d.Patient is not null && BleAddress.IsAddress(d.DeviceId)).Select(d => d.DeviceId)];
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            BleLog.BindingsFailed(_logger, e);
+            return;
+        }
+        foreach (var address in bound.Where(a => !_sessions.ContainsKey(a)).Order(StringComparer.Ordinal))
+        {
+            var session = new BleDeviceSession(address, bluetooth, _context);
+            _sessions[address] = session;
+            session.Start();
+            BleLog.SessionStarted(_logger, address);
+        }
+        foreach (var address in _sessions.Keys.Where(a => !bound.Contains(a)).ToList())
+        {
+            _sessions.Remove(address, out var session);
+            await session!.DisposeAsync().ConfigureAwait(false);
+            BleLog.SessionStopped(_logger, address);
+        }
+    }
+
+    private async Task StopSessionsAsync()
+    {
+        foreach (var session in _sessions.Values) await session.DisposeAsync().ConfigureAwait(false);
+        _sessions.Clear();
+    }
+
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(delay, _context.Time, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,14 @@
+using Microsoft.Extensions.Logging;
+
+namespace Vitals.Gateway.Ingest.Ble;
+
+/// <summary>What every device session shares: options, the pipeline, the passkeys, the status registry, the clock.</summary>
+internal sealed record BleSessionContext(
+    BleOptions Options,
+    IngestPipeline Pipeline,
+    BlePairingStore Pairings,
+    BleDeviceRegistry Registry,
+    BleMetrics Metrics,
+    TimeZoneInfo Zone,
+    TimeProvider Time,
+    ILogger Logger);

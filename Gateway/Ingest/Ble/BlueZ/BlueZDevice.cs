@@ -1,0 +1,158 @@
+using Microsoft.Extensions.Logging;
+using Tmds.DBus.Protocol;
+
+namespace Vitals.Gateway.Ingest.Ble.BlueZ;
+
+/// <summary>
+/// A Device1 object. Its properties live in <see cref="BlueZBluetooth"/>'s cache, kept current by PropertiesChanged;
+/// the instance stays valid across a bluetoothd restart (same address, same path).
+/// </summary>
+internal sealed class BlueZDevice : BluetoothDevice
+{
+    // ServicesResolved may change while the cache is being re-read; the wait re-reads the properties this often.
+    private static readonly TimeSpan ResolvePoll = TimeSpan.FromSeconds(1);
+
+    private readonly Device1Proxy _proxy;
+    private readonly BlueZGattServer _gatt;
+    private readonly ILogger _logger;
+    private TaskCompletionSource _resolved = NewSignal();
+
+    public BlueZDevice(BlueZBluetooth bluetooth, string path, string address, DBusConnection connection, ILogger logger)
+    {
+        Bluetooth = bluetooth;
+        Path = path;
+        Id = address;
+        _logger = logger;
+        _proxy = new Device1Proxy(connection, path, bluetooth.CallTimeout);
+        _gatt = new BlueZGattServer(this);
+    }
+
+    public BlueZBluetooth Bluetooth { get; }
+
+    public string Path { get; }
+
+    public override string Id { get; }
+
+    public override string? Name => Bluetooth.DeviceString(Path, "Alias") ?? Bluetooth.DeviceString(Path, "Name");
+
+    public override RemoteGattServer Gatt => _gatt;
+
+    public override bool IsPaired => Bluetooth.DeviceBool(Path, "Paired");
+
+    public bool IsTrusted => Bluetooth.DeviceBool(Path, "Trusted");
+
+    public bool IsConnectedAndResolved => Bluetooth.DeviceBool(Path, "Connected") && Bluetooth.DeviceBool(Path, "ServicesResolved");
+
+    public override async Task PairAsync(Func<CancellationToken, Task<uint?>>? passkey, CancellationToken ct)
+    {
+        if (IsPaired)
+        {
+            return;
+        }
+        using var expectation = Bluetooth.Agent.Expect(Path, passkey);
+        try
+        {
+            await _proxy.PairAsync(Bluetooth.ConnectTimeout, ct).ConfigureAwait(false);
+        }
+        catch (DBusErrorReplyException e) when (e.ErrorName == BlueZNames.ErrorAlreadyExists)
+        {
+            // Already paired (bluez.md).
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            BlueZLog.CallTimedOut(_logger, "Pair", Path, Bluetooth.ConnectTimeout, "CancelPairing");
+            await CompensateAsync(_proxy.CancelPairingAsync).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async Task ConnectAsync(CancellationToken ct)
+    {
+        if (!IsTrusted)
+        {
+            // Trusted: BlueZ lets the bonded device reconnect and use its services without asking the agent each time.
+            await _proxy.SetTrustedAsync(true, ct).ConfigureAwait(false);
+        }
+        if (IsConnectedAndResolved)
+        {
+            return;
+        }
+        var timeout = Bluetooth.ConnectTimeout;
+        var deadline = Bluetooth.Time.GetTimestamp();
+        try
+        {
+            await _proxy.ConnectAsync(timeout, ct).ConfigureAwait(false);
+        }
+        catch (DBusErrorReplyException e) when (e.ErrorName is BlueZNames.ErrorAlreadyConnected or BlueZNames.ErrorInProgress)
+        {
+            // Someone (BlueZ's own auto-connect, another client) is connecting or has connected it: wait for services.
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            BlueZLog.CallTimedOut(_logger, "Connect", Path, timeout, "Disconnect");
+            await CompensateAsync(_proxy.DisconnectAsync).ConfigureAwait(false);
+            throw;
+        }
+
+        // Connect returns when the link is up, BEFORE services are resolved (bluez.md).
+        while (!IsConnectedAndResolved)
+        {
+            var left = timeout - Bluetooth.Time.GetElapsedTime(deadline);
+            if (left <= TimeSpan.Zero)
+            {
+                BlueZLog.CallTimedOut(_logger, "ServicesResolved", Path, timeout, "Disconnect");
+                await CompensateAsync(_proxy.DisconnectAsync).ConfigureAwait(false);
+                throw new TimeoutException($"{Id}: services not resolved within {timeout}");
+            }
+            var signal = Volatile.Read(ref _resolved).Task;
+            try
+            {
+                await signal.WaitAsync(left < ResolvePoll ? left : ResolvePoll, Bluetooth.Time, ct).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                await Bluetooth.RefreshDeviceAsync(this, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                await CompensateAsync(_proxy.DisconnectAsync).ConfigureAwait(false);
+                throw;
+            }
+            if (!Bluetooth.DeviceBool(Path, "Connected") && signal.IsCompleted)
+            {
+                throw new InvalidOperationException($"{Id}: the link dropped while services were being resolved");
+            }
+        }
+    }
+
+    public void Disconnect() => _ = CompensateAsync(_proxy.DisconnectAsync);
+
+    public Task<Dictionary<string, VariantValue>> GetAllAsync(CancellationToken ct) => _proxy.GetAllAsync(ct);
+
+    /// <summary>Called by the cache when Connected or ServicesResolved changed.</summary>
+    internal void OnLinkChanged(bool connected, bool resolved, bool wasConnected)
+    {
+        if (resolved || !connected)
+        {
+            Interlocked.Exchange(ref _resolved, NewSignal()).TrySetResult();
+        }
+        if (wasConnected && !connected)
+        {
+            OnGattServerDisconnected();
+        }
+    }
+
+    private async Task CompensateAsync(Func<CancellationToken, Task> call)
+    {
+        try
+        {
+            await call(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DBusExceptionBase or TimeoutException or ObjectDisposedException)
+        {
+            // Best effort: the link is dropped or the stack is gone; either way nothing is left pending.
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,43 @@
+namespace Vitals.Gateway.Ingest.Ble;
+
+/// <summary>
+/// The local Bluetooth stack (Web Bluetooth <c>navigator.bluetooth</c> / InTheHand <c>Bluetooth</c>), as an instance so
+/// that a BlueZ and an InTheHand implementation can sit behind it. Events may arrive on any thread.
+/// </summary>
+public abstract class Bluetooth : IAsyncDisposable
+{
+    /// <summary>Whether an adapter is present and powered.</summary>
+    public abstract Task<bool> GetAvailabilityAsync(CancellationToken ct);
+
+    /// <summary>Powers the adapter and scans for devices advertising any of <paramref name="services"/>.</summary>
+    public abstract Task StartDiscoveryAsync(IReadOnlyCollection<BluetoothUuid> services, CancellationToken ct);
+
+    public abstract Task StopDiscoveryAsync(CancellationToken ct);
+
+    /// <summary>A device the stack knows by its address (<c>AA:BB:CC:DD:EE:FF</c>), or null.</summary>
+    public abstract BluetoothDevice? GetDevice(string id);
+
+    public abstract IReadOnlyList<BluetoothDevice> GetDevices();
+
+    public event EventHandler<BluetoothDevice>? DeviceAdded;
+
+    /// <summary>The id of a device the stack forgot.</summary>
+    public event EventHandler<string>? DeviceRemoved;
+
+    /// <summary>
+    /// The stack went away and came back (bluetoothd restarted): links are down, notification sessions are gone and
+    /// characteristic objects are new. Whoever uses devices re-arms notifications and reconnects.
+    /// </summary>
+    public event EventHandler? StackRestarted;
+
+    protected void OnDeviceAdded(BluetoothDevice device) => DeviceAdded?.Invoke(this, device);
+
+    protected void OnDeviceRemoved(string id) => DeviceRemoved?.Invoke(this, id);
+
+    protected void OnStackRestarted() => StackRestarted?.Invoke(this, EventArgs.Empty);
+
+    /// <summary>Completes when the connection to the Bluetooth stack is lost for good: create a new instance.</summary>
+    public abstract Task Disconnected { get; }
+
+    public abstract ValueTask DisposeAsync();
+}
