@@ -86,7 +86,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         var dead = stored.Where(r => r.State == "dead").ToList();
         var wrongDead = dead.Count(r => r.DeviceId != refusedDevice || r.DeadHttpStatus != 422
             || r.DeadResponse?.Contains("Refused by rule: " + RefusalReason, StringComparison.Ordinal) != true
-            || r.DeadReason?.StartsWith("HTTP 422 from the EHR on POST Observation", StringComparison.Ordinal) != true);
+            || r.DeadReason?.StartsWith("HTTP 422 from the EHR on POST ", StringComparison.Ordinal) != true);
 
         var result = new ChaosReport(
             plan.Seed,

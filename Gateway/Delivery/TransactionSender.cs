@@ -105,7 +105,7 @@ public sealed partial class TransactionSender : IEhrSender
     {
         var (bundle, observationEntries, deviceEntries) = Build(readings);
         var json = JsonSerializer.Serialize(bundle, _json);
-        var response = await _http.SendAsync(HttpMethod.Post, "", json, null, $"POST transaction Bundle ({readings.Count} readings)", ct)
+        var response = await _http.SendAsync(HttpMethod.Post, "", json, null, readings.Count == 1 ? "POST transaction Bundle (1 reading)" : $"POST transaction Bundle ({readings.Count} readings)", ct)
             .ConfigureAwait(false);
         if (response.Failure is not null)
             return new BundleOutcome.Failed(response.Failure);
