@@ -42,6 +42,9 @@ public sealed class BleToEhrTests
         Assert.Equal(0, status.GetProperty("outbox").GetProperty("rejected").GetInt64());
         var thermometer = status.GetProperty("ble").EnumerateArray().Single(d => d.GetProperty("address").GetString() == Thermometer);
         Assert.InRange(thermometer.GetProperty("clockOffsetSeconds").GetDouble(), 7 * 60 - 2, 7 * 60 + 2);
+        using var http = new HttpClient();
+        var page = await http.GetStringAsync(rig.Gateway.WebUrl + "/");
+        Assert.All(Devices, d => Assert.Contains($"<tr><td>{d}</td><td>connected</td>", page, StringComparison.Ordinal));
     }
 
     [Fact]

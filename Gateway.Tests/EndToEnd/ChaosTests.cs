@@ -55,7 +55,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             {
                 await Task.Delay(plan.KillAt);
                 await gateway.KillAsync();
-                storedAtKill = CountReadings(gateway.StorePath);
+                storedAtKill = StoreFile.CountReadings(gateway.StorePath);
                 output.WriteLine($"killed at {streamStarted.Elapsed.TotalSeconds:0.0} s with {storedAtKill} readings stored");
                 await Task.Delay(plan.RestartAfter);
                 await gateway.RestartAsync();
@@ -156,15 +156,5 @@ public sealed class ChaosTests(ITestOutputHelper output)
                 reader.IsDBNull(6) ? null : reader.GetString(6)));
         }
         return readings;
-    }
-
-    private static long CountReadings(string storePath)
-    {
-        if (!File.Exists(storePath)) return 0;
-        using var connection = new SqliteConnection($"Data Source={storePath};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM readings";
-        return (long)command.ExecuteScalar()!;
     }
 }

@@ -31,7 +31,7 @@ public sealed class CrashAndOutageTests
         await using var simulator = DeviceSimulatorProcess.Start(gateway.MqttPort, [.. Fleet, "--count", $"{Readings}", "--rate", "400", "--clients", "3", "--retry"]);
         await WaitForStoredReadingsAsync(gateway.StorePath, atLeast: 300);
         await gateway.KillAsync();
-        var storedAtCrash = CountReadings(gateway.StorePath);
+        var storedAtCrash = StoreFile.CountReadings(gateway.StorePath);
         Assert.InRange(storedAtCrash, 300, Readings - 1); // killed mid-stream, not before or after
         await Task.Delay(TimeSpan.FromSeconds(1));
         await gateway.RestartAsync();
@@ -44,7 +44,7 @@ public sealed class CrashAndOutageTests
 
         var outbox = await gateway.WaitForEmptyOutboxAsync(TimeSpan.FromMinutes(2));
         Assert.Equal(0, outbox.GetProperty("pending").GetInt64());
-        Assert.Equal(Readings, CountReadings(gateway.StorePath));
+        Assert.Equal(Readings, StoreFile.CountReadings(gateway.StorePath));
         var contents = await EhrContents.ReadAsync(ehr);
         Assert.Equal(Readings, contents.Observations.Count);
         contents.AssertNoDuplicates();
@@ -81,20 +81,10 @@ public sealed class CrashAndOutageTests
     private static async Task WaitForStoredReadingsAsync(string storePath, int atLeast)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (CountReadings(storePath) < atLeast)
+        while (StoreFile.CountReadings(storePath) < atLeast)
         {
             Assert.True(DateTime.UtcNow < deadline, $"fewer than {atLeast} readings stored after 60 s");
             await Task.Delay(20);
         }
-    }
-
-    private static long CountReadings(string storePath)
-    {
-        if (!File.Exists(storePath)) return 0;
-        using var connection = new SqliteConnection($"Data Source={storePath};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM readings";
-        return (long)command.ExecuteScalar()!;
     }
 }

@@ -1,3 +1,5 @@
+using Vitals.Devices.Gatt;
+
 namespace Vitals.Gateway.Ingest;
 
 /// <summary>A message as it arrived from a source (MQTT publish, BLE indication), before decoding.</summary>
@@ -12,4 +14,10 @@ public sealed record IncomingMessage(string Topic, ReadOnlyMemory<byte> Payload,
     /// Time 0x2A2B on each connection); the decoder corrects device-local time stamps by it. Zero for MQTT.
     /// </summary>
     public TimeSpan DeviceClockOffset { get; init; }
+
+    /// <summary>
+    /// The thermometer's Temperature Type 0x2A1D when the source read it (BLE, on each connection): the site of
+    /// 0x2A1C values that carry no type of their own (HTS 1.0). Null for MQTT, whose payloads say it themselves.
+    /// </summary>
+    public TemperatureType? FallbackTemperatureType { get; init; }
 }

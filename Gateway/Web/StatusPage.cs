@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
@@ -41,9 +42,10 @@ internal static class StatusPage
             }).ToList();
             return Results.Json(new { outbox = status, sinceStart = metrics.Snapshot(), process, ble = ble ?? [] });
         });
-        app.MapGet("/", async ([FromServices] IGatewayStore store, CancellationToken ct) =>
+        app.MapGet("/", async ([FromServices] IGatewayStore store, [FromServices] IServiceProvider services, CancellationToken ct) =>
         {
             var s = await store.GetOutboxStatusAsync(ct);
+            var ble = (services.GetService(typeof(BleDeviceRegistry)) as BleDeviceRegistry)?.Snapshot() ?? [];
             var rejected = await store.ListRejectedAsync(20, ct);
             var html = new StringBuilder("""
                 <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Vitals Gateway</title>
@@ -58,7 +60,20 @@ internal static class StatusPage
             Row(html, "Dead letters", s.DeadLetters);
             Row(html, "Quarantined (device not bound)", s.Quarantined);
             Row(html, "Rejected messages", s.Rejected);
-            html.Append("</table><h2>Latest rejected messages</h2>");
+            html.Append("</table>");
+            if (ble.Count > 0)
+            {
+                // Addresses only: which patient a device belongs to is not shown on a page anyone on the host can open.
+                html.Append("<h2>Bluetooth devices</h2><table><tr><th>Address</th><th>Link</th><th>Last seen</th><th>Clock offset</th><th>Last error</th></tr>");
+                foreach (var d in ble)
+                    html.Append("<tr><td>").Append(WebUtility.HtmlEncode(d.Address))
+                        .Append("</td><td>").Append(d.Connected ? "connected" : "not connected")
+                        .Append("</td><td>").Append(d.LastSeen is { } seen ? WebUtility.HtmlEncode(seen.ToString("u", CultureInfo.InvariantCulture)) : "never")
+                        .Append("</td><td class=\"n\">").Append(d.ClockOffset is { } offset ? offset.TotalSeconds.ToString("+0;-0;0", CultureInfo.InvariantCulture) + " s" : "")
+                        .Append("</td><td>").Append(WebUtility.HtmlEncode(d.LastError ?? "")).Append("</td></tr>");
+                html.Append("</table>");
+            }
+            html.Append("<h2>Latest rejected messages</h2>");
             if (rejected.Count == 0) html.Append("<p>None.</p>");
             else
             {

@@ -187,6 +187,28 @@ public sealed class BleDeviceSessionTests : IAsyncLifetime
         Assert.InRange(_services.GetRequiredService<BleDeviceRegistry>().Get(Address)!.ClockOffset!.Value.TotalMinutes, 6.9, 7.1);
     }
 
+    [Fact]
+    public async Task A_temperature_without_its_own_type_takes_the_site_of_the_thermometers_Temperature_Type()
+    {
+        var device = _bluetooth.Add(Address);
+        var measurement = device.AddCharacteristic(GattUuids.HealthThermometerService, GattUuids.TemperatureMeasurement, GattCharacteristicProperties.Indicate);
+        var type = device.AddCharacteristic(GattUuids.HealthThermometerService, GattUuids.TemperatureType, GattCharacteristicProperties.Read);
+        type.Value = [6]; // mouth (0x2A1D)
+        // First carries no type field (flags b2 clear); a value that names its own type keeps it.
+        byte[] withOwnType = [0x06, 0x6C, 0x01, 0x00, 0xFF, 0xEA, 0x07, 11, 25, 9, 0, 9, 1];
+        device.OnConnected = () =>
+        {
+            measurement.Send(First);
+            measurement.Send(withOwnType);
+        };
+
+        await using var session = Start();
+
+        await WaitForAsync(async () => (await ReadingsAsync()) == 2);
+        var due = await _store.GetDueAsync(DateTimeOffset.UtcNow.AddYears(1), 10, new HashSet<long>(), CancellationToken.None);
+        Assert.Equal(new[] { "axillary", "oral" }, due.Select(e => e.Reading.Site ?? "(none)").Order(StringComparer.Ordinal));
+    }
+
     private BleDeviceSession Start()
     {
         var context = new BleSessionContext(

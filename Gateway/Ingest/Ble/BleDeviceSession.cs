@@ -33,6 +33,8 @@ internal sealed class BleDeviceSession : IAsyncDisposable
     private TaskCompletionSource _linkLost = NewSignal();
     private TaskCompletionSource<RecordAccessControlPoint>? _racpResponse;
     private int _storedRecords;
+    // The thermometer's 0x2A1D value, or -1: read on each connection (a device may be reconfigured between them).
+    private int _temperatureType = -1;
     private volatile bool _lastReportDurable;
     private BluetoothDevice? _watched;
     private Task _run = Task.CompletedTask;
@@ -154,6 +156,7 @@ internal sealed class BleDeviceSession : IAsyncDisposable
             BleLog.Connected(_logger, _address, armed);
 
             await SetUpClockAsync(device, clock, ct).ConfigureAwait(false);
+            await ReadTemperatureTypeAsync(device, ct).ConfigureAwait(false);
             clock.Release();
             await StartLiveObservationsAsync(device, ct).ConfigureAwait(false);
             await TransferStoredRecordsAsync(device, ct).ConfigureAwait(false);
@@ -291,6 +294,35 @@ internal sealed class BleDeviceSession : IAsyncDisposable
         catch (BleSessionException e)
         {
             BleLog.ClockFailed(_logger, _address, e.Message);
+        }
+    }
+
+    // ---- Temperature Type
+
+    private async Task ReadTemperatureTypeAsync(BluetoothDevice device, CancellationToken ct)
+    {
+        var characteristic = await FindAsync(device, GattUuids.HealthThermometerService, GattUuids.TemperatureType, ct).ConfigureAwait(false);
+        if (characteristic is null || (characteristic.Properties & GattCharacteristicProperties.Read) == 0)
+        {
+            Volatile.Write(ref _temperatureType, -1);
+            return;
+        }
+        try
+        {
+            var value = await characteristic.ReadValueAsync(ct).ConfigureAwait(false);
+            if (!TemperatureType.TryParse(value, out var type, out var error))
+            {
+                Volatile.Write(ref _temperatureType, -1);
+                BleLog.TemperatureTypeFailed(_logger, _address, $"0x2A1D {error}");
+                return;
+            }
+            Volatile.Write(ref _temperatureType, type.Value);
+            BleLog.TemperatureTypeRead(_logger, _address, type.Site ?? "reserved value");
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            Volatile.Write(ref _temperatureType, -1);
+            BleLog.TemperatureTypeFailed(_logger, _address, Describe(e));
         }
     }
 
@@ -506,6 +538,7 @@ internal sealed class BleDeviceSession : IAsyncDisposable
         var message = new IncomingMessage($"vitals/{_address}/gatt/{n.Uuid.ToShortString()}", value, n.ReceivedAt, "ble")
         {
             DeviceClockOffset = n.Clock.OffsetAt(n.ReceivedAt),
+            FallbackTemperatureType = Volatile.Read(ref _temperatureType) is var t and >= 0 ? new TemperatureType((byte)t) : null,
         };
         try
         {

@@ -59,6 +59,12 @@ internal static partial class BleLog
     [LoggerMessage(EventId = 1262, Level = LogLevel.Warning, Message = "{Address}: Current Time unusable ({Reason}); device times are taken as they are")]
     public static partial void ClockFailed(ILogger logger, string address, string reason);
 
+    [LoggerMessage(EventId = 1263, Level = LogLevel.Debug, Message = "{Address}: Temperature Type 0x2A1D read ({Site}); the site of measurements that name none")]
+    public static partial void TemperatureTypeRead(ILogger logger, string address, string site);
+
+    [LoggerMessage(EventId = 1264, Level = LogLevel.Warning, Message = "{Address}: Temperature Type 0x2A1D unusable ({Reason}); measurements without a type have no site")]
+    public static partial void TemperatureTypeFailed(ILogger logger, string address, string reason);
+
     [LoggerMessage(EventId = 1270, Level = LogLevel.Information, Message = "{Address}: {Count} stored record(s) reported and committed; deleting them on the device")]
     public static partial void StoredRecordsCommitted(ILogger logger, string address, int count);
 
