@@ -176,6 +176,6 @@ public sealed partial class FhirSender : IEhrSender, IDisposable
     [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Device {DeviceIdentifier} is Device/{ServerId} on the EHR")]
     private partial void LogDeviceResolved(string deviceIdentifier, string serverId);
 
-    [LoggerMessage(EventId = 3011, Level = LogLevel.Debug, Message = "The EHR rejected a resource with HTTP {Status}: {Reason}")]
+    [LoggerMessage(EventId = 3016, Level = LogLevel.Debug, Message = "The EHR answered a Device create with HTTP {Status} but named no id: {Reason}")]
     private partial void LogRejected(int status, string reason);
 }
