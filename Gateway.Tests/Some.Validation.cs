@@ -21,4 +21,13 @@ internal static partial class Some
         IGatewayStore store, bool enabled = false, ILogger<PreSendValidation>? logger = null, GatewayMetrics? metrics = null) =>
         new(Validator, Options.Create(new PreSendValidationOptions { ValidateBeforeSend = enabled }), store,
             metrics ?? new GatewayMetrics(), TimeProvider.System, logger ?? NullLogger<PreSendValidation>.Instance);
+
+    /// <summary>
+    /// The delivery loop on real time over <paramref name="store"/> and <paramref name="sender"/>, with the real mapper
+    /// and retry policy; validation before send off unless <paramref name="preSend"/> says otherwise.
+    /// </summary>
+    public static DeliveryService DeliveryService(
+        IGatewayStore store, IEhrSender sender, IOptions<EhrOptions> options, ILogger<DeliveryService> logger, PreSendValidation? preSend = null) =>
+        new(store, ReadingMapper(), sender, new RetryPolicy(options.Value.Retry, Random.Shared.NextDouble),
+            new DeliveryTrigger(), new GatewayMetrics(), TimeProvider.System, options, logger, preSend ?? PreSendValidation(store));
 }

@@ -7,18 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-2000}
 DURATION=${DURATION:-30}
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-
-dotnet build Gateway.sln -c Release -nologo -v q >/dev/null
-bash simulators/SandboxEhr/install.sh
-bin=Release/net10.0
-gw="dotnet Gateway/bin/$bin/Vitals.Gateway.dll"
-sim="dotnet simulators/DeviceSimulator/bin/$bin/Vitals.DeviceSimulator.dll"
-bench="dotnet benchmarks/Gateway.Benchmarks/bin/$bin/Gateway.Benchmarks.dll"
-wait_port() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
+source scripts/bench-common.sh
 
 node simulators/SandboxEhr/server.mjs --port 19200 >/dev/null 2>"$work/ehr.log" & pids+=($!); wait_port 19200
 ehr="http://127.0.0.1:19200/fhir/R4"

@@ -62,8 +62,7 @@ public sealed class DeliveryOrderTests : IDisposable
             EhrProfile.FhirConditional => new FhirSender(http, new RecordingLogger<FhirSender>()),
             _ => new TransactionSender(http, options, new RecordingLogger<TransactionSender>()),
         };
-        var service = new DeliveryService(store, Some.ReadingMapper(), sender, new RetryPolicy(options.Value.Retry, Random.Shared.NextDouble),
-            new DeliveryTrigger(), new GatewayMetrics(), TimeProvider.System, options, new RecordingLogger<DeliveryService>(), Some.PreSendValidation(store));
+        var service = Some.DeliveryService(store, sender, options, new RecordingLogger<DeliveryService>());
         await service.StartAsync(default);
         try
         {

@@ -37,8 +37,7 @@ public sealed class DeliveryServiceTests
                 Retry = new EhrRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(100) },
             });
             _sender = new FhirSender(options, TimeProvider.System, new RecordingLogger<FhirSender>());
-            var service = new DeliveryService(Store, Some.ReadingMapper(), _sender, new RetryPolicy(options.Value.Retry, Random.Shared.NextDouble),
-                new DeliveryTrigger(), new GatewayMetrics(), TimeProvider.System, options, Log, Some.PreSendValidation(Store));
+            var service = Some.DeliveryService(Store, _sender, options, Log);
             _service = service;
             await service.StartAsync(CancellationToken.None);
         }

@@ -82,9 +82,7 @@ public sealed class PreSendValidationTests : IAsyncDisposable
             Retry = new EhrRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(100) },
         });
         _sender = new FhirSender(options, TimeProvider.System, new RecordingLogger<FhirSender>());
-        _service = new DeliveryService(_store, Some.ReadingMapper(), _sender, new RetryPolicy(options.Value.Retry, Random.Shared.NextDouble),
-            new DeliveryTrigger(), new GatewayMetrics(), TimeProvider.System, options, _loopLog,
-            Some.PreSendValidation(_store, validate, _validationLog));
+        _service = Some.DeliveryService(_store, _sender, options, _loopLog, Some.PreSendValidation(_store, validate, _validationLog));
         await _service.StartAsync(CancellationToken.None);
         return server;
     }

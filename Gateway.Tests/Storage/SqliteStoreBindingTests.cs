@@ -69,6 +69,20 @@ public sealed class SqliteStoreBindingTests : IDisposable
     }
 
     [Fact]
+    public async Task Bound_device_ids_are_the_current_bindings_only()
+    {
+        var store = await _temp.OpenAsync();
+        await store.BindAsync("C0:FF:EE:00:00:02", Alice, Now, None);
+        await store.BindAsync("C0:FF:EE:00:00:01", Bob, Now, None);
+        await store.BindAsync("thermo-1", Alice, Now, None);
+        await store.BindAsync("thermo-1", Bob, Now.AddMinutes(1), None);
+        await store.UnbindAsync("C0:FF:EE:00:00:02", Now.AddMinutes(2), None);
+        await store.CommitAsync(Some.ThermometerBatch("never-bound", 1), None);
+
+        Assert.Equal(["C0:FF:EE:00:00:01", "thermo-1"], await store.ListBoundDeviceIdsAsync(None));
+    }
+
+    [Fact]
     public async Task Unbinding_a_device_never_bound_is_false()
     {
         var store = await _temp.OpenAsync();

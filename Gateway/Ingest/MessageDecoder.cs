@@ -45,7 +45,7 @@ public sealed class MessageDecoder
             // Stateless on purpose: a GHS record split over several notifications is refused with a reason (see
             // GattReadingDecoder); a BLE bridge publishes whole records. The MQTT path thereby keeps no per-device state.
             return GattReadingDecoder.TryDecode(topic.DeviceId, topic.GattUuid, message.Payload.Span,
-                Context(message.ReceivedAt) with { DeviceClockOffset = message.DeviceClockOffset }, out reading, out error,
+                Context(message.ReceivedAt, message.DeviceClockOffset), out reading, out error,
                 message.FallbackTemperatureType);
         }
         return JsonReadingDecoder.TryDecode(topic.DeviceId, topic.Kind.Value, message.Payload.Span, Context(message.ReceivedAt), out reading, out error);
@@ -82,5 +82,6 @@ public sealed class MessageDecoder
         return true;
     }
 
-    private DecodeContext Context(DateTimeOffset receivedAt) => new(receivedAt, _localZone, _limits);
+    private DecodeContext Context(DateTimeOffset receivedAt, TimeSpan deviceClockOffset = default) =>
+        new(receivedAt, _localZone, _limits) { DeviceClockOffset = deviceClockOffset };
 }

@@ -27,6 +27,8 @@ public interface IGatewayStore : IDisposable
     /// <summary>Ends the current binding (history stays). False when the device had none.</summary>
     Task<bool> UnbindAsync(string deviceId, DateTimeOffset at, CancellationToken ct);
     Task<IReadOnlyList<DeviceSummary>> ListDevicesAsync(CancellationToken ct);
+    /// <summary>The ids of the devices bound now: what a source that keeps connections per device polls for.</summary>
+    Task<IReadOnlyList<string>> ListBoundDeviceIdsAsync(CancellationToken ct);
 
     // --- quarantine and rejected
     Task<IReadOnlyList<QuarantinedReading>> ListQuarantineAsync(string? deviceId, int limit, CancellationToken ct);

@@ -275,6 +275,18 @@ public sealed class SqliteStore : IGatewayStore, IDeliveryLedger
         return (IReadOnlyList<DeviceSummary>)list;
     }, ct);
 
+    public Task<IReadOnlyList<string>> ListBoundDeviceIdsAsync(CancellationToken ct) => ReadAsync(c =>
+    {
+        using var cmd = Command(c, null, "SELECT device_id FROM bindings WHERE unbound_at IS NULL ORDER BY device_id");
+        using var r = cmd.ExecuteReader();
+        var ids = new List<string>();
+        while (r.Read())
+        {
+            ids.Add(r.GetString(0));
+        }
+        return (IReadOnlyList<string>)ids;
+    }, ct);
+
     /// <summary>The binding history, oldest first: every device, or one device's.</summary>
     public Task<IReadOnlyList<BindingRecord>> ListBindingsAsync(string? deviceId, CancellationToken ct) => ReadAsync(c =>
     {

@@ -114,8 +114,9 @@ public sealed class BleIngestService : BackgroundService
         HashSet<string> bound;
         try
         {
-            var devices = await _store.ListDevicesAsync(ct).ConfigureAwait(false);
-            bound = [.. devices.Where(d => d.Patient is not null && BleAddress.IsAddress(d.DeviceId)).Select(d => d.DeviceId)];
+            // Only the current bindings: this runs every Ble:BindingPollInterval, and the device list with its counts
+            // would cost a pass over every device the gateway has ever seen.
+            bound = [.. (await _store.ListBoundDeviceIdsAsync(ct).ConfigureAwait(false)).Where(BleAddress.IsAddress)];
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {

@@ -231,22 +231,13 @@ internal sealed class BusObjectTree : IPathMethodHandler
         writer.WriteDictionaryEnd(interfaces);
     }
 
-    internal void EmitPropertiesChanged(string path, string @interface, string property, VariantValue value)
-    {
-        var connection = Connection;
-        if (connection is null)
-        {
-            return;
-        }
-        using var writer = connection.GetMessageWriter();
-        writer.WriteSignalHeader(null, path, PropertiesInterface, "PropertiesChanged", "sa{sv}as");
-        writer.WriteString(@interface);
-        writer.WriteDictionary([new KeyValuePair<string, VariantValue>(property, value)]);
-        writer.WriteArray(Array.Empty<string>());
-        Send(connection, writer.CreateMessage());
-    }
+    internal void EmitPropertiesChanged(string path, string @interface, string property, VariantValue value) =>
+        EmitPropertiesChangedSignal(path, @interface, [new KeyValuePair<string, VariantValue>(property, value)], []);
 
-    internal void EmitPropertyInvalidated(string path, string @interface, string property)
+    internal void EmitPropertyInvalidated(string path, string @interface, string property) =>
+        EmitPropertiesChangedSignal(path, @interface, [], [property]);
+
+    private void EmitPropertiesChangedSignal(string path, string @interface, KeyValuePair<string, VariantValue>[] changed, string[] invalidated)
     {
         var connection = Connection;
         if (connection is null)
@@ -256,8 +247,8 @@ internal sealed class BusObjectTree : IPathMethodHandler
         using var writer = connection.GetMessageWriter();
         writer.WriteSignalHeader(null, path, PropertiesInterface, "PropertiesChanged", "sa{sv}as");
         writer.WriteString(@interface);
-        writer.WriteDictionary(Array.Empty<KeyValuePair<string, VariantValue>>());
-        writer.WriteArray(new[] { property });
+        writer.WriteDictionary(changed);
+        writer.WriteArray(invalidated);
         Send(connection, writer.CreateMessage());
     }
 

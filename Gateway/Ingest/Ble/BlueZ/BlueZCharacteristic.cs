@@ -2,7 +2,7 @@ using Tmds.DBus.Protocol;
 
 namespace Vitals.Gateway.Ingest.Ble.BlueZ;
 
-/// <summary>A characteristic object of BlueZ (<c>.../serviceXXXX/charYYYY</c>; the suffixes are ATT handles).</summary>
+/// <summary>A characteristic object of BlueZ (a path such as <c>.../service000a/char000b</c>, whose suffixes are ATT handles).</summary>
 internal sealed class BlueZCharacteristic : GattCharacteristic
 {
     private readonly GattCharacteristic1Proxy _proxy;
