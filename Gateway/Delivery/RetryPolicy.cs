@@ -18,7 +18,7 @@ namespace Vitals.Gateway.Delivery;
 public sealed class RetryPolicy
 {
     private readonly EhrRetryOptions _options;
-    private readonly Func<double> _jitter;
+    private readonly ExponentialBackoff _backoff;
 
     /// <param name="options">The schedule (validated at start-up by <see cref="EhrOptionsValidator"/>).</param>
     /// <param name="jitter">A source of uniform values in [0, 1), e.g. <c>Random.Shared.NextDouble</c>; tests pass a constant.</param>
@@ -27,7 +27,7 @@ public sealed class RetryPolicy
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(jitter);
         _options = options;
-        _jitter = jitter;
+        _backoff = new ExponentialBackoff(options.BaseDelay, options.MaxDelay, options.Factor, jitter);
     }
 
     /// <summary>The delay after <paramref name="failedAttempts"/> failures (1 for the first failure).</summary>
@@ -35,16 +35,7 @@ public sealed class RetryPolicy
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(failedAttempts, 1);
 
-        var j = _jitter();
-        if (!(j >= 0.0 && j <= 1.0))
-            throw new InvalidOperationException($"The jitter source returned {j}; it must return values in [0, 1].");
-
-        var cap = (double)_options.MaxDelay.Ticks;
-        // In double arithmetic so that a large attempt count saturates at the cap (or +Infinity) instead of overflowing.
-        var ceiling = _options.BaseDelay.Ticks * Math.Pow(_options.Factor, failedAttempts - 1);
-        if (!(ceiling < cap))
-            ceiling = cap;
-        var delay = TimeSpan.FromTicks((long)(ceiling * j));
+        var delay = _backoff.Delay(failedAttempts - 1);
 
         if (retryAfter is { } serverDelay)
         {

@@ -37,6 +37,10 @@ public sealed class ExternalBrokerClient(
         client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, stoppingToken);
         var endpoint = $"{o.Host}:{o.Port}";
         var failures = 0;
+        // Full jitter so a fleet of gateways does not reconnect in lock-step after a broker restart; the 100 ms floor
+        // keeps a refused connection from spinning.
+        var ceiling = o.ReconnectMaxDelay > TimeSpan.FromMilliseconds(500) ? o.ReconnectMaxDelay : TimeSpan.FromMilliseconds(500);
+        var backoff = new ExponentialBackoff(TimeSpan.FromMilliseconds(500), ceiling);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -65,7 +69,7 @@ public sealed class ExternalBrokerClient(
             catch (Exception ex)
             {
                 failures++;
-                var delay = ReconnectDelay(failures, o.ReconnectMaxDelay);
+                var delay = backoff.Delay(failures - 1) + TimeSpan.FromMilliseconds(100);
                 IngestLog.ClientDisconnected(logger, endpoint, ex.Message, delay);
                 try { await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false); }
                 catch (OperationCanceledException) { break; }
@@ -136,12 +140,5 @@ public sealed class ExternalBrokerClient(
                 if (o.AllowUntrustedCertificates) t.WithCertificateValidationHandler(_ => true);
             });
         return b.Build();
-    }
-
-    private static TimeSpan ReconnectDelay(int failures, TimeSpan max)
-    {
-        // Exponential with full jitter so a fleet of gateways does not reconnect in lock-step after a broker restart.
-        var ceiling = Math.Min(max.TotalMilliseconds, 250 * Math.Pow(2, Math.Min(failures, 16)));
-        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling + 100);
     }
 }
