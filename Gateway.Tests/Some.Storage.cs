@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Vitals.Devices;
-using Vitals.Gateway.Ingest;
+using Vitals.Gateway.Ingest.Mqtt;
 using Vitals.Gateway.Storage;
 
 namespace Vitals.Gateway.Tests;
@@ -40,26 +40,26 @@ internal static partial class Some
             Status = MeasurementStatus.IrregularPulse | MeasurementStatus.BodyMovement,
         };
 
-    /// <summary>The MQTT message a reading plausibly arrived in (topic and JSON payload per the MQTT contract).</summary>
-    public static IncomingMessage MessageCarrying(Reading reading, DateTimeOffset? receivedAt = null, string source = "publisher-1")
+    /// <summary>The JSON payload a reading plausibly arrived in, per the MQTT contract.</summary>
+    public static byte[] PayloadCarrying(Reading reading)
     {
         var json = reading.Value is { } value
             ? $$"""{"value": {{value.Value.ToString(CultureInfo.InvariantCulture)}}, "unit": "{{value.Unit}}", "time": "{{reading.DeviceTime}}"}"""
             : $$"""{"systolic": {{reading.Systolic?.Value}}, "diastolic": {{reading.Diastolic?.Value}}, "unit": "mm[Hg]", "time": "{{reading.DeviceTime}}"}""";
-        return new IncomingMessage(
-            $"vitals/{reading.DeviceId}/{reading.Kind.ToTopicName()}",
-            Encoding.UTF8.GetBytes(json),
-            receivedAt ?? reading.EffectiveTime.AddSeconds(2),
-            source);
+        return Encoding.UTF8.GetBytes(json);
     }
 
+    /// <summary>What an MQTT publish of <paramref name="reading"/> by <paramref name="client"/> is kept as.</summary>
+    public static string MqttOrigin(Reading reading, string client = "publisher-1") =>
+        new MqttSource($"vitals/{reading.DeviceId}/{reading.Kind.ToTopicName()}", client).ToString();
+
     public static IngestRecord AcceptedRecord(Reading reading, DateTimeOffset? receivedAt = null) =>
-        IngestRecord.Accepted(MessageCarrying(reading, receivedAt), reading);
+        new IngestRecord.Accepted(MqttOrigin(reading), receivedAt ?? reading.EffectiveTime.AddSeconds(2), PayloadCarrying(reading), reading);
 
     public static IngestRecord RejectedRecord(
         byte[]? payload = null, string topic = "vitals/thermo-1/body-temperature", DecodeError? error = null, DateTimeOffset? receivedAt = null) =>
-        IngestRecord.Rejected(
-            new IncomingMessage(topic, payload ?? "{\"value\": NaN"u8.ToArray(), receivedAt ?? MeasuredAt, "publisher-9"),
+        new IngestRecord.Rejected(
+            new MqttSource(topic, "publisher-9").ToString(), receivedAt ?? MeasuredAt, payload ?? "{\"value\": NaN"u8.ToArray(),
             error ?? new DecodeError("$.value", "not a number"));
 
     /// <summary>Thermometer readings of one device one minute apart, each its own measurement.</summary>

@@ -7,6 +7,7 @@ using Vitals.Gateway.Delivery;
 using Vitals.Gateway.Fhir;
 using Vitals.Gateway.Ingest;
 using Vitals.Gateway.Ingest.Ble;
+using Vitals.Gateway.Ingest.Mqtt;
 using Vitals.Gateway.Storage;
 
 namespace Vitals.Gateway;
@@ -42,6 +43,7 @@ public static class GatewayServices
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<IngestPipeline>();
         services.TryAddSingleton<DeliveryTrigger>();
+        services.TryAddSingleton<IOutboxSignal>(sp => sp.GetRequiredService<DeliveryTrigger>());
 
         // Hosted services start in this order and stop in reverse: the store is ready before any source connects, and
         // the sources stop before the writer, so nothing new arrives while it stops. A message queued but not yet

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Vitals.Devices;
 using Vitals.Gateway.Ingest;
+using Vitals.Gateway.Ingest.Mqtt;
 
 namespace Vitals.Gateway.Tests.Ingest;
 
@@ -54,14 +55,13 @@ public sealed class MessageDecoderFuzzTests
                 _ => Mutate(random, seeds),
             };
             var topic = random.Next(20) == 0 ? MutateTopic(random, Topics[random.Next(Topics.Length)]) : Topics[random.Next(Topics.Length)];
-            var message = new IncomingMessage(topic, payload, ReceivedAt, "fuzz");
 
             bool ok;
             Reading? reading;
             DecodeError error;
             try
             {
-                ok = decoder.TryDecode(message, out reading, out error);
+                ok = decoder.TryDecodePublish(topic, payload, ReceivedAt, out reading, out error);
             }
             catch (Exception e)
             {

@@ -36,9 +36,7 @@ public sealed class MessageDecoderVectorTests
         var vector = AllCases.Single(c => c.GetProperty("name").GetString() == name);
         var decoder = new MessageDecoder(Options.Create(BindOptions(vector)));
         var receivedAt = DateTimeOffset.Parse(String(vector, "receivedAt") ?? Defaults.GetProperty("receivedAt").GetString()!);
-        var message = new IncomingMessage(Topic(vector), Payload(vector), receivedAt, "vectors");
-
-        var decoded = decoder.TryDecode(message, out var reading, out var error);
+        var decoded = decoder.TryDecodePublish(Topic(vector), Payload(vector), receivedAt, out var reading, out var error);
 
         if (vector.TryGetProperty("expectError", out var expectError))
         {

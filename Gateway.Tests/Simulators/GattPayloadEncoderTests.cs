@@ -26,7 +26,7 @@ public sealed class GattPayloadEncoderTests
             var raw = gatt.Next(Now);
             Assert.Contains("/gatt/", raw.Topic, StringComparison.Ordinal);
             uuids.Add(raw.Topic[(raw.Topic.LastIndexOf('/') + 1)..]);
-            Assert.True(decoder.TryDecode(new IncomingMessage(raw.Topic, raw.Payload, Now, "test"), out var fromGatt, out var error), $"{raw.Topic}: {error}");
+            Assert.True(decoder.TryDecodePublish(raw.Topic, raw.Payload, Now, out var fromGatt, out var error), $"{raw.Topic}: {error}");
             Assert.True(JsonReadingDecoder.TryDecode(plain.Device.Id, plain.Device.Kind, plain.Payload, DecodeContext.At(Now), out var expected, out _));
 
             Assert.Equal(expected.Kind, fromGatt.Kind);

@@ -105,8 +105,8 @@ public sealed class SqliteStoreDurabilityTests : IDisposable
         Assert.True(File.Exists(_temp.DatabasePath));
         Assert.Equal(_temp.DatabasePath, store.DatabasePath);
         using var raw = _temp.OpenRaw();
-        Assert.Equal(2, TempStore.ExecuteRaw(raw, "SELECT count(*) FROM schema_version"));
-        Assert.Equal(2, TempStore.ExecuteRaw(raw, "SELECT max(version) FROM schema_version"));
+        Assert.Equal(SqliteSchema.CurrentVersion, TempStore.ExecuteRaw(raw, "SELECT count(*) FROM schema_version"));
+        Assert.Equal(SqliteSchema.CurrentVersion, TempStore.ExecuteRaw(raw, "SELECT max(version) FROM schema_version"));
         using var mode = raw.CreateCommand();
         mode.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", mode.ExecuteScalar());
@@ -159,6 +159,6 @@ public sealed class SqliteStoreDurabilityTests : IDisposable
 
     private static void AssertSameEntries(IReadOnlyList<OutboxEntry> expected, IReadOnlyList<OutboxEntry> actual) =>
         Assert.Equal(
-            expected.Select(e => (e.Id, e.ReadingId, e.Reading, e.Patient, e.Attempts, e.EnqueuedAt, e.Topic, Convert.ToHexString(e.Payload))),
-            actual.Select(e => (e.Id, e.ReadingId, e.Reading, e.Patient, e.Attempts, e.EnqueuedAt, e.Topic, Convert.ToHexString(e.Payload))));
+            expected.Select(e => (e.Id, e.ReadingId, e.Reading, e.Patient, e.Attempts, e.EnqueuedAt, e.Origin, Convert.ToHexString(e.Payload))),
+            actual.Select(e => (e.Id, e.ReadingId, e.Reading, e.Patient, e.Attempts, e.EnqueuedAt, e.Origin, Convert.ToHexString(e.Payload))));
 }

@@ -61,7 +61,7 @@ public sealed class SqliteStoreLedgerTests : IDisposable
         using var store = await _temp.OpenAsync();
 
         using var check = _temp.OpenRaw();
-        Assert.Equal(2, TempStore.ExecuteRaw(check, "SELECT max(version) FROM schema_version"));
+        Assert.Equal(SqliteSchema.CurrentVersion, TempStore.ExecuteRaw(check, "SELECT max(version) FROM schema_version"));
         Assert.Equal(1, TempStore.ExecuteRaw(check, "SELECT count(*) FROM sqlite_master WHERE name = 'delivery_ledger'"));
         Assert.Equal(1, TempStore.ExecuteRaw(check, "SELECT count(*) FROM sqlite_master WHERE name = 'ix_readings_queued_device'"));
     }

@@ -182,7 +182,7 @@ public sealed class SqliteStoreOutboxTests : IDisposable
         Assert.Equal(failedAt, dead.FailedAt);
         Assert.Equal(2, dead.Attempts);
         Assert.Equal(why, dead.Why);
-        Assert.Equal(entries[0].Topic, dead.Topic);
+        Assert.Equal(entries[0].Origin, dead.Origin);
         Assert.Equal(entries[0].Payload, dead.Payload);
         Assert.Equal([entries[1].Id], (await store.GetDueAsync(Now, 10, NoneInFlight, None)).Select(e => e.Id));
         var status = await store.GetOutboxStatusAsync(None);

@@ -19,7 +19,7 @@ public sealed class StatusPageTests
     {
         await using var gateway = await InProcessGateway.StartAsync();
         var pipeline = gateway.Services.GetRequiredService<IngestPipeline>();
-        await pipeline.SubmitAsync(new IncomingMessage("vitals/scale-1/body-weight", Encoding.UTF8.GetBytes("""{"value": 900, "unit": "kg"}"""), DateTimeOffset.UtcNow, "test"), default);
+        await pipeline.SubmitAsync(Some.MqttMessage("vitals/scale-1/body-weight", Encoding.UTF8.GetBytes("""{"value": 900, "unit": "kg"}"""), DateTimeOffset.UtcNow), default);
         using var http = new HttpClient();
 
         var status = await http.GetFromJsonAsync<JsonElement>($"{BaseUrl(gateway)}/api/status");

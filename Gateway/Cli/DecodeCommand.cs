@@ -5,11 +5,12 @@ using Vitals.Devices;
 using Vitals.Gateway.Binding;
 using Vitals.Gateway.Fhir;
 using Vitals.Gateway.Ingest;
+using Vitals.Gateway.Ingest.Mqtt;
 
 namespace Vitals.Gateway.Cli;
 
 /// <summary>
-/// <c>decode</c>: the payload debugger. It builds the same <see cref="IncomingMessage"/> the broker would and runs it
+/// <c>decode</c>: the payload debugger. It builds the same <see cref="IngestMessage"/> an MQTT publish would and runs it
 /// through the worker's own <see cref="MessageDecoder"/> and <see cref="ReadingMapper"/>, so what it prints is what the
 /// gateway would send.
 /// </summary>
@@ -63,8 +64,10 @@ internal static class DecodeCommand
         using var services = GatewayCommandLine.BuildCliServices();
         var decoder = services.GetRequiredService<MessageDecoder>();
         var time = services.GetRequiredService<TimeProvider>();
-        var message = new IncomingMessage(topic, payload, time.GetUtcNow(), "decode-cli");
-        if (!decoder.TryDecode(message, out var reading, out var error))
+        // The pipeline's order: size, then the topic, then the payload.
+        if (!decoder.FitsSizeLimit(payload.Length, out var error)
+            || !MqttPublish.TryCreateMessage(topic, "decode-cli", payload, time.GetUtcNow(), out var message, out error)
+            || !decoder.TryDecode(message, out var reading, out error))
         {
             await Console.Error.WriteLineAsync($"error: {error}").ConfigureAwait(false);
             return ExitCodes.BadInput;

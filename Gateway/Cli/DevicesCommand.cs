@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Vitals.Gateway.Binding;
-using Vitals.Gateway.Ingest;
+using Vitals.Gateway.Ingest.Mqtt;
 using Vitals.Gateway.Ingest.Ble;
 using Vitals.Gateway.Storage;
 

@@ -52,7 +52,7 @@ internal static class OutboxCommand
                 if (a.Flag("details"))
                     foreach (var d in dead)
                     {
-                        Console.Out.WriteLine($"#{d.Id} original payload on {d.Topic}: {PayloadText.Describe(d.Payload)}");
+                        Console.Out.WriteLine($"#{d.Id} original payload ({d.Origin}): {PayloadText.Describe(d.Payload)}");
                         Console.Out.WriteLine($"#{d.Id} request: {d.Why.Request ?? "-"}");
                         Console.Out.WriteLine($"#{d.Id} response: {d.Why.Response ?? "-"}");
                     }

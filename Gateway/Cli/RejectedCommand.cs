@@ -22,8 +22,8 @@ internal static class RejectedCommand
         using var services = GatewayCommandLine.BuildCliServices();
         var store = await services.OpenStoreAsync().ConfigureAwait(false);
         var rows = await store.ListRejectedAsync(a.IntValue("limit", 100), CancellationToken.None).ConfigureAwait(false);
-        var table = new TextTable("ID", "RECEIVED AT", "TOPIC", "FROM", "REASON");
-        foreach (var r in rows) table.Add(r.Id, r.ReceivedAt, r.Topic, r.Source, r.Reason);
+        var table = new TextTable("ID", "RECEIVED AT", "FROM", "REASON");
+        foreach (var r in rows) table.Add(r.Id, r.ReceivedAt, r.Origin, r.Reason);
         table.WriteTo(Console.Out, "no rejected messages");
         if (a.Flag("payload"))
             foreach (var r in rows) Console.Out.WriteLine($"#{r.Id} payload: {PayloadText.Describe(r.Payload)}");

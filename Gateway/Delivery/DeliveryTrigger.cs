@@ -1,12 +1,16 @@
+using Vitals.Gateway.Ingest;
+
 namespace Vitals.Gateway.Delivery;
 
 /// <summary>
 /// Wakes the delivery loop as soon as ingest has committed something to send, so a reading does not wait for the next
 /// poll. Signals coalesce: many notifications while the loop is busy mean one more pass.
 /// </summary>
-public sealed class DeliveryTrigger
+public sealed class DeliveryTrigger : IOutboxSignal
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void ReadingsQueued() => Notify();
 
     public void Notify()
     {

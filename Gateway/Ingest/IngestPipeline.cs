@@ -31,23 +31,30 @@ public sealed class IngestPipeline
 
     internal ChannelReader<PendingCommit> Reader => _queue.Reader;
 
-    public async Task<IngestOutcome> SubmitAsync(IncomingMessage message, CancellationToken ct)
+    public Task<IngestOutcome> SubmitAsync(IngestMessage message, CancellationToken ct)
     {
-        var record = _decoder.TryDecode(message, out var reading, out var error)
-            ? IngestRecord.Accepted(message, reading)
-            : IngestRecord.Rejected(KeepablePart(message), error);
-        var pending = new PendingCommit(record);
-        await _queue.Writer.WriteAsync(pending, ct).ConfigureAwait(false);
-        return await pending.Committed.Task.WaitAsync(ct).ConfigureAwait(false);
+        var origin = message.Source.ToString();
+        IngestRecord record = _decoder.TryDecode(message, out var reading, out var error)
+            ? new IngestRecord.Accepted(origin, message.ReceivedAt, message.Payload, reading)
+            : new IngestRecord.Rejected(origin, message.ReceivedAt, KeepablePart(message.Payload), error);
+        return EnqueueAsync(record, ct);
     }
 
     /// <summary>
-    /// Keeps a message its source already found undecodable (a BLE GHS segment stream that broke mid-record), with
-    /// the source's reason, through the same queue and commit as <see cref="SubmitAsync"/>.
+    /// Keeps a message its source already found undecodable (an MQTT topic that names no device or format, a BLE GHS
+    /// segment stream that broke mid-record), with the source's reason, through the same queue and commit as
+    /// <see cref="SubmitAsync"/>. An oversize payload is refused for its size first, as in <see cref="MessageDecoder"/>.
     /// </summary>
-    public async Task<IngestOutcome> SubmitRejectedAsync(IncomingMessage message, DecodeError error, CancellationToken ct)
+    public Task<IngestOutcome> SubmitRejectedAsync(
+        IngestSource source, ReadOnlyMemory<byte> payload, DateTimeOffset receivedAt, DecodeError error, CancellationToken ct)
     {
-        var pending = new PendingCommit(IngestRecord.Rejected(KeepablePart(message), error));
+        if (!_decoder.FitsSizeLimit(payload.Length, out var sizeError)) error = sizeError;
+        return EnqueueAsync(new IngestRecord.Rejected(source.ToString(), receivedAt, KeepablePart(payload), error), ct);
+    }
+
+    private async Task<IngestOutcome> EnqueueAsync(IngestRecord record, CancellationToken ct)
+    {
+        var pending = new PendingCommit(record);
         await _queue.Writer.WriteAsync(pending, ct).ConfigureAwait(false);
         return await pending.Committed.Task.WaitAsync(ct).ConfigureAwait(false);
     }
@@ -56,8 +63,8 @@ public sealed class IngestPipeline
 
     // An oversize payload is kept only up to the limit (its reason records the full size): one publisher sending
     // megabytes must not fill the store.
-    private IncomingMessage KeepablePart(IncomingMessage message) =>
-        message.Payload.Length <= _maxPayloadBytes ? message : message with { Payload = message.Payload[.._maxPayloadBytes] };
+    private ReadOnlyMemory<byte> KeepablePart(ReadOnlyMemory<byte> payload) =>
+        payload.Length <= _maxPayloadBytes ? payload : payload[.._maxPayloadBytes];
 }
 
 internal sealed class PendingCommit(IngestRecord record)

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Vitals.Gateway.Delivery;
 using Vitals.Gateway.Storage;
 
 namespace Vitals.Gateway.Ingest;
@@ -13,7 +12,7 @@ namespace Vitals.Gateway.Ingest;
 public sealed class IngestWriter(
     IngestPipeline pipeline,
     IGatewayStore store,
-    DeliveryTrigger delivery,
+    IOutboxSignal outbox,
     GatewayMetrics metrics,
     IOptions<IngestOptions> options,
     ILogger<IngestWriter> logger) : BackgroundService
@@ -77,17 +76,17 @@ public sealed class IngestWriter(
                 case IngestOutcome.Queued:
                     queued++;
                     break;
-                case IngestOutcome.Rejected:
+                case IngestOutcome.Rejected when record is IngestRecord.Rejected rejected:
                     // Logged once, here, after it is kept; the full reason (it may quote a measured value) only at Debug.
-                    IngestLog.Rejected(logger, record.Message.Topic, record.Error!.Value.Where);
-                    IngestLog.RejectedDetail(logger, record.Message.Topic, record.Error!.Value.ToString());
+                    IngestLog.Rejected(logger, rejected.Origin, rejected.Error.Where);
+                    IngestLog.RejectedDetail(logger, rejected.Origin, rejected.Error.ToString());
                     break;
-                case IngestOutcome.Quarantined:
-                    IngestLog.Quarantined(logger, record.Reading!.DeviceId);
+                case IngestOutcome.Quarantined when record is IngestRecord.Accepted accepted:
+                    IngestLog.Quarantined(logger, accepted.Reading.DeviceId);
                     break;
             }
             batch[i].Committed.TrySetResult(outcome);
         }
-        if (queued > 0) delivery.Notify();
+        if (queued > 0) outbox.ReadingsQueued();
     }
 }

@@ -8,9 +8,9 @@ using Vitals.Devices.Json;
 namespace Vitals.Gateway.Ingest;
 
 /// <summary>
-/// Turns an incoming message into a <see cref="Reading"/> or a <see cref="DecodeError"/>. The one code path shared by
-/// the worker and the <c>decode</c> CLI, so that the debugger shows exactly what the gateway would do. Stateless and
-/// thread-safe; it does not log: whoever records the rejection logs it once (design.md, "Bad input").
+/// Turns an <see cref="IngestMessage"/> into a <see cref="Reading"/> or a <see cref="DecodeError"/>. The one code path
+/// shared by the worker and the <c>decode</c> CLI, so that the debugger shows exactly what the gateway would do.
+/// Stateless and thread-safe; it does not log: whoever records the rejection logs it once.
 /// </summary>
 public sealed class MessageDecoder
 {
@@ -31,47 +31,26 @@ public sealed class MessageDecoder
         _limits = value.Plausibility;
     }
 
-    /// <summary>Size first (nothing else is looked at in an oversize payload), then the topic, then the payload.</summary>
-    public bool TryDecode(IncomingMessage message, [NotNullWhen(true)] out Reading? reading, out DecodeError error)
+    /// <summary>Size first (nothing else is looked at in an oversize payload), then the payload in its format.</summary>
+    public bool TryDecode(IngestMessage message, [NotNullWhen(true)] out Reading? reading, out DecodeError error)
     {
         reading = null;
-        if (!FitsSizeLimit(message.Payload.Length, out error)
-            || !VitalsTopic.TryParse(message.Topic, out var topic, out error))
-        {
-            return false;
-        }
-        if (topic.IsGatt)
-        {
-            // Stateless on purpose: a GHS record split over several notifications is refused with a reason (see
-            // GattReadingDecoder); a BLE bridge publishes whole records. The MQTT path thereby keeps no per-device state.
-            return GattReadingDecoder.TryDecode(topic.DeviceId, topic.GattUuid, message.Payload.Span,
-                Context(message.ReceivedAt, message.DeviceClockOffset), out reading, out error,
-                message.FallbackTemperatureType);
-        }
-        return JsonReadingDecoder.TryDecode(topic.DeviceId, topic.Kind.Value, message.Payload.Span, Context(message.ReceivedAt), out reading, out error);
+        if (!FitsSizeLimit(message.Payload.Length, out error)) return false;
+
+        var context = new DecodeContext(message.ReceivedAt, _localZone, _limits) { DeviceClockOffset = message.Context.ClockOffset };
+        var format = message.Format;
+        if (!format.IsGatt)
+            return JsonReadingDecoder.TryDecode(message.DeviceId, format.JsonKind.Value, message.Payload.Span, context, out reading, out error);
+
+        // Stateless on purpose: a GHS record split over several notifications is refused with a reason (see
+        // GattReadingDecoder); a BLE bridge publishes whole records, and a Bluetooth session reassembles them first.
+        var uuid = format.GattCharacteristic.Value.ToString("x4", CultureInfo.InvariantCulture);
+        return GattReadingDecoder.TryDecode(message.DeviceId, uuid, message.Payload.Span, context, out reading, out error,
+            message.Context.TemperatureType);
     }
 
-    /// <summary>
-    /// Decodes a JSON payload as if it had arrived on <c>vitals/{deviceId}/{kind}</c> at <paramref name="receivedAt"/>:
-    /// the same size limit, device-id rule, zone and plausibility limits as <see cref="TryDecode(IncomingMessage, out Reading?, out DecodeError)"/>.
-    /// </summary>
-    public bool TryDecodeJson(string deviceId, VitalKind kind, ReadOnlySpan<byte> json, DateTimeOffset receivedAt,
-        [NotNullWhen(true)] out Reading? reading, out DecodeError error)
-    {
-        reading = null;
-        if (!FitsSizeLimit(json.Length, out error))
-        {
-            return false;
-        }
-        if (!VitalsTopic.IsValidDeviceId(deviceId))
-        {
-            error = new("device id", $"device id '{DeviceText.Echo(deviceId)}' does not match [A-Za-z0-9._:-]{{1,64}}");
-            return false;
-        }
-        return JsonReadingDecoder.TryDecode(deviceId, kind, json, Context(receivedAt), out reading, out error);
-    }
-
-    private bool FitsSizeLimit(int length, out DecodeError error)
+    /// <summary>The size limit (<c>Ingest:MaxPayloadBytes</c>): the first rule, for rejections a source made itself too.</summary>
+    public bool FitsSizeLimit(int length, out DecodeError error)
     {
         if (length > _maxPayloadBytes)
         {
@@ -81,7 +60,4 @@ public sealed class MessageDecoder
         error = default;
         return true;
     }
-
-    private DecodeContext Context(DateTimeOffset receivedAt, TimeSpan deviceClockOffset = default) =>
-        new(receivedAt, _localZone, _limits) { DeviceClockOffset = deviceClockOffset };
 }

@@ -10,18 +10,15 @@ internal sealed class CommitRow
 {
     private CommitRow(IngestRecord record)
     {
-        var message = record.Message;
-        ReceivedAt = message.ReceivedAt;
-        ReceivedAtText = SqliteTime.Format(message.ReceivedAt);
-        Topic = message.Topic;
-        Source = message.Source;
-        Payload = message.Payload.ToArray();
+        ReceivedAt = record.ReceivedAt;
+        ReceivedAtText = SqliteTime.Format(record.ReceivedAt);
+        Origin = record.Origin;
+        Payload = record.Payload.ToArray();
     }
 
     public DateTimeOffset ReceivedAt { get; }
     public string ReceivedAtText { get; }
-    public string Topic { get; }
-    public string Source { get; }
+    public string Origin { get; }
     public byte[] Payload { get; }
 
     /// <summary>The decoded reading's device, or null for a rejected message.</summary>
@@ -35,22 +32,18 @@ internal sealed class CommitRow
     public static CommitRow From(IngestRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        ArgumentNullException.ThrowIfNull(record.Message);
-        if ((record.Reading is null) == (record.Error is null))
+        return record switch
         {
-            throw new ArgumentException("an ingest record carries either a reading or a decode error, not both or neither", nameof(record));
-        }
-        if (record.Reading is { } reading)
-        {
-            return new CommitRow(record)
+            IngestRecord.Accepted { Reading: var reading } => new CommitRow(record)
             {
                 DeviceId = reading.DeviceId,
                 IdentityKey = ReadingIdentity.Key(reading),
                 Kind = reading.Kind.ToTopicName(),
                 EffectiveTime = SqliteTime.Format(reading.EffectiveTime),
                 ReadingJson = Storage.ReadingJson.Serialize(reading),
-            };
-        }
-        return new CommitRow(record) { RejectReason = record.Error!.Value.ToString() };
+            },
+            IngestRecord.Rejected { Error: var error } => new CommitRow(record) { RejectReason = error.ToString() },
+            _ => throw new ArgumentException($"unknown ingest record {record.GetType().Name}", nameof(record)),
+        };
     }
 }

@@ -1,6 +1,5 @@
 using Vitals.Devices;
 using Vitals.Gateway.Binding;
-using Vitals.Gateway.Ingest;
 
 namespace Vitals.Gateway.Storage;
 
@@ -60,13 +59,6 @@ public interface IGatewayStore : IDisposable
     Task<int> PurgeDeadLettersAsync(long? deadLetterId, CancellationToken ct);
 }
 
-/// <summary>One message to commit: either a decoded reading or the reason it could not be decoded.</summary>
-public sealed record IngestRecord(IncomingMessage Message, Reading? Reading, DecodeError? Error)
-{
-    public static IngestRecord Accepted(IncomingMessage message, Reading reading) => new(message, reading, null);
-    public static IngestRecord Rejected(IncomingMessage message, DecodeError error) => new(message, null, error);
-}
-
 public enum IngestOutcome { Queued, Quarantined, Duplicate, Rejected }
 
 public sealed record DeviceSummary(
@@ -74,11 +66,12 @@ public sealed record DeviceSummary(
 
 public sealed record QuarantinedReading(long ReadingId, string DeviceId, Reading Reading, DateTimeOffset ReceivedAt);
 
-public sealed record RejectedMessage(long Id, DateTimeOffset ReceivedAt, string Topic, string Source, string Reason, byte[] Payload);
+/// <summary>A message kept with the reason it could not become a reading; <see cref="Origin"/> as its source named it.</summary>
+public sealed record RejectedMessage(long Id, DateTimeOffset ReceivedAt, string Origin, string Reason, byte[] Payload);
 
 /// <summary>A bound reading waiting for delivery. <see cref="Attempts"/> counts failed attempts so far.</summary>
 public sealed record OutboxEntry(
-    long Id, long ReadingId, Reading Reading, PatientId Patient, int Attempts, DateTimeOffset EnqueuedAt, string Topic, byte[] Payload);
+    long Id, long ReadingId, Reading Reading, PatientId Patient, int Attempts, DateTimeOffset EnqueuedAt, string Origin, byte[] Payload);
 
 public sealed record OutboxStatus(long Pending, long Due, long Retrying, long Delivered, long DeadLetters, long Quarantined, long Rejected, DateTimeOffset? OldestPending);
 
@@ -90,4 +83,4 @@ public sealed record DeadLetterReason(string Reason, int? HttpStatus, string? Re
 
 public sealed record DeadLetter(
     long Id, long ReadingId, string DeviceId, PatientId Patient, Reading Reading, DateTimeOffset FailedAt, int Attempts,
-    DeadLetterReason Why, string Topic, byte[] Payload);
+    DeadLetterReason Why, string Origin, byte[] Payload);

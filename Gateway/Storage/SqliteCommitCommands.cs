@@ -23,23 +23,23 @@ internal sealed class SqliteCommitCommands : IDisposable
             "$device");
         // ON CONFLICT names the identity key: a resend is skipped, while any other constraint failure still throws.
         _insertReading = Create(writer, """
-            INSERT INTO readings (identity_key, device_id, kind, effective_time, received_at, topic, source, payload,
+            INSERT INTO readings (identity_key, device_id, kind, effective_time, received_at, origin, payload,
                                   reading_json, patient, state)
-            VALUES ($key, $device, $kind, $effective, $received, $topic, $source, $payload, $json, $patient, $state)
+            VALUES ($key, $device, $kind, $effective, $received, $origin, $payload, $json, $patient, $state)
             ON CONFLICT (identity_key) DO NOTHING
             RETURNING id
             """,
-            "$key", "$device", "$kind", "$effective", "$received", "$topic", "$source", "$payload", "$json", "$patient", "$state");
+            "$key", "$device", "$kind", "$effective", "$received", "$origin", "$payload", "$json", "$patient", "$state");
         _insertOutbox = Create(writer, """
             INSERT INTO outbox (reading_id, effective_time, attempts, next_attempt_at, enqueued_at)
             VALUES ($reading, $effective, 0, $now, $now)
             """,
             "$reading", "$effective", "$now");
         _insertRejected = Create(writer, """
-            INSERT INTO rejected (received_at, topic, source, reason, payload)
-            VALUES ($received, $topic, $source, $reason, $payload)
+            INSERT INTO rejected (received_at, origin, reason, payload)
+            VALUES ($received, $origin, $reason, $payload)
             """,
-            "$received", "$topic", "$source", "$reason", "$payload");
+            "$received", "$origin", "$reason", "$payload");
         _touchDevice = Create(writer, """
             INSERT INTO devices (device_id, first_seen, last_seen, readings) VALUES ($device, $seen, $seen, $count)
             ON CONFLICT (device_id) DO UPDATE SET
@@ -76,12 +76,11 @@ internal sealed class SqliteCommitCommands : IDisposable
         p[2].Value = row.Kind;
         p[3].Value = row.EffectiveTime;
         p[4].Value = row.ReceivedAtText;
-        p[5].Value = row.Topic;
-        p[6].Value = row.Source;
-        p[7].Value = row.Payload;
-        p[8].Value = row.ReadingJson;
-        p[9].Value = (object?)patient ?? DBNull.Value;
-        p[10].Value = state;
+        p[5].Value = row.Origin;
+        p[6].Value = row.Payload;
+        p[7].Value = row.ReadingJson;
+        p[8].Value = (object?)patient ?? DBNull.Value;
+        p[9].Value = state;
         return _insertReading.ExecuteScalar() is long id ? id : null;
     }
 
@@ -98,10 +97,9 @@ internal sealed class SqliteCommitCommands : IDisposable
     {
         var p = _insertRejected.Parameters;
         p[0].Value = row.ReceivedAtText;
-        p[1].Value = row.Topic;
-        p[2].Value = row.Source;
-        p[3].Value = row.RejectReason;
-        p[4].Value = row.Payload;
+        p[1].Value = row.Origin;
+        p[2].Value = row.RejectReason;
+        p[3].Value = row.Payload;
         _insertRejected.ExecuteNonQuery();
     }
 

@@ -123,7 +123,19 @@ internal static class SqliteSchema
         CREATE INDEX IF NOT EXISTS ix_readings_queued_device ON readings (device_id, effective_time) WHERE state = 'queued';
         """;
 
-    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2];
+    // Where a message came from, as one text in its source's own terms ("mqtt vitals/x/body-weight from client c1",
+    // "ble C0:FF:EE:00:00:01 0x2A35") instead of a topic and a client id: a Bluetooth value has no topic. Rows written
+    // before it keep their topic in that form; Bluetooth rows then carried the synthetic topic vitals/{address}/gatt/{uuid}.
+    private const string Version3 = """
+        ALTER TABLE readings RENAME COLUMN topic TO origin;
+        UPDATE readings SET origin = CASE WHEN source = 'ble' THEN 'ble ' || origin ELSE 'mqtt ' || origin || ' from client ' || source END;
+        ALTER TABLE readings DROP COLUMN source;
+        ALTER TABLE rejected RENAME COLUMN topic TO origin;
+        UPDATE rejected SET origin = CASE WHEN source = 'ble' THEN 'ble ' || origin ELSE 'mqtt ' || origin || ' from client ' || source END;
+        ALTER TABLE rejected DROP COLUMN source;
+        """;
+
+    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3];
 
     public static int CurrentVersion => Migrations.Count;
 }

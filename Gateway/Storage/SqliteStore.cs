@@ -337,12 +337,12 @@ public sealed class SqliteStore : IGatewayStore, IDeliveryLedger
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         return ReadAsync(c =>
         {
-            using var cmd = Command(c, null, "SELECT id, received_at, topic, source, reason, payload FROM rejected ORDER BY id DESC LIMIT $n", ("$n", limit));
+            using var cmd = Command(c, null, "SELECT id, received_at, origin, reason, payload FROM rejected ORDER BY id DESC LIMIT $n", ("$n", limit));
             using var r = cmd.ExecuteReader();
             var list = new List<RejectedMessage>();
             while (r.Read())
             {
-                list.Add(new RejectedMessage(r.GetInt64(0), SqliteTime.Parse(r.GetString(1)), r.GetString(2), r.GetString(3), r.GetString(4), (byte[])r.GetValue(5)));
+                list.Add(new RejectedMessage(r.GetInt64(0), SqliteTime.Parse(r.GetString(1)), r.GetString(2), r.GetString(3), (byte[])r.GetValue(4)));
             }
             return (IReadOnlyList<RejectedMessage>)list;
         }, ct);
@@ -398,7 +398,7 @@ public sealed class SqliteStore : IGatewayStore, IDeliveryLedger
             // device's queued readings before this one (ix_readings_queued_device) for one not due yet, or, heads
             // only, for any.
             using var cmd = Command(c, null, """
-                SELECT o.id, o.reading_id, o.attempts, o.enqueued_at, r.reading_json, r.patient, r.topic, r.payload
+                SELECT o.id, o.reading_id, o.attempts, o.enqueued_at, r.reading_json, r.patient, r.origin, r.payload
                 FROM outbox o
                 JOIN readings r ON r.id = o.reading_id
                 WHERE o.next_attempt_at <= $now
@@ -538,7 +538,7 @@ public sealed class SqliteStore : IGatewayStore, IDeliveryLedger
         {
             using var cmd = Command(c, null, """
                 SELECT d.id, d.reading_id, r.device_id, r.patient, r.reading_json, d.failed_at, d.attempts,
-                       d.reason, d.http_status, d.request, d.response, r.topic, r.payload
+                       d.reason, d.http_status, d.request, d.response, r.origin, r.payload
                 FROM dead_letters d
                 JOIN readings r ON r.id = d.reading_id
                 ORDER BY d.id DESC

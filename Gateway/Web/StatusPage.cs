@@ -77,10 +77,10 @@ internal static class StatusPage
             if (rejected.Count == 0) html.Append("<p>None.</p>");
             else
             {
-                html.Append("<table><tr><th>Received</th><th>Topic</th><th>Reason</th></tr>");
+                html.Append("<table><tr><th>Received</th><th>From</th><th>Reason</th></tr>");
                 foreach (var r in rejected)
                     html.Append("<tr><td>").Append(WebUtility.HtmlEncode(r.ReceivedAt.ToString("u")))
-                        .Append("</td><td>").Append(WebUtility.HtmlEncode(r.Topic))
+                        .Append("</td><td>").Append(WebUtility.HtmlEncode(r.Origin))
                         .Append("</td><td>").Append(WebUtility.HtmlEncode(r.Reason)).Append("</td></tr>");
                 html.Append("</table>");
             }

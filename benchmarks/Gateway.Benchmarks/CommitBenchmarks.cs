@@ -60,7 +60,7 @@ public class CommitBenchmarks
                 Value = new Quantity(37.2m, Ucum.Celsius),
             };
             var payload = Encoding.UTF8.GetBytes($$"""{"value": 37.2, "unit": "Cel", "time": "{{time}}", "id": {{n}}}""");
-            batch[i] = IngestRecord.Accepted(new IncomingMessage($"vitals/{device}/body-temperature", payload, now, "bench"), reading);
+            batch[i] = new IngestRecord.Accepted($"mqtt vitals/{device}/body-temperature from client bench", now, payload, reading);
         }
         return _store.CommitAsync(batch, default);
     }

@@ -83,7 +83,7 @@ internal static class DeliveryThroughput
                     Value = new Quantity(celsius, Ucum.Celsius),
                 };
                 var payload = Encoding.UTF8.GetBytes($$"""{"value": {{celsius.ToString(CultureInfo.InvariantCulture)}}, "unit": "Cel", "time": "{{reading.DeviceTime}}", "id": "{{i}}"}""");
-                records.Add(IngestRecord.Accepted(new IncomingMessage($"vitals/{reading.DeviceId}/body-temperature", payload, at, "bench"), reading));
+                records.Add(new IngestRecord.Accepted($"mqtt vitals/{reading.DeviceId}/body-temperature from client bench", at, payload, reading));
             }
             foreach (var chunk in records.Chunk(500))
                 await store.CommitAsync(chunk, default);

@@ -57,8 +57,7 @@ public sealed class GattFuzzTests
         for (var i = 0; i < 20_000; i++)
         {
             var (uuid, original) = vectors[random.Next(vectors.Count)];
-            var message = new IncomingMessage($"vitals/fuzz-1/gatt/{uuid}", Mutate(random, original), DateTimeOffset.UnixEpoch.AddYears(57), "fuzz");
-            if (!decoder.TryDecode(message, out _, out var error))
+            if (!decoder.TryDecodePublish($"vitals/fuzz-1/gatt/{uuid}", Mutate(random, original), DateTimeOffset.UnixEpoch.AddYears(57), out _, out var error))
             {
                 Assert.False(string.IsNullOrWhiteSpace(error.Message));
             }

@@ -41,7 +41,7 @@ public sealed class BleDeviceSessionTests : IAsyncLifetime
         }).Build();
         var services = new ServiceCollection();
         services.AddGatewayCore(configuration);
-        services.AddSingleton<IngestPipeline>().AddSingleton<DeliveryTrigger>().AddSingleton<GatewayMetrics>().AddSingleton<IngestWriter>();
+        services.AddSingleton<IngestPipeline>().AddSingleton<IOutboxSignal, DeliveryTrigger>().AddSingleton<GatewayMetrics>().AddSingleton<IngestWriter>();
         services.AddBleIngest(configuration);
         _services = services.BuildServiceProvider();
         _store = _services.GetRequiredService<IGatewayStore>();
@@ -161,7 +161,7 @@ public sealed class BleDeviceSessionTests : IAsyncLifetime
 
         await WaitForAsync(async () => (await _store.ListRejectedAsync(10, CancellationToken.None)).Count == 1);
         var rejected = (await _store.ListRejectedAsync(10, CancellationToken.None)).Single();
-        Assert.Equal($"vitals/{Address}/gatt/2b8b", rejected.Topic);
+        Assert.Equal($"ble {Address} 0x2B8B", rejected.Origin);
         Assert.StartsWith("0x2B8B byte 0", rejected.Reason, StringComparison.Ordinal);
     }
 

@@ -1,6 +1,7 @@
 using Vitals.Devices;
 using Vitals.Devices.Gatt;
 using Vitals.Gateway.Ingest;
+using Vitals.Gateway.Ingest.Ble;
 using Microsoft.Extensions.Options;
 
 namespace Vitals.Gateway.Tests.Ingest.Ble;
@@ -59,8 +60,12 @@ public sealed class ClockOffsetCorrectionTests
     public void The_message_decoder_applies_the_offset_a_BLE_source_measured_and_MQTT_stays_unchanged()
     {
         var decoder = new MessageDecoder(Options.Create(new IngestOptions { TimeZone = "UTC" }));
-        var mqtt = new IncomingMessage("vitals/C0:FF:EE:00:00:01/gatt/2a1c", Stamped, ReceivedAt, "bridge");
-        var ble = mqtt with { Source = "ble", DeviceClockOffset = TimeSpan.FromMinutes(7) };
+        var mqtt = Some.MqttMessage("vitals/C0:FF:EE:00:00:01/gatt/2a1c", Stamped, ReceivedAt, "bridge");
+        var ble = mqtt with
+        {
+            Source = new BleSource("hci0", "C0:FF:EE:00:00:01", 0x2A1C),
+            Context = new DeviceContext { ClockOffset = TimeSpan.FromMinutes(7) },
+        };
 
         Assert.True(decoder.TryDecode(mqtt, out var fromMqtt, out _));
         Assert.True(decoder.TryDecode(ble, out var fromBle, out _));

@@ -11,7 +11,7 @@ namespace Vitals.Gateway.Ingest.Ble;
 /// passkey waits, arm notifications (before connecting where BlueZ allows it, so stored readings indicated right after
 /// the link comes up are not acknowledged into the void), connect, read or set Current Time, and for GHS fetch the
 /// stored records through RACP and delete them only once every one is durable. Values are handled in arrival order by
-/// one consumer; each becomes an <see cref="IncomingMessage"/> through the same pipeline as MQTT. Any failure ends the
+/// one consumer; each becomes an <see cref="IngestMessage"/> through the same pipeline as MQTT. Any failure ends the
 /// connection attempt, never the session: it reconnects with exponential backoff and full jitter.
 /// </summary>
 internal sealed class BleDeviceSession : IAsyncDisposable
@@ -535,16 +535,22 @@ internal sealed class BleDeviceSession : IAsyncDisposable
 
     private async Task<bool> Submit(BleNotification n, byte[] value, DecodeError? rejected)
     {
-        var message = new IncomingMessage($"vitals/{_address}/gatt/{n.Uuid.ToShortString()}", value, n.ReceivedAt, "ble")
+        // Sessions arm only Bluetooth SIG characteristics, so a 128-bit UUID here is a bug, not device behaviour.
+        var characteristic = n.Uuid.ShortId ?? throw new InvalidOperationException($"notification on a 128-bit characteristic {n.Uuid}");
+        var source = new BleSource(_context.Options.Adapter, _address, characteristic);
+        var message = new IngestMessage(_address, source, PayloadFormat.Gatt(characteristic), value, n.ReceivedAt)
         {
-            DeviceClockOffset = n.Clock.OffsetAt(n.ReceivedAt),
-            FallbackTemperatureType = Volatile.Read(ref _temperatureType) is var t and >= 0 ? new TemperatureType((byte)t) : null,
+            Context = new DeviceContext
+            {
+                ClockOffset = n.Clock.OffsetAt(n.ReceivedAt),
+                TemperatureType = Volatile.Read(ref _temperatureType) is var t and >= 0 ? new TemperatureType((byte)t) : null,
+            },
         };
         try
         {
             // SubmitAsync queues synchronously (so arrival order is commit order) and completes once durable.
             _ = rejected is { } error
-                ? await _context.Pipeline.SubmitRejectedAsync(message, error, _stop.Token).ConfigureAwait(false)
+                ? await _context.Pipeline.SubmitRejectedAsync(source, value, n.ReceivedAt, error, _stop.Token).ConfigureAwait(false)
                 : await _context.Pipeline.SubmitAsync(message, _stop.Token).ConfigureAwait(false);
             _context.Metrics.Committed(_context.Time.GetUtcNow() - n.ReceivedAt);
             return true;

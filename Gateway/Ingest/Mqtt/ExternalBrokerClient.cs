@@ -9,7 +9,7 @@ using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using Vitals.Gateway.Storage;
 
-namespace Vitals.Gateway.Ingest;
+namespace Vitals.Gateway.Ingest.Mqtt;
 
 /// <summary>
 /// A client of an existing broker (Mqtt:Mode=External). Subscribes with QoS 1 on a persistent session under a stable
@@ -91,24 +91,23 @@ public sealed class ExternalBrokerClient(
         // Acknowledge later, from the commit: returning at once lets the next message in while this one commits,
         // so one connection still feeds a whole batch to the group commit.
         e.AutoAcknowledge = false;
-        var message = new IncomingMessage(topic, e.ApplicationMessage.Payload.ToArray(), time.GetUtcNow(), e.ClientId);
-        var task = CommitThenAcknowledgeAsync(e, message, stoppingToken);
+        var task = CommitThenAcknowledgeAsync(e, topic, time.GetUtcNow(), stoppingToken);
         _inFlight.TryAdd(task, 0);
         _ = task.ContinueWith(t => _inFlight.TryRemove(t, out _), TaskScheduler.Default);
         return Task.CompletedTask;
     }
 
-    private async Task CommitThenAcknowledgeAsync(MqttApplicationMessageReceivedEventArgs e, IncomingMessage message, CancellationToken ct)
+    private async Task CommitThenAcknowledgeAsync(MqttApplicationMessageReceivedEventArgs e, string topic, DateTimeOffset receivedAt, CancellationToken ct)
     {
         try
         {
-            await pipeline.SubmitAsync(message, ct).ConfigureAwait(false);
+            await MqttPublish.SubmitAsync(pipeline, topic, e.ClientId, e.ApplicationMessage.Payload.ToArray(), receivedAt, ct).ConfigureAwait(false);
             await e.AcknowledgeAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             // Not acknowledged: the broker keeps it in our persistent session and redelivers it on reconnect.
-            IngestLog.NotAcknowledged(logger, message.Topic, ex.GetType().Name);
+            IngestLog.NotAcknowledged(logger, topic, ex.GetType().Name);
             if (!ct.IsCancellationRequested && _client is { IsConnected: true } c)
                 await c.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
         }

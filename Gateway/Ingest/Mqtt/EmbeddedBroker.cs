@@ -7,7 +7,7 @@ using MQTTnet.Protocol;
 using MQTTnet.Server;
 using Vitals.Gateway.Storage;
 
-namespace Vitals.Gateway.Ingest;
+namespace Vitals.Gateway.Ingest.Mqtt;
 
 /// <summary>
 /// The in-process broker (Mqtt:Mode=Embedded). Every publish under <c>vitals/</c> is decoded and committed inside the
@@ -46,10 +46,10 @@ public sealed class EmbeddedBroker(
         var topic = e.ApplicationMessage.Topic;
         if (!VitalsTopic.IsVitalsTopic(topic)) return;
 
-        var message = new IncomingMessage(topic, e.ApplicationMessage.Payload.ToArray(), time.GetUtcNow(), e.ClientId);
         try
         {
-            var outcome = await pipeline.SubmitAsync(message, _stopping.Token).ConfigureAwait(false);
+            var outcome = await MqttPublish.SubmitAsync(
+                pipeline, topic, e.ClientId, e.ApplicationMessage.Payload.ToArray(), time.GetUtcNow(), _stopping.Token).ConfigureAwait(false);
             if (outcome == IngestOutcome.Rejected)
             {
                 // Kept in the rejected store; an MQTT 5 publisher also learns it from the PUBACK reason code.

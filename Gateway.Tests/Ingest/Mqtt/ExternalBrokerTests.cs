@@ -8,7 +8,9 @@ using Vitals.Gateway.Ingest;
 using Vitals.Gateway.Storage;
 using Vitals.Gateway.Tests.Infrastructure;
 
-namespace Vitals.Gateway.Tests.Ingest;
+using Vitals.Gateway.Ingest.Mqtt;
+
+namespace Vitals.Gateway.Tests.Ingest.Mqtt;
 
 /// <summary>Mqtt:Mode=External against Debian's mosquitto, with mosquitto_pub as the publisher.</summary>
 public sealed class ExternalBrokerTests

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Vitals.Gateway.Ingest;
+namespace Vitals.Gateway.Ingest.Mqtt;
 
 public enum MqttMode { Embedded, External }
 

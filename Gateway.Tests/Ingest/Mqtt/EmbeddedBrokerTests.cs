@@ -6,7 +6,9 @@ using Vitals.Gateway.Binding;
 using Vitals.Gateway.Storage;
 using Vitals.Gateway.Tests.Infrastructure;
 
-namespace Vitals.Gateway.Tests.Ingest;
+using Vitals.Gateway.Ingest.Mqtt;
+
+namespace Vitals.Gateway.Tests.Ingest.Mqtt;
 
 /// <summary>The embedded MQTTnet broker with a real MQTTnet client over loopback TCP.</summary>
 public sealed class EmbeddedBrokerTests
@@ -53,7 +55,7 @@ public sealed class EmbeddedBrokerTests
 
         Assert.Equal(MqttClientPublishReasonCode.PayloadFormatInvalid, result.ReasonCode);
         var rejected = Assert.Single(await gateway.Store.ListRejectedAsync(10, default));
-        Assert.Equal("vitals/bp-1/blood-pressure", rejected.Topic);
+        Assert.Equal("mqtt vitals/bp-1/blood-pressure from client device-bp-1", rejected.Origin);
         Assert.Contains("diastolic", rejected.Reason, StringComparison.Ordinal);
         Assert.Equal("""{"systolic": 120, "diastolic": 130, "unit": "mmHg"}""", Encoding.UTF8.GetString(rejected.Payload));
     }

@@ -1,7 +1,9 @@
 using Vitals.Devices;
 using Vitals.Gateway.Ingest;
 
-namespace Vitals.Gateway.Tests.Ingest;
+using Vitals.Gateway.Ingest.Mqtt;
+
+namespace Vitals.Gateway.Tests.Ingest.Mqtt;
 
 // Rejections are covered by TestData/Json/vectors.json through MessageDecoder; these pin the parsed shape.
 public sealed class VitalsTopicTests

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using Vitals.Devices;
 
-namespace Vitals.Gateway.Ingest;
+namespace Vitals.Gateway.Ingest.Mqtt;
 
 /// <summary>
 /// An MQTT topic of the contract (design.md, "MQTT contract"): <c>vitals/{deviceId}/{kind}</c> carries a JSON reading,
