@@ -105,7 +105,7 @@ public sealed class BleToEhrTests
         await Eventually(async () => (await rig.Gateway.StatusAsync()).GetProperty("outbox").GetProperty("rejected").GetInt64() == 1);
         var (exit, output) = await rig.Gateway.CliAsync("rejected", "list", "--payload");
         Assert.Equal(0, exit);
-        Assert.Contains($"vitals/{Thermometer}/gatt/2a1c", output, StringComparison.Ordinal);
+        Assert.Contains($"ble {Thermometer} 0x2A1C", output, StringComparison.Ordinal);
         Assert.Matches("0x2A1C byte [0-9]+", output);
         Assert.Contains(hex.Replace(" ", "", StringComparison.Ordinal), output.Replace(" ", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
         // The session goes on: the next reading arrives.

@@ -18,7 +18,7 @@ public sealed record DeviceContext
 
     /// <summary>
     /// The thermometer's Temperature Type 0x2A1D: the site of 0x2A1C values that carry no type of their own (Health
-    /// Thermometer Service 1.0, 3.2). Null when the device has none or nobody read it.
+    /// Thermometer Service 1.0, Temperature Type). Null when the device has none or nobody read it.
     /// </summary>
     public TemperatureType? TemperatureType { get; init; }
 }
