@@ -113,7 +113,7 @@ public sealed class BleToEhrTests
         await rig.WaitForObservationsAsync([next]);
     }
 
-    /// <summary>The device's address: the EHR's Device identifier is the EUI-48 form with dashes (fhir.md).</summary>
+    /// <summary>The device's address: the EHR's Device identifier is the EUI-48 form with dashes (docs/fhir.md).</summary>
     private static string DeviceOf(EhrContents contents, JsonElement observation) =>
         contents.DeviceIdByServerId[observation.GetProperty("device").GetProperty("reference").GetString()!].Replace('-', ':');
 

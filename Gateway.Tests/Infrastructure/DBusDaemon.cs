@@ -21,7 +21,7 @@ public sealed class DBusDaemon : IAsyncDisposable
 
     public static async Task<DBusDaemon> StartAsync()
     {
-        // --print-address=1 writes the address to stdout; a bare --print-address with --print-pid fails (bluez.md).
+        // --print-address=1 writes the address to stdout; a bare --print-address with --print-pid fails (dbus-daemon(1)).
         var psi = new ProcessStartInfo("dbus-daemon", ["--session", "--nofork", "--print-address=1"])
         {
             RedirectStandardOutput = true,

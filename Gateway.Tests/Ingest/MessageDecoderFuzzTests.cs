@@ -7,7 +7,7 @@ using Vitals.Gateway.Ingest.Mqtt;
 namespace Vitals.Gateway.Tests.Ingest;
 
 /// <summary>
-/// Seeded random input through <see cref="MessageDecoder"/> (design.md, "Bad input": nothing crashes the host).
+/// Seeded random input through <see cref="MessageDecoder"/> (docs/architecture.md, "Bad input": nothing crashes the host).
 /// Every outcome must be a reading or a located, log-safe error; an exception fails the test with the input.
 /// </summary>
 public sealed class MessageDecoderFuzzTests

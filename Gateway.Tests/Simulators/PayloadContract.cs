@@ -6,7 +6,7 @@ using Vitals.Devices;
 namespace Vitals.Gateway.Tests.Simulators;
 
 /// <summary>
-/// The MQTT contract of design.md written out independently of the gateway's decoder (built in parallel), to check
+/// The MQTT contract of the README written out independently of the gateway's decoder (built in parallel), to check
 /// that every good simulator payload is one the gateway must accept: topic, size, JSON shape, units and aliases,
 /// plausible values after unit conversion, a time with an offset not in the future, an integer id.
 /// </summary>

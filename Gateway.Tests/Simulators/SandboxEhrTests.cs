@@ -10,7 +10,7 @@ using Task = System.Threading.Tasks.Task;
 
 namespace Vitals.Gateway.Tests.Simulators;
 
-/// <summary>The sandbox EHR behaves as the FHIR server the gateway is written against (reference/ehr.md).</summary>
+/// <summary>The sandbox EHR behaves as the FHIR server the gateway is written against (docs/ehr.md).</summary>
 public sealed class SandboxEhrTests(SandboxEhrFixture fixture) : IClassFixture<SandboxEhrFixture>
 {
     private const string IdentifierSystem = "urn:ietf:rfc:3986";

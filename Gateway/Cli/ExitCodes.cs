@@ -1,6 +1,6 @@
 namespace Vitals.Gateway.Cli;
 
-/// <summary>design.md, "Command line": 0 ok, 1 runtime failure, 2 bad usage or bad input.</summary>
+/// <summary>README "Command line": 0 ok, 1 runtime failure, 2 bad usage or bad input.</summary>
 internal static class ExitCodes
 {
     public const int Ok = 0;

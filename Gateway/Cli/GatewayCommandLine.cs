@@ -6,7 +6,7 @@ using Vitals.Gateway.Storage;
 namespace Vitals.Gateway.Cli;
 
 /// <summary>
-/// One executable, several verbs (design.md, "Command line"). <c>run</c> is the default. Every verb reads the same
+/// One executable, several verbs (README "Command line"). <c>run</c> is the default. Every verb reads the same
 /// configuration (appsettings.json beside the binary, then environment variables such as <c>Storage__Path</c>), so the
 /// CLI looks at the store a gateway started with the same settings uses.
 /// </summary>

@@ -3,7 +3,7 @@ using Hl7.Fhir.Model;
 namespace Vitals.Gateway.Fhir;
 
 /// <summary>
-/// The Bundle of type collection that <c>decode</c> prints (design.md "Command line"): the Device and the
+/// The Bundle of type collection that <c>decode</c> prints (README "Command line"): the Device and the
 /// Observations, linked by deterministic urn:uuid fullUrls.
 /// </summary>
 public static class CollectionBundle

@@ -4,7 +4,7 @@ using Hl7.Fhir.Model;
 namespace Vitals.Gateway.Fhir;
 
 /// <summary>
-/// The business identifier of a measuring Device: a Bluetooth address (design.md: upper case, colon-separated) as
+/// The business identifier of a measuring Device: a Bluetooth address (upper case, colon-separated, as BlueZ writes it) as
 /// the PHD IG's eui-48/bluetooth identifier with dashes, anything else under <see cref="FhirOptions.DeviceIdentifierSystem"/>.
 /// The sender creates the Device conditionally on it (<see cref="ObservationIdentifier.ToSearchQuery"/>).
 /// </summary>

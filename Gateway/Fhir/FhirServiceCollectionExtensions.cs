@@ -6,7 +6,7 @@ namespace Vitals.Gateway.Fhir;
 public static class FhirServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds and validates the <c>Fhir</c> section at start-up (design.md: invalid configuration stops start-up with a
+    /// Binds and validates the <c>Fhir</c> section at start-up (README "Configuration": invalid configuration stops start-up with a
     /// message naming the key) and registers the <see cref="ReadingMapper"/>.
     /// </summary>
     public static IServiceCollection AddFhirMapping(this IServiceCollection services, IConfiguration configuration)

@@ -1,6 +1,6 @@
 namespace Vitals.Gateway.Fhir;
 
-/// <summary>The code systems, identifier systems and extension URLs the gateway writes (fhir.md).</summary>
+/// <summary>The code systems, identifier systems and extension URLs the gateway writes (docs/fhir.md).</summary>
 public static class FhirSystems
 {
     public const string Loinc = "http://loinc.org";

@@ -7,7 +7,7 @@ using Vitals.Gateway.Binding;
 namespace Vitals.Gateway.Fhir;
 
 /// <summary>
-/// The de-duplication identifier of an Observation (PHD IG, fhir.md "De-duplication"): derived only from what the
+/// The de-duplication identifier of an Observation (HL7 PHD IG, "Observation identifier"; docs/fhir.md): derived only from what the
 /// device said (<see cref="ReadingIdentity.Key"/>), the patient it is bound to and the Observation's LOINC code, so a
 /// resend yields the same identifier and a BP panel and its pulse Observation differ.
 /// </summary>
@@ -31,7 +31,7 @@ public static class ObservationIdentifier
     /// The search expression that finds resources carrying <paramref name="identifier"/>:
     /// <c>identifier=system|value</c>, for an <c>If-None-Exist</c> header, a transaction entry's
     /// <c>request.ifNoneExist</c>, or a search URL after <c>?</c>. Build it from the very Identifier object that is on
-    /// the resource (fhir.md: the IG's own example gets this wrong). Works for Device identifiers too.
+    /// the resource (docs/fhir.md: the IG's own example gets this wrong). Works for Device identifiers too.
     /// </summary>
     public static string ToSearchQuery(Identifier identifier)
     {

@@ -3,7 +3,7 @@ using Vitals.Devices;
 namespace Vitals.Gateway.Fhir;
 
 /// <summary>
-/// kPa to mm[Hg] for the R4 bp profile, which only allows mm[Hg] (fhir.md).
+/// kPa to mm[Hg] for the R4 bp profile, which only allows mm[Hg] (HL7 FHIR R4 bp profile, valueQuantity bound to mm[Hg]).
 /// Precision rule: the result keeps as many significant digits as the device sent (16.0 kPa has three, so
 /// 120.00992 becomes 120; 17.33 kPa has four, so 129.9857 becomes 130.0), because more digits would claim a precision
 /// the cuff never had. It is never coarser than 1 mm[Hg], the resolution every cuff displays (16 kPa gives 120,

@@ -9,7 +9,7 @@ namespace Vitals.Gateway.Fhir;
 
 /// <summary>
 /// Turns one <see cref="Reading"/> into its measuring Device and one Observation per measurement, each valid against
-/// the R4 core vital-signs profile for its kind (design.md "FHIR output", fhir.md). Pure: no I/O, no clock.
+/// the R4 core vital-signs profile for its kind (HL7 FHIR R4 §8.1 Vital Signs; README "FHIR output"). Pure: no I/O, no clock.
 /// A reading that breaks the decoders' guarantees (wrong unit for its kind, missing value) is a bug and throws
 /// <see cref="ArgumentException"/>.
 /// </summary>
@@ -114,7 +114,7 @@ public sealed class ReadingMapper(IOptions<FhirOptions> options)
             },
         };
         observation.Identifier.Add(ObservationIdentifier.Create(_options.IdentifierSystem, reading, patient, code.Loinc));
-        // vital-signs must stay the first category: EHRs that take exactly one (Oracle Health, ehr.md) keep category[0].
+        // vital-signs must stay the first category: EHRs that take exactly one (Oracle Health; docs/ehr.md) keep category[0].
         observation.Category.Add(Concept(FhirSystems.ObservationCategory, "vital-signs", "Vital Signs"));
         observation.Category.Add(Concept(FhirSystems.PhdObservationCategory, "phd", "PHD generated"));
         observation.Subject = Subject(patient);
@@ -212,7 +212,7 @@ public sealed class ReadingMapper(IOptions<FhirOptions> options)
     };
 
     /// <summary>
-    /// fhir.md "Measurement status": an invalid measurement has no value (error), an unavailable one was not
+    /// HL7 FHIR R4 ObservationStatus and Observation.dataAbsentReason (docs/fhir.md): an invalid measurement has no value (error), an unavailable one was not
     /// performed; otherwise a special value the device sent (NaN, NRes, +/-INF) names the reason.
     /// </summary>
     private static CodeableConcept? DataAbsentReason(Quantity quantity, MeasurementStatus status)

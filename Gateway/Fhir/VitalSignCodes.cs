@@ -4,7 +4,7 @@ using Vitals.Devices;
 namespace Vitals.Gateway.Fhir;
 
 /// <summary>
-/// The one table of FHIR codes the gateway writes (fhir.md): per kind the R4 core vital-signs profile, LOINC and MDC
+/// The one table of FHIR codes the gateway writes (docs/fhir.md; HL7 FHIR R4 §8.1 Vital Signs, ISO/IEEE 11073-10101): per kind the R4 core vital-signs profile, LOINC and MDC
 /// codes and allowed UCUM units; the blood-pressure component and pulse codes; the temperature sites.
 /// </summary>
 public static class VitalSignCodes
@@ -88,7 +88,7 @@ public static class VitalSignCodes
     public static TemperatureSite? Site(string name) =>
         Sites.TryGetValue(name.Trim(), out var site) ? site : null;
 
-    /// <summary>The human-readable unit for Quantity.unit (fhir.md: always fill unit too).</summary>
+    /// <summary>The human-readable unit for Quantity.unit (HL7 FHIR R4 Quantity: unit is the human form of code).</summary>
     public static string UnitText(string ucum, VitalKind measured) => ucum switch
     {
         Ucum.Celsius => "°C",
@@ -102,7 +102,7 @@ public static class VitalSignCodes
 
     private static FrozenDictionary<string, TemperatureSite> BuildSites()
     {
-        // MDC terms from fhir.md (0x2A1D temperature type -> MDC); temporal and forehead have none there.
+        // MDC terms of ISO/IEEE 11073-10101 (docs/fhir.md) (0x2A1D temperature type -> MDC); temporal and forehead have none there.
         TemperatureSite[] sites =
         [
             new("axillary", "Axillary", "188452", "MDC_TEMP_AXILLA"),

@@ -11,7 +11,7 @@ public sealed class IngestOptions
 {
     public const string SectionName = "Ingest";
 
-    /// <summary>design.md, "MQTT contract": a payload is at most 16 KiB.</summary>
+    /// <summary>README "MQTT contract": a payload is at most 16 KiB.</summary>
     public const int DefaultMaxPayloadBytes = 16 * 1024;
 
     /// <summary><c>Ingest:MaxPayloadBytes</c>: larger payloads are rejected before they are parsed.</summary>

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace Vitals.Gateway.Ingest;
 
-/// <summary>Checks <see cref="IngestOptions"/> at start-up; each failure names its configuration key (design.md, "Configuration").</summary>
+/// <summary>Checks <see cref="IngestOptions"/> at start-up; each failure names its configuration key (README "Configuration").</summary>
 public sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
 {
     /// <summary>A vital-signs payload is a few hundred bytes; the bounds only catch typos (16 instead of 16384).</summary>

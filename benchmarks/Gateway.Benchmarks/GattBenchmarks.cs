@@ -5,7 +5,7 @@ namespace Vitals.Gateway.Benchmarks;
 
 /// <summary>
 /// The GATT decoders' hot path (issue 3 targets: each characteristic parse allocation-free at 5 million/s or more on
-/// one core; SFLOAT/FLOAT decode at 50 million/s). The values are the worked examples of gatt.md with every optional
+/// one core; SFLOAT/FLOAT decode at 50 million/s). The values are the worked examples of docs/devices.md with every optional
 /// field present where the characteristic has them.
 /// </summary>
 [MemoryDiagnoser]

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Sandbox EHR: Medplum's open-source FHIR router with its in-memory repository behind a node:http host.
-// It is a real FHIR R4 server for tests and demos (reference/ehr.md, "A real FHIR server on this machine"):
+// It is a real FHIR R4 server for tests and demos (docs/ehr.md, "The sandbox EHR"):
 // writes are validated against base R4 and the profiles in meta.profile, conditional creates and transactions
 // behave as a FHIR server's should. No authentication by default (the repository has no access policies); with
 // --require-token-introspect every FHIR request needs a bearer token that an RFC 7662 introspection endpoint calls
-// active, as a SMART Backend Services EHR would (reference/ehr.md).
+// active, as a SMART Backend Services EHR would (SMART App Launch 2.x, Backend Services).
 //
 //   node server.mjs --port 8103 [--host 127.0.0.1] [--log-requests] [--exit-on-stdin-close]
 //                   [--require-token-introspect URL] [--smart-token-endpoint URL]

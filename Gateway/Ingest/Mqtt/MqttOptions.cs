@@ -4,7 +4,7 @@ namespace Vitals.Gateway.Ingest.Mqtt;
 
 public enum MqttMode { Embedded, External }
 
-/// <summary>Configuration section "Mqtt" (design.md, "Configuration").</summary>
+/// <summary>Configuration section "Mqtt" (README "Configuration").</summary>
 public sealed class MqttOptions
 {
     public const string Section = "Mqtt";

@@ -5,7 +5,7 @@ using Vitals.Devices;
 namespace Vitals.Gateway.Ingest.Mqtt;
 
 /// <summary>
-/// An MQTT topic of the contract (design.md, "MQTT contract"): <c>vitals/{deviceId}/{kind}</c> carries a JSON reading,
+/// An MQTT topic of the contract (README "MQTT contract"): <c>vitals/{deviceId}/{kind}</c> carries a JSON reading,
 /// <c>vitals/{deviceId}/gatt/{uuid}</c> a raw GATT characteristic value. <see cref="GattUuid"/> is set for the
 /// latter, <see cref="Kind"/> for the former.
 /// </summary>
