@@ -18,6 +18,7 @@ public sealed class BleToEhrTests
     private const string Respiration = "C0:FF:EE:00:00:04";
     private static readonly string[] Devices = [Thermometer, Cuff, Scale, Respiration];
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
 
     [Fact]
     public async Task Readings_of_all_four_kinds_arrive_once_valid_on_their_patient_at_their_true_time()
@@ -64,7 +65,7 @@ public sealed class BleToEhrTests
         contents.AssertSubjects(rig.PatientByDevice);
         AssertAtTrueTimes(contents, taken);
         // GHS records were deleted on the device only after they were durable; classic devices forget on confirmation.
-        await Eventually(async () => (await rig.Simulator.GetDevicesAsync()).All(d => d.Stored == 0));
+        await Eventually.TrueAsync(async () => (await rig.Simulator.GetDevicesAsync()).All(d => d.Stored == 0), Patience, "every stored reading transferred", Poll);
 
         // Another drop and reconnect: nothing is filed twice, the store recognises anything sent again.
         await rig.Simulator.DisconnectAsync(Respiration);
@@ -102,7 +103,7 @@ public sealed class BleToEhrTests
 
         var hex = await rig.Simulator.MalformedAsync(Thermometer);
 
-        await Eventually(async () => (await rig.Gateway.StatusAsync()).GetProperty("outbox").GetProperty("rejected").GetInt64() == 1);
+        await Eventually.TrueAsync(async () => (await rig.Gateway.StatusAsync()).GetProperty("outbox").GetProperty("rejected").GetInt64() == 1, Patience, "one rejected message", Poll);
         var (exit, output) = await rig.Gateway.CliAsync("rejected", "list", "--payload");
         Assert.Equal(0, exit);
         Assert.Contains($"ble {Thermometer} 0x2A1C", output, StringComparison.Ordinal);
@@ -132,16 +133,6 @@ public sealed class BleToEhrTests
             Assert.Contains(contents.Observations, o =>
                 DeviceOf(contents, o) == reading.Address
                 && (DateTimeOffset.Parse(o.GetProperty("effectiveDateTime").GetString()!, CultureInfo.InvariantCulture) - reading.TakenAt).Duration() <= TimeSpan.FromSeconds(2));
-        }
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        var until = DateTime.UtcNow + Patience;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException("condition not met within " + Patience);
-            await Task.Delay(200);
         }
     }
 
@@ -212,21 +203,21 @@ public sealed class BleToEhrTests
         /// <summary>All four devices paired, connected, and (after a settle) set up by the gateway.</summary>
         public async Task WaitForConnectedAsync()
         {
-            await Eventually(async () =>
+            await Eventually.TrueAsync(async () =>
             {
                 var devices = await Simulator.GetDevicesAsync();
                 var status = await Gateway.StatusAsync();
                 var ble = status.GetProperty("ble").EnumerateArray().ToList();
                 return devices.Count(d => Devices.Contains(d.Address) && d.Connected && d.Paired) == Devices.Length
                        && ble.Count(d => d.GetProperty("connected").GetBoolean()) == Devices.Length;
-            });
+            }, Patience, "all four devices paired and connected", Poll);
         }
 
         /// <summary>Waits until the EHR holds an Observation at each reading's true time (and the outbox is empty).</summary>
         public async Task<EhrContents> WaitForObservationsAsync(IReadOnlyList<BleSimulatedReading> readings)
         {
             EhrContents? contents = null;
-            await Eventually(async () =>
+            await Eventually.TrueAsync(async () =>
             {
                 var outbox = (await Gateway.StatusAsync()).GetProperty("outbox");
                 if (outbox.GetProperty("pending").GetInt64() != 0) return false;
@@ -234,7 +225,7 @@ public sealed class BleToEhrTests
                 return readings.All(r => contents.Observations.Any(o =>
                     DeviceOf(contents, o) == r.Address
                     && (DateTimeOffset.Parse(o.GetProperty("effectiveDateTime").GetString()!, CultureInfo.InvariantCulture) - r.TakenAt).Duration() <= TimeSpan.FromSeconds(2)));
-            });
+            }, Patience, "an Observation at each reading's true time", Poll);
             return contents!;
         }
 

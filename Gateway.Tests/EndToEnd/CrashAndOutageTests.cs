@@ -80,11 +80,6 @@ public sealed class CrashAndOutageTests
 
     private static async Task WaitForStoredReadingsAsync(string storePath, int atLeast)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (StoreFile.CountReadings(storePath) < atLeast)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"fewer than {atLeast} readings stored after 60 s");
-            await Task.Delay(20);
-        }
+        await Eventually.TrueAsync(() => StoreFile.CountReadings(storePath) >= atLeast, TimeSpan.FromSeconds(60), $"at least {atLeast} readings stored", TimeSpan.FromMilliseconds(20));
     }
 }

@@ -59,19 +59,18 @@ public sealed class ProfilesToEhrTests
     /// <summary>The status page starts a moment after the broker the restart waits for.</summary>
     private static async Task WaitForStatusPageAsync(GatewayProcess gateway)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
+        await Eventually.TrueAsync(async () =>
         {
             try
             {
                 await gateway.StatusAsync();
-                return;
+                return true;
             }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            catch (HttpRequestException)
             {
-                await Task.Delay(100);
+                return false;
             }
-        }
+        }, TimeSpan.FromSeconds(30), "the status page answers", TimeSpan.FromMilliseconds(100));
     }
 
     /// <summary>Puts every delivered reading back into the outbox and marks every ledger entry "outcome unknown".</summary>

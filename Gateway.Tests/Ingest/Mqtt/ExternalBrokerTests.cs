@@ -29,13 +29,7 @@ public sealed class ExternalBrokerTests
 
     private static async Task<OutboxStatus> WaitForAsync(IGatewayStore store, Func<OutboxStatus, bool> done)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var s = await store.GetOutboxStatusAsync(default);
-            if (done(s) || DateTime.UtcNow > deadline) return s;
-            await Task.Delay(50);
-        }
+        return await Eventually.ValueAsync(() => store.GetOutboxStatusAsync(default), done, TimeSpan.FromSeconds(20));
     }
 
     [Fact]
@@ -148,18 +142,13 @@ public sealed class ExternalBrokerTests
         for (var i = 1; i <= 20; i++)
             await broker.PublishAsync("vitals/resp-fleet/respiratory-rate", $$"""{"value": 16, "time": "2026-11-25T08:{{i:00}}:00Z", "id": {{i}}}""");
 
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        long inA, inB;
-        do
-        {
-            await Task.Delay(50);
-            inA = (await a.Store.GetOutboxStatusAsync(default)).Quarantined;
-            inB = (await b.Store.GetOutboxStatusAsync(default)).Quarantined;
-        } while (inA + inB < 20 && DateTime.UtcNow < deadline);
+        await Eventually.ValueAsync(
+            async () => (await a.Store.GetOutboxStatusAsync(default)).Quarantined + (await b.Store.GetOutboxStatusAsync(default)).Quarantined,
+            n => n >= 20, TimeSpan.FromSeconds(20));
         // Settle: a broker that gave every member a copy would keep counting past 20.
         await Task.Delay(1000);
-        inA = (await a.Store.GetOutboxStatusAsync(default)).Quarantined;
-        inB = (await b.Store.GetOutboxStatusAsync(default)).Quarantined;
+        var inA = (await a.Store.GetOutboxStatusAsync(default)).Quarantined;
+        var inB = (await b.Store.GetOutboxStatusAsync(default)).Quarantined;
         Assert.Equal(20, inA + inB);
         Assert.True(inA > 0 && inB > 0, $"both members should get readings (a {inA}, b {inB})");
     }
