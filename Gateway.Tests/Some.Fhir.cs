@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Vitals.Devices;
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 using Vitals.Gateway.Fhir;
 
 namespace Vitals.Gateway.Tests;

@@ -18,7 +18,7 @@ internal static partial class Some
 
     /// <summary>The delivery loop's pre-send check over <paramref name="store"/>; off unless <paramref name="enabled"/>.</summary>
     public static PreSendValidation PreSendValidation(
-        IGatewayStore store, bool enabled = false, ILogger<PreSendValidation>? logger = null, GatewayMetrics? metrics = null) =>
+        IOutbox store, bool enabled = false, ILogger<PreSendValidation>? logger = null, GatewayMetrics? metrics = null) =>
         new(Validator, Options.Create(new PreSendValidationOptions { ValidateBeforeSend = enabled }), store,
             metrics ?? new GatewayMetrics(), TimeProvider.System, logger ?? NullLogger<PreSendValidation>.Instance);
 
@@ -27,7 +27,7 @@ internal static partial class Some
     /// and retry policy; validation before send off unless <paramref name="preSend"/> says otherwise.
     /// </summary>
     public static DeliveryService DeliveryService(
-        IGatewayStore store, IEhrSender sender, IOptions<EhrOptions> options, ILogger<DeliveryService> logger, PreSendValidation? preSend = null) =>
+        IOutbox store, IEhrSender sender, IOptions<EhrOptions> options, ILogger<DeliveryService> logger, PreSendValidation? preSend = null) =>
         new(store, ReadingMapper(), sender, new RetryPolicy(options.Value.Retry, Random.Shared.NextDouble),
             new DeliveryTrigger(), new GatewayMetrics(), TimeProvider.System, options, logger, preSend ?? PreSendValidation(store));
 }

@@ -27,8 +27,6 @@ public static class GatewayServices
 
         services.AddFhirMapping(configuration);
         services.AddGatewayStore(configuration);
-        // The CLI's 'devices pair' hands passkeys to the worker through the store's file.
-        services.TryAddSingleton<BlePairingStore>();
         return services;
     }
 
@@ -64,7 +62,7 @@ public static class GatewayServices
     }
 
     /// <summary>Creates or migrates the store before anything else runs.</summary>
-    private sealed class StoreInitializer(IGatewayStore store) : IHostedService
+    private sealed class StoreInitializer(IStoreInitializer store) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken) => store.InitializeAsync(cancellationToken);
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

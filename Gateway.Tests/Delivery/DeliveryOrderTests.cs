@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 using Vitals.Gateway.Delivery;
 using Vitals.Gateway.Storage;
 using Vitals.Gateway.Tests.Storage;
@@ -32,7 +32,7 @@ public sealed class DeliveryOrderTests : IDisposable
         using var store = await _temp.OpenAsync();
         string[] devices = ["thermo-a", "thermo-b", "thermo-c"];
         foreach (var device in devices)
-            await store.BindAsync(device, Patient, Some.MeasuredAt, default);
+            await store.Bindings.BindAsync(device, Patient, Some.MeasuredAt, default);
         var records = new List<IngestRecord>();
         for (var i = 0; i < 12; i++)
         {
@@ -44,7 +44,7 @@ public sealed class DeliveryOrderTests : IDisposable
         }
         // Committed newest first: the order on the wire must come from effective time, not arrival.
         records.Reverse();
-        await store.CommitAsync(records, default);
+        await store.Ingest.CommitAsync(records, default);
 
         var options = Options.Create(new EhrOptions
         {
@@ -58,16 +58,16 @@ public sealed class DeliveryOrderTests : IDisposable
             new RecordingLogger<EhrHttpClient>());
         IEhrSender sender = profile switch
         {
-            EhrProfile.SinglePost => new SinglePostSender(http, store, options, TimeProvider.System, new RecordingLogger<SinglePostSender>()),
+            EhrProfile.SinglePost => new SinglePostSender(http, store.Ledger, options, TimeProvider.System, new RecordingLogger<SinglePostSender>()),
             EhrProfile.FhirConditional => new FhirSender(http, new RecordingLogger<FhirSender>()),
             _ => new TransactionSender(http, options, new RecordingLogger<TransactionSender>()),
         };
-        var service = Some.DeliveryService(store, sender, options, new RecordingLogger<DeliveryService>());
+        var service = Some.DeliveryService(store.Outbox, sender, options, new RecordingLogger<DeliveryService>());
         await service.StartAsync(default);
         try
         {
             var deadline = DateTime.UtcNow.AddSeconds(30);
-            while ((await store.GetOutboxStatusAsync(default)).Pending > 0 && DateTime.UtcNow < deadline)
+            while ((await store.Status.GetOutboxStatusAsync(default)).Pending > 0 && DateTime.UtcNow < deadline)
                 await Task.Delay(20);
         }
         finally
@@ -75,7 +75,7 @@ public sealed class DeliveryOrderTests : IDisposable
             await service.StopAsync(default);
         }
 
-        var status = await store.GetOutboxStatusAsync(default);
+        var status = await store.Status.GetOutboxStatusAsync(default);
         Assert.Equal((0L, 35L, 1L), (status.Pending, status.Delivered, status.DeadLetters));
         var observations = fhir.OfType("Observation");
         Assert.Equal(35, observations.Count);
@@ -88,7 +88,7 @@ public sealed class DeliveryOrderTests : IDisposable
             Assert.Equal(device == "thermo-b" ? 11 : 12, times.Count);
             Assert.Equal(times.Order(), times);
         }
-        var dead = Assert.Single(await store.ListDeadLettersAsync(10, default));
+        var dead = Assert.Single(await store.DeadLetters.ListDeadLettersAsync(10, default));
         Assert.Equal(("thermo-b", 422), (dead.DeviceId, dead.Why.HttpStatus));
     }
 }

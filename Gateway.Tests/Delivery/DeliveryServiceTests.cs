@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 using Vitals.Gateway.Delivery;
 using Vitals.Gateway.Storage;
 using Vitals.Gateway.Tests.Storage;
@@ -21,15 +21,15 @@ public sealed class DeliveryServiceTests
         private FhirSender? _sender;
         private DeliveryService? _service;
 
-        public SqliteStore Store { get; private set; } = null!;
+        public StoreSet Store { get; private set; } = null!;
         public RecordingLogger<DeliveryService> Log { get; } = new();
 
         public async Task StartAsync(string ehrBaseUrl, int readings, int maxConcurrency = 4)
         {
             // The store's own clock is fake; the loop runs on real time with retries in milliseconds.
             Store = await _temp.OpenAsync();
-            await Store.BindAsync("thermo-1", Patient, Some.MeasuredAt, default);
-            await Store.CommitAsync(Some.ThermometerBatch("thermo-1", readings), default);
+            await Store.Bindings.BindAsync("thermo-1", Patient, Some.MeasuredAt, default);
+            await Store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", readings), default);
             var options = Options.Create(new EhrOptions
             {
                 BaseUrl = ehrBaseUrl,
@@ -37,7 +37,7 @@ public sealed class DeliveryServiceTests
                 Retry = new EhrRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(100) },
             });
             _sender = new FhirSender(options, TimeProvider.System, new RecordingLogger<FhirSender>());
-            var service = Some.DeliveryService(Store, _sender, options, Log);
+            var service = Some.DeliveryService(Store.Outbox, _sender, options, Log);
             _service = service;
             await service.StartAsync(CancellationToken.None);
         }
@@ -47,7 +47,7 @@ public sealed class DeliveryServiceTests
             var deadline = DateTime.UtcNow.AddSeconds(20);
             while (true)
             {
-                var status = await Store.GetOutboxStatusAsync(default);
+                var status = await Store.Status.GetOutboxStatusAsync(default);
                 if (done(status) || DateTime.UtcNow > deadline) return status;
                 await Task.Delay(20);
             }
@@ -98,7 +98,7 @@ public sealed class DeliveryServiceTests
 
         Assert.Equal(3, status.Delivered);
         Assert.Equal(1, status.DeadLetters);
-        var dead = Assert.Single(await rig.Store.ListDeadLettersAsync(10, default));
+        var dead = Assert.Single(await rig.Store.DeadLetters.ListDeadLettersAsync(10, default));
         Assert.Equal(422, dead.Why.HttpStatus);
         Assert.Contains("invalid", dead.Why.Response, StringComparison.Ordinal);
         Assert.Single(rig.Log.Entries, e => e.Level >= LogLevel.Warning);

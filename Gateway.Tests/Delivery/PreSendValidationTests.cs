@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 using Vitals.Gateway.Delivery;
 using Vitals.Gateway.Storage;
 using Vitals.Gateway.Tests.Storage;
@@ -22,7 +22,7 @@ public sealed class PreSendValidationTests : IAsyncDisposable
     private readonly TempStore _temp = new();
     private readonly RecordingLogger<DeliveryService> _loopLog = new();
     private readonly RecordingLogger<PreSendValidation> _validationLog = new();
-    private SqliteStore _store = null!;
+    private StoreSet _store = null!;
     private ScriptedFhirServer? _server;
     private FhirSender? _sender;
     private DeliveryService? _service;
@@ -38,7 +38,7 @@ public sealed class PreSendValidationTests : IAsyncDisposable
         Assert.Equal(3, requests.RequestsFor("Observation").Count);
         Assert.DoesNotContain(requests.Requests, r => r.Body.Contains("\\u0007", StringComparison.Ordinal) || r.Body.Contains('\u0007'));
 
-        var dead = Assert.Single(await _store.ListDeadLettersAsync(10, default));
+        var dead = Assert.Single(await _store.DeadLetters.ListDeadLettersAsync(10, default));
         Assert.Equal(CorruptSite, dead.Reading.Site);
         Assert.Null(dead.Why.HttpStatus);
         Assert.StartsWith("failed validation before send: Observation 8310-5 at Observation.bodySite", dead.Why.Reason, StringComparison.Ordinal);
@@ -69,12 +69,12 @@ public sealed class PreSendValidationTests : IAsyncDisposable
         var server = await ScriptedFhirServer.StartAsync(ScriptedFhirServer.ConditionalCreateServer());
         _server = server;
         _store = await _temp.OpenAsync();
-        await _store.BindAsync("thermo-1", Patient, Some.MeasuredAt, default);
+        await _store.Bindings.BindAsync("thermo-1", Patient, Some.MeasuredAt, default);
         var batch = Enumerable.Range(0, readings)
             .Select(i => Some.StoredThermometer("thermo-1", 36.5m, Some.MeasuredAt.AddMinutes(i)))
             .Select((r, i) => Some.AcceptedRecord(i == corruptIndex ? r with { Site = CorruptSite } : r))
             .ToList();
-        await _store.CommitAsync(batch, default);
+        await _store.Ingest.CommitAsync(batch, default);
 
         var options = Options.Create(new EhrOptions
         {
@@ -82,7 +82,7 @@ public sealed class PreSendValidationTests : IAsyncDisposable
             Retry = new EhrRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(100) },
         });
         _sender = new FhirSender(options, TimeProvider.System, new RecordingLogger<FhirSender>());
-        _service = Some.DeliveryService(_store, _sender, options, _loopLog, Some.PreSendValidation(_store, validate, _validationLog));
+        _service = Some.DeliveryService(_store.Outbox, _sender, options, _loopLog, Some.PreSendValidation(_store.Outbox, validate, _validationLog));
         await _service.StartAsync(CancellationToken.None);
         return server;
     }
@@ -93,7 +93,7 @@ public sealed class PreSendValidationTests : IAsyncDisposable
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
-            var status = await _store.GetOutboxStatusAsync(default);
+            var status = await _store.Status.GetOutboxStatusAsync(default);
             if (done(status) || DateTime.UtcNow > deadline) return status;
             await Task.Delay(20);
         }

@@ -13,7 +13,7 @@ public sealed class SinglePostSenderTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private async Task<(SinglePostSender Sender, EhrHttpClient Http, SqliteStore Store, RecordingLogger<SinglePostSender> Log)> CreateAsync(
+    private async Task<(SinglePostSender Sender, EhrHttpClient Http, StoreSet Store, RecordingLogger<SinglePostSender> Log)> CreateAsync(
         string baseUrl, bool search = true, TimeSpan? timeout = null)
     {
         var store = await _temp.OpenAsync();
@@ -27,7 +27,7 @@ public sealed class SinglePostSenderTests : IDisposable
         var http = new EhrHttpClient(options, new Vitals.Gateway.Delivery.Auth.StaticEhrAuthenticator(options.Value.Auth), TimeProvider.System,
             new RecordingLogger<EhrHttpClient>());
         var log = new RecordingLogger<SinglePostSender>();
-        return (new SinglePostSender(http, store, options, TimeProvider.System, log), http, store, log);
+        return (new SinglePostSender(http, store.Ledger, options, TimeProvider.System, log), http, store, log);
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class SinglePostSenderTests : IDisposable
         Assert.Equal(3, server.Requests.Count);
         Assert.Equal(result.ServerIds, again.ServerIds);
         var keys = reading.ObservationKeys.Select(k => SinglePostSender.LedgerKey("Observation", k)).ToList();
-        Assert.All((await store.GetLedgerAsync(keys, default)).Values, e => Assert.True(e.Acknowledged));
+        Assert.All((await store.Ledger.GetLedgerAsync(keys, default)).Values, e => Assert.True(e.Acknowledged));
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class SinglePostSenderTests : IDisposable
         Assert.Contains("OperationOutcome", rejected.Response);
         Assert.Contains("\"resourceType\":\"Observation\"", rejected.Request);
         var key = SinglePostSender.LedgerKey("Observation", reading.ObservationKeys[0]);
-        Assert.Empty(await store.GetLedgerAsync([key], default));
+        Assert.Empty(await store.Ledger.GetLedgerAsync([key], default));
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public sealed class CollectionBundleTests
     {
         var first = CollectionBundle.Build(Some.ReadingMapper().Map(Some.CuffReading(), Some.BoundPatient));
         var again = CollectionBundle.Build(Some.ReadingMapper().Map(Some.CuffReading(), Some.BoundPatient));
-        var otherPatient = CollectionBundle.Build(Some.ReadingMapper().Map(Some.CuffReading(), Vitals.Gateway.Binding.PatientId.Parse("Patient/9")));
+        var otherPatient = CollectionBundle.Build(Some.ReadingMapper().Map(Some.CuffReading(), Vitals.Gateway.Patients.PatientId.Parse("Patient/9")));
 
         Assert.Equal(first.Entry.Select(e => e.FullUrl), again.Entry.Select(e => e.FullUrl));
         Assert.Equal(first.Entry[0].FullUrl, otherPatient.Entry[0].FullUrl);

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Vitals.Devices;
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 
 namespace Vitals.Gateway.Tests.Fhir;
 
@@ -17,7 +17,7 @@ internal sealed record GoldenCase(string? Patient, Reading Reading)
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
-    public PatientId? PatientId => Patient is null ? null : Binding.PatientId.Parse(Patient);
+    public PatientId? PatientId => Patient is null ? null : Patients.PatientId.Parse(Patient);
 
     public static GoldenCase Load(string path) =>
         JsonSerializer.Deserialize<GoldenCase>(File.ReadAllText(path), Json)

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Hl7.Fhir.Model;
 using Vitals.Devices;
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 using Vitals.Gateway.Fhir;
 
 namespace Vitals.Gateway.Tests.Fhir;

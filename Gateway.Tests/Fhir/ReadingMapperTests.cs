@@ -1,6 +1,6 @@
 using Hl7.Fhir.Model;
 using Vitals.Devices;
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 using Vitals.Gateway.Fhir;
 using Quantity = Vitals.Devices.Quantity;
 

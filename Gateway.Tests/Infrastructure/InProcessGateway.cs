@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Vitals.Gateway.Storage;
+using Vitals.Gateway.Tests.Storage;
 
 namespace Vitals.Gateway.Tests.Infrastructure;
 
@@ -23,7 +23,7 @@ public sealed class InProcessGateway : IAsyncDisposable
     public int MqttPort { get; }
     public string StorePath => Path.Combine(Directory, "gateway.db");
     public IServiceProvider Services => _app.Services;
-    public IGatewayStore Store => _app.Services.GetRequiredService<IGatewayStore>();
+    public StoreSet Store => new(_app.Services);
 
     /// <param name="ehrBaseUrl">the EHR; by default a loopback port where nothing listens (deliveries retry)</param>
     public static async Task<InProcessGateway> StartAsync(

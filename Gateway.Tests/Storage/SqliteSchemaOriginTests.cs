@@ -1,5 +1,7 @@
 using Vitals.Gateway.Storage;
 
+using Vitals.Gateway.Storage.Sqlite;
+
 namespace Vitals.Gateway.Tests.Storage;
 
 /// <summary>Version 3 of the schema: where a message came from is one text in its source's terms, also for old rows.</summary>
@@ -26,7 +28,7 @@ public sealed class SqliteSchemaOriginTests : IDisposable
         }
 
         using var store = await _temp.OpenAsync();
-        var rejected = await store.ListRejectedAsync(10, None);
+        var rejected = await store.Rejected.ListRejectedAsync(10, None);
 
         Assert.Equal(
             ["ble vitals/C0:FF:EE:00:00:01/gatt/2a1c", "mqtt vitals/scale-1/body-weight from client c1"],

@@ -1,4 +1,4 @@
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 using Vitals.Gateway.Storage;
 
 namespace Vitals.Gateway.Tests.Storage;
@@ -14,72 +14,72 @@ public sealed class SqliteStoreBindingTests : IDisposable
 
     private DateTimeOffset Now => _temp.Clock.GetUtcNow();
 
-    private Task<IReadOnlyList<OutboxEntry>> DueAsync(SqliteStore store) => store.GetDueAsync(Now, 100, new HashSet<long>(), None);
+    private Task<IReadOnlyList<OutboxEntry>> DueAsync(StoreSet store) => store.Outbox.GetDueAsync(Now, 100, new HashSet<long>(), headsOnly: false, None);
 
     [Fact]
     public async Task Bind_moves_the_device_quarantine_to_the_outbox_under_the_new_patient()
     {
         var store = await _temp.OpenAsync();
-        await store.CommitAsync(Some.ThermometerBatch("thermo-1", 3), None);
-        await store.CommitAsync(Some.ThermometerBatch("thermo-2", 1), None);
+        await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 3), None);
+        await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-2", 1), None);
         _temp.Clock.Advance(TimeSpan.FromMinutes(1));
 
-        var moved = await store.BindAsync("thermo-1", Alice, Now, None);
+        var moved = await store.Bindings.BindAsync("thermo-1", Alice, Now, None);
 
         Assert.Equal(3, moved);
         var due = await DueAsync(store);
         Assert.Equal(3, due.Count);
         Assert.All(due, e => Assert.Equal(Alice, e.Patient));
         Assert.All(due, e => Assert.Equal(Now, e.EnqueuedAt));
-        var left = Assert.Single(await store.ListQuarantineAsync(null, 10, None));
+        var left = Assert.Single(await store.Quarantine.ListQuarantineAsync(null, 10, None));
         Assert.Equal("thermo-2", left.DeviceId);
-        Assert.Empty(await store.ListQuarantineAsync("thermo-1", 10, None));
+        Assert.Empty(await store.Quarantine.ListQuarantineAsync("thermo-1", 10, None));
     }
 
     [Fact]
     public async Task Readings_after_binding_are_queued()
     {
         var store = await _temp.OpenAsync();
-        await store.BindAsync("thermo-1", Alice, Now, None);
+        await store.Bindings.BindAsync("thermo-1", Alice, Now, None);
 
-        var outcomes = await store.CommitAsync(Some.ThermometerBatch("thermo-1", 2), None);
+        var outcomes = await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 2), None);
 
         Assert.Equal([IngestOutcome.Queued, IngestOutcome.Queued], outcomes);
-        Assert.Equal(0, await store.BindAsync("thermo-1", Alice, Now, None));
+        Assert.Equal(0, await store.Bindings.BindAsync("thermo-1", Alice, Now, None));
     }
 
     [Fact]
     public async Task Unbind_sends_later_readings_to_quarantine_and_keeps_queued_ones()
     {
         var store = await _temp.OpenAsync();
-        await store.BindAsync("thermo-1", Alice, Now, None);
-        await store.CommitAsync(Some.ThermometerBatch("thermo-1", 1, firstMinute: 0), None);
+        await store.Bindings.BindAsync("thermo-1", Alice, Now, None);
+        await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 1, firstMinute: 0), None);
 
-        Assert.True(await store.UnbindAsync("thermo-1", Now.AddMinutes(1), None));
-        var outcomes = await store.CommitAsync(Some.ThermometerBatch("thermo-1", 1, firstMinute: 1), None);
+        Assert.True(await store.Bindings.UnbindAsync("thermo-1", Now.AddMinutes(1), None));
+        var outcomes = await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 1, firstMinute: 1), None);
 
         Assert.Equal([IngestOutcome.Quarantined], outcomes);
         var queued = Assert.Single(await DueAsync(store));
         Assert.Equal(Alice, queued.Patient);
-        var device = Assert.Single(await store.ListDevicesAsync(None));
+        var device = Assert.Single(await store.Bindings.ListDevicesAsync(None));
         Assert.Null(device.Patient);
         Assert.Null(device.BoundAt);
         Assert.Equal(1, device.Quarantined);
-        Assert.False(await store.UnbindAsync("thermo-1", Now.AddMinutes(2), None));
+        Assert.False(await store.Bindings.UnbindAsync("thermo-1", Now.AddMinutes(2), None));
     }
 
     [Fact]
     public async Task Bound_device_ids_are_the_current_bindings_only()
     {
         var store = await _temp.OpenAsync();
-        await store.BindAsync("C0:FF:EE:00:00:02", Alice, Now, None);
-        await store.BindAsync("C0:FF:EE:00:00:01", Bob, Now, None);
-        await store.BindAsync("thermo-1", Alice, Now, None);
-        await store.BindAsync("thermo-1", Bob, Now.AddMinutes(1), None);
-        await store.UnbindAsync("C0:FF:EE:00:00:02", Now.AddMinutes(2), None);
-        await store.CommitAsync(Some.ThermometerBatch("never-bound", 1), None);
+        await store.Bindings.BindAsync("C0:FF:EE:00:00:02", Alice, Now, None);
+        await store.Bindings.BindAsync("C0:FF:EE:00:00:01", Bob, Now, None);
+        await store.Bindings.BindAsync("thermo-1", Alice, Now, None);
+        await store.Bindings.BindAsync("thermo-1", Bob, Now.AddMinutes(1), None);
+        await store.Bindings.UnbindAsync("C0:FF:EE:00:00:02", Now.AddMinutes(2), None);
+        await store.Ingest.CommitAsync(Some.ThermometerBatch("never-bound", 1), None);
 
-        Assert.Equal(["C0:FF:EE:00:00:01", "thermo-1"], await store.ListBoundDeviceIdsAsync(None));
+        Assert.Equal(["C0:FF:EE:00:00:01", "thermo-1"], await store.Bindings.ListBoundDeviceIdsAsync(None));
     }
 
     [Fact]
@@ -87,8 +87,8 @@ public sealed class SqliteStoreBindingTests : IDisposable
     {
         var store = await _temp.OpenAsync();
 
-        Assert.False(await store.UnbindAsync("nobody", Now, None));
-        Assert.Empty(await store.ListBindingsAsync(null, None));
+        Assert.False(await store.Bindings.UnbindAsync("nobody", Now, None));
+        Assert.Empty(await store.Bindings.ListBindingsAsync(null, None));
     }
 
     [Fact]
@@ -96,19 +96,19 @@ public sealed class SqliteStoreBindingTests : IDisposable
     {
         var store = await _temp.OpenAsync();
         var t0 = Now;
-        await store.BindAsync("cuff-1", Alice, t0, None);
-        await store.BindAsync("cuff-1", Bob, t0.AddDays(1), None);
-        await store.UnbindAsync("cuff-1", t0.AddDays(2), None);
-        await store.BindAsync("cuff-1", Alice, t0.AddDays(3), None);
-        await store.BindAsync("other", Bob, t0, None);
+        await store.Bindings.BindAsync("cuff-1", Alice, t0, None);
+        await store.Bindings.BindAsync("cuff-1", Bob, t0.AddDays(1), None);
+        await store.Bindings.UnbindAsync("cuff-1", t0.AddDays(2), None);
+        await store.Bindings.BindAsync("cuff-1", Alice, t0.AddDays(3), None);
+        await store.Bindings.BindAsync("other", Bob, t0, None);
 
-        var history = await store.ListBindingsAsync("cuff-1", None);
+        var history = await store.Bindings.ListBindingsAsync("cuff-1", None);
 
         Assert.Equal(
             [(Alice, t0, (DateTimeOffset?)t0.AddDays(1)), (Bob, t0.AddDays(1), t0.AddDays(2)), (Alice, t0.AddDays(3), null)],
             history.Select(b => (b.Patient, b.BoundAt, b.UnboundAt)));
-        Assert.Equal(4, (await store.ListBindingsAsync(null, None)).Count);
-        await store.CommitAsync([Some.AcceptedRecord(Some.StoredCuff("cuff-1"))], None);
+        Assert.Equal(4, (await store.Bindings.ListBindingsAsync(null, None)).Count);
+        await store.Ingest.CommitAsync([Some.AcceptedRecord(Some.StoredCuff("cuff-1"))], None);
         Assert.Equal(Alice, Assert.Single(await DueAsync(store)).Patient);
     }
 
@@ -116,11 +116,11 @@ public sealed class SqliteStoreBindingTests : IDisposable
     public async Task Binding_again_to_the_same_patient_keeps_the_current_binding()
     {
         var store = await _temp.OpenAsync();
-        await store.BindAsync("cuff-1", Alice, Now, None);
+        await store.Bindings.BindAsync("cuff-1", Alice, Now, None);
 
-        await store.BindAsync("cuff-1", Alice, Now.AddHours(1), None);
+        await store.Bindings.BindAsync("cuff-1", Alice, Now.AddHours(1), None);
 
-        var binding = Assert.Single(await store.ListBindingsAsync("cuff-1", None));
+        var binding = Assert.Single(await store.Bindings.ListBindingsAsync("cuff-1", None));
         Assert.Equal(Now, binding.BoundAt);
         Assert.Null(binding.UnboundAt);
     }
@@ -129,8 +129,8 @@ public sealed class SqliteStoreBindingTests : IDisposable
     public async Task Release_moves_quarantined_readings_of_bound_devices_only()
     {
         var store = await _temp.OpenAsync();
-        await store.CommitAsync(Some.ThermometerBatch("thermo-1", 2), None);
-        await store.CommitAsync(Some.ThermometerBatch("thermo-2", 1), None);
+        await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 2), None);
+        await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-2", 1), None);
         // A binding written by another tool straight into the file, which does not move the quarantine itself.
         using (var raw = _temp.OpenRaw())
         {
@@ -138,12 +138,12 @@ public sealed class SqliteStoreBindingTests : IDisposable
                 "INSERT INTO bindings (device_id, patient, bound_at) VALUES ('thermo-1', 'Patient/alice', '2026-11-25T07:00:00.0000000Z')");
         }
 
-        Assert.Equal(0, await store.ReleaseQuarantineAsync("thermo-2", None));
-        Assert.Equal(2, await store.ReleaseQuarantineAsync(null, None));
+        Assert.Equal(0, await store.Quarantine.ReleaseQuarantineAsync("thermo-2", None));
+        Assert.Equal(2, await store.Quarantine.ReleaseQuarantineAsync(null, None));
 
         Assert.Equal(2, (await DueAsync(store)).Count);
-        Assert.Equal("thermo-2", Assert.Single(await store.ListQuarantineAsync(null, 10, None)).DeviceId);
-        Assert.Equal(0, await store.ReleaseQuarantineAsync(null, None));
+        Assert.Equal("thermo-2", Assert.Single(await store.Quarantine.ListQuarantineAsync(null, 10, None)).DeviceId);
+        Assert.Equal(0, await store.Quarantine.ReleaseQuarantineAsync(null, None));
     }
 
     [Fact]
@@ -151,10 +151,10 @@ public sealed class SqliteStoreBindingTests : IDisposable
     {
         var store = await _temp.OpenAsync();
         var boundAt = Now;
-        await store.BindAsync("cuff-1", Bob, boundAt, None);
-        await store.BindAsync("scale-1", Alice, boundAt, None);
+        await store.Bindings.BindAsync("cuff-1", Bob, boundAt, None);
+        await store.Bindings.BindAsync("scale-1", Alice, boundAt, None);
         var lastSeen = Some.MeasuredAt.AddMinutes(10);
-        await store.CommitAsync(
+        await store.Ingest.CommitAsync(
         [
             Some.AcceptedRecord(Some.StoredCuff("cuff-1", Some.MeasuredAt, "1"), Some.MeasuredAt.AddMinutes(1)),
             Some.AcceptedRecord(Some.StoredCuff("cuff-1", Some.MeasuredAt.AddMinutes(9), "2"), lastSeen),
@@ -162,7 +162,7 @@ public sealed class SqliteStoreBindingTests : IDisposable
             Some.AcceptedRecord(Some.StoredThermometer("thermo-1"), lastSeen),
         ], None);
 
-        var devices = await store.ListDevicesAsync(None);
+        var devices = await store.Bindings.ListDevicesAsync(None);
 
         Assert.Equal(
         [

@@ -1,5 +1,7 @@
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 using Vitals.Gateway.Storage;
+
+using Vitals.Gateway.Storage.Sqlite;
 
 namespace Vitals.Gateway.Tests.Storage;
 
@@ -18,38 +20,38 @@ public sealed class SqliteStoreDurabilityTests : IDisposable
     public async Task Everything_committed_survives_closing_and_reopening_the_file()
     {
         var first = await _temp.OpenAsync();
-        await first.BindAsync("cuff-1", Patient, Now, None);
-        await first.CommitAsync(
+        await first.Bindings.BindAsync("cuff-1", Patient, Now, None);
+        await first.Ingest.CommitAsync(
         [
             Some.AcceptedRecord(Some.StoredCuff("cuff-1", measurementId: "1")),
             Some.AcceptedRecord(Some.StoredCuff("cuff-1", measurementId: "2")),
             Some.AcceptedRecord(Some.StoredThermometer("thermo-1")),
             Some.RejectedRecord(),
         ], None);
-        var entries = await first.GetDueAsync(Now, 10, NoneInFlight, None);
-        await first.DeadLetterAsync(entries[1].Id, new DeadLetterReason("HTTP 400", 400, "{}", "{}"), Now, None);
+        var entries = await first.Outbox.GetDueAsync(Now, 10, NoneInFlight, headsOnly: false, None);
+        await first.Outbox.DeadLetterAsync(entries[1].Id, new DeadLetterReason("HTTP 400", 400, "{}", "{}"), Now, None);
         var before = (
-            Status: await first.GetOutboxStatusAsync(None),
-            Devices: await first.ListDevicesAsync(None),
-            Due: await first.GetDueAsync(Now, 10, NoneInFlight, None),
-            Quarantine: await first.ListQuarantineAsync(null, 10, None),
-            Rejected: await first.ListRejectedAsync(10, None),
-            Dead: await first.ListDeadLettersAsync(10, None));
+            Status: await first.Status.GetOutboxStatusAsync(None),
+            Devices: await first.Bindings.ListDevicesAsync(None),
+            Due: await first.Outbox.GetDueAsync(Now, 10, NoneInFlight, headsOnly: false, None),
+            Quarantine: await first.Quarantine.ListQuarantineAsync(null, 10, None),
+            Rejected: await first.Rejected.ListRejectedAsync(10, None),
+            Dead: await first.DeadLetters.ListDeadLettersAsync(10, None));
         first.Dispose();
 
         var second = await _temp.OpenAsync();
 
-        Assert.Equal(before.Status, await second.GetOutboxStatusAsync(None));
-        Assert.Equal(before.Devices, await second.ListDevicesAsync(None));
-        AssertSameEntries(before.Due, await second.GetDueAsync(Now, 10, NoneInFlight, None));
-        Assert.Equal(before.Quarantine, await second.ListQuarantineAsync(null, 10, None));
-        var rejected = Assert.Single(await second.ListRejectedAsync(10, None));
+        Assert.Equal(before.Status, await second.Status.GetOutboxStatusAsync(None));
+        Assert.Equal(before.Devices, await second.Bindings.ListDevicesAsync(None));
+        AssertSameEntries(before.Due, await second.Outbox.GetDueAsync(Now, 10, NoneInFlight, headsOnly: false, None));
+        Assert.Equal(before.Quarantine, await second.Quarantine.ListQuarantineAsync(null, 10, None));
+        var rejected = Assert.Single(await second.Rejected.ListRejectedAsync(10, None));
         Assert.Equal(
             (before.Rejected[0].Id, before.Rejected[0].Reason, Convert.ToHexString(before.Rejected[0].Payload)),
             (rejected.Id, rejected.Reason, Convert.ToHexString(rejected.Payload)));
-        var dead = Assert.Single(await second.ListDeadLettersAsync(10, None));
+        var dead = Assert.Single(await second.DeadLetters.ListDeadLettersAsync(10, None));
         Assert.Equal((before.Dead[0].Id, before.Dead[0].Reading, before.Dead[0].Why), (dead.Id, dead.Reading, dead.Why));
-        Assert.Equal([IngestOutcome.Duplicate], await second.CommitAsync([Some.AcceptedRecord(Some.StoredCuff("cuff-1", measurementId: "1"))], None));
+        Assert.Equal([IngestOutcome.Duplicate], await second.Ingest.CommitAsync([Some.AcceptedRecord(Some.StoredCuff("cuff-1", measurementId: "1"))], None));
     }
 
     [Fact]
@@ -58,22 +60,22 @@ public sealed class SqliteStoreDurabilityTests : IDisposable
         var worker = await _temp.OpenAsync();
         var cli = await _temp.OpenAsync();
 
-        Assert.Equal([IngestOutcome.Quarantined], await worker.CommitAsync(Some.ThermometerBatch("thermo-1", 1, 0), None));
-        Assert.Equal(1, await cli.BindAsync("thermo-1", Patient, Now, None));
-        var moved = Assert.Single(await worker.GetDueAsync(Now, 10, NoneInFlight, None));
+        Assert.Equal([IngestOutcome.Quarantined], await worker.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 1, 0), None));
+        Assert.Equal(1, await cli.Bindings.BindAsync("thermo-1", Patient, Now, None));
+        var moved = Assert.Single(await worker.Outbox.GetDueAsync(Now, 10, NoneInFlight, headsOnly: false, None));
         Assert.Equal(Patient, moved.Patient);
 
         // The worker never caches bindings: the CLI's bind and unbind decide the next commit.
-        Assert.Equal([IngestOutcome.Queued], await worker.CommitAsync(Some.ThermometerBatch("thermo-1", 1, 1), None));
-        Assert.True(await cli.UnbindAsync("thermo-1", Now, None));
-        Assert.Equal([IngestOutcome.Quarantined], await worker.CommitAsync(Some.ThermometerBatch("thermo-1", 1, 2), None));
+        Assert.Equal([IngestOutcome.Queued], await worker.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 1, 1), None));
+        Assert.True(await cli.Bindings.UnbindAsync("thermo-1", Now, None));
+        Assert.Equal([IngestOutcome.Quarantined], await worker.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 1, 2), None));
 
-        await worker.DeadLetterAsync(moved.Id, new DeadLetterReason("HTTP 400", 400, null, null), Now, None);
-        Assert.Equal(1, await cli.ReplayDeadLettersAsync(null, None));
-        Assert.Equal(2, (await worker.GetDueAsync(Now, 10, NoneInFlight, None)).Count);
-        var device = Assert.Single(await cli.ListDevicesAsync(None));
+        await worker.Outbox.DeadLetterAsync(moved.Id, new DeadLetterReason("HTTP 400", 400, null, null), Now, None);
+        Assert.Equal(1, await cli.DeadLetters.ReplayDeadLettersAsync(null, None));
+        Assert.Equal(2, (await worker.Outbox.GetDueAsync(Now, 10, NoneInFlight, headsOnly: false, None)).Count);
+        var device = Assert.Single(await cli.Bindings.ListDevicesAsync(None));
         Assert.Equal((3L, 1L), (device.Readings, device.Quarantined));
-        Assert.Equal(await worker.GetOutboxStatusAsync(None), await cli.GetOutboxStatusAsync(None));
+        Assert.Equal(await worker.Status.GetOutboxStatusAsync(None), await cli.Status.GetOutboxStatusAsync(None));
     }
 
     [Fact]
@@ -85,7 +87,7 @@ public sealed class SqliteStoreDurabilityTests : IDisposable
         TempStore.ExecuteRaw(other,
             "INSERT INTO bindings (device_id, patient, bound_at) VALUES ('thermo-1', 'Patient/123', '2026-11-25T07:00:00.0000000Z')");
 
-        var commit = Task.Run(() => store.CommitAsync(Some.ThermometerBatch("thermo-1", 1), None));
+        var commit = Task.Run(() => store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 1), None));
         await Task.Delay(100);
         TempStore.ExecuteRaw(other, "COMMIT");
 
@@ -132,8 +134,8 @@ public sealed class SqliteStoreDurabilityTests : IDisposable
     {
         var store = _temp.Create();
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => store.CommitAsync(Some.ThermometerBatch("x", 1), None));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => store.GetOutboxStatusAsync(None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.Ingest.CommitAsync(Some.ThermometerBatch("x", 1), None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.Status.GetOutboxStatusAsync(None));
     }
 
     [Fact]
@@ -143,8 +145,8 @@ public sealed class SqliteStoreDurabilityTests : IDisposable
         store.Dispose();
         store.Dispose();
 
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.CommitAsync(Some.ThermometerBatch("x", 1), None));
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.ListDevicesAsync(None));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.Ingest.CommitAsync(Some.ThermometerBatch("x", 1), None));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.Bindings.ListDevicesAsync(None));
     }
 
     [Fact]
@@ -152,9 +154,9 @@ public sealed class SqliteStoreDurabilityTests : IDisposable
     {
         var store = await _temp.OpenAsync(SqliteSynchronous.Normal);
 
-        Assert.Equal([IngestOutcome.Quarantined], await store.CommitAsync(Some.ThermometerBatch("thermo-1", 1), None));
+        Assert.Equal([IngestOutcome.Quarantined], await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 1), None));
         store.Dispose();
-        Assert.Single(await (await _temp.OpenAsync()).ListQuarantineAsync(null, 10, None));
+        Assert.Single(await (await _temp.OpenAsync()).Quarantine.ListQuarantineAsync(null, 10, None));
     }
 
     private static void AssertSameEntries(IReadOnlyList<OutboxEntry> expected, IReadOnlyList<OutboxEntry> actual) =>

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Vitals.Devices;
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 using Vitals.Gateway.Storage;
 using Xunit.Abstractions;
 
@@ -18,21 +18,21 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
     public async Task Bound_device_reading_is_queued_and_unbound_device_reading_is_quarantined()
     {
         var store = await _temp.OpenAsync();
-        await store.BindAsync("thermo-1", Patient, _temp.Clock.GetUtcNow(), None);
+        await store.Bindings.BindAsync("thermo-1", Patient, _temp.Clock.GetUtcNow(), None);
         var bound = Some.StoredThermometer("thermo-1");
         var unbound = Some.StoredThermometer("thermo-2");
 
-        var outcomes = await store.CommitAsync([Some.AcceptedRecord(bound), Some.AcceptedRecord(unbound)], None);
+        var outcomes = await store.Ingest.CommitAsync([Some.AcceptedRecord(bound), Some.AcceptedRecord(unbound)], None);
 
         Assert.Equal([IngestOutcome.Queued, IngestOutcome.Quarantined], outcomes);
-        var due = Assert.Single(await store.GetDueAsync(_temp.Clock.GetUtcNow(), 10, new HashSet<long>(), None));
+        var due = Assert.Single(await store.Outbox.GetDueAsync(_temp.Clock.GetUtcNow(), 10, new HashSet<long>(), headsOnly: false, None));
         Assert.Equal(bound, due.Reading);
         Assert.Equal(Patient, due.Patient);
         Assert.Equal(0, due.Attempts);
-        var quarantined = Assert.Single(await store.ListQuarantineAsync(null, 10, None));
+        var quarantined = Assert.Single(await store.Quarantine.ListQuarantineAsync(null, 10, None));
         Assert.Equal("thermo-2", quarantined.DeviceId);
         Assert.Equal(unbound, quarantined.Reading);
-        var status = await store.GetOutboxStatusAsync(None);
+        var status = await store.Status.GetOutboxStatusAsync(None);
         Assert.Equal((1L, 1L, 1L, 0L, 0L), (status.Pending, status.Due, status.Quarantined, status.Delivered, status.Rejected));
     }
 
@@ -40,13 +40,13 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
     public async Task Queued_entry_carries_the_original_message_and_the_full_reading()
     {
         var store = await _temp.OpenAsync();
-        await store.BindAsync("cuff-1", Patient, _temp.Clock.GetUtcNow(), None);
+        await store.Bindings.BindAsync("cuff-1", Patient, _temp.Clock.GetUtcNow(), None);
         var reading = Some.StoredCuff("cuff-1");
         var record = Some.AcceptedRecord(reading);
 
-        await store.CommitAsync([record], None);
+        await store.Ingest.CommitAsync([record], None);
 
-        var entry = Assert.Single(await store.GetDueAsync(_temp.Clock.GetUtcNow(), 10, new HashSet<long>(), None));
+        var entry = Assert.Single(await store.Outbox.GetDueAsync(_temp.Clock.GetUtcNow(), 10, new HashSet<long>(), headsOnly: false, None));
         Assert.Equal(reading, entry.Reading);
         Assert.Equal("97.30", entry.Reading.MeanArterial!.Value.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(TimeSpan.FromHours(1), entry.Reading.EffectiveTime.Offset);
@@ -59,19 +59,19 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
     public async Task Resent_reading_is_a_duplicate_and_writes_nothing()
     {
         var store = await _temp.OpenAsync();
-        await store.BindAsync("thermo-1", Patient, _temp.Clock.GetUtcNow(), None);
+        await store.Bindings.BindAsync("thermo-1", Patient, _temp.Clock.GetUtcNow(), None);
         var reading = Some.StoredThermometer("thermo-1", measurementId: "7");
-        await store.CommitAsync([Some.AcceptedRecord(reading, Some.MeasuredAt.AddSeconds(5))], None);
-        var devicesBefore = await store.ListDevicesAsync(None);
+        await store.Ingest.CommitAsync([Some.AcceptedRecord(reading, Some.MeasuredAt.AddSeconds(5))], None);
+        var devicesBefore = await store.Bindings.ListDevicesAsync(None);
 
         // The broker redelivers the same measurement later, even with a different value rendering.
         var resend = reading with { Value = new Quantity(37.6m, Ucum.Celsius) };
-        var outcomes = await store.CommitAsync([Some.AcceptedRecord(resend, Some.MeasuredAt.AddMinutes(5))], None);
+        var outcomes = await store.Ingest.CommitAsync([Some.AcceptedRecord(resend, Some.MeasuredAt.AddMinutes(5))], None);
 
         Assert.Equal([IngestOutcome.Duplicate], outcomes);
-        var status = await store.GetOutboxStatusAsync(None);
+        var status = await store.Status.GetOutboxStatusAsync(None);
         Assert.Equal(1, status.Pending);
-        Assert.Equal(devicesBefore, await store.ListDevicesAsync(None));
+        Assert.Equal(devicesBefore, await store.Bindings.ListDevicesAsync(None));
     }
 
     [Fact]
@@ -80,10 +80,10 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
         var store = await _temp.OpenAsync();
         var reading = Some.StoredThermometer();
 
-        var outcomes = await store.CommitAsync([Some.AcceptedRecord(reading), Some.AcceptedRecord(reading)], None);
+        var outcomes = await store.Ingest.CommitAsync([Some.AcceptedRecord(reading), Some.AcceptedRecord(reading)], None);
 
         Assert.Equal([IngestOutcome.Quarantined, IngestOutcome.Duplicate], outcomes);
-        Assert.Single(await store.ListQuarantineAsync(null, 10, None));
+        Assert.Single(await store.Quarantine.ListQuarantineAsync(null, 10, None));
     }
 
     [Fact]
@@ -91,13 +91,13 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
     {
         var store = await _temp.OpenAsync();
         var reading = Some.StoredThermometer();
-        await store.CommitAsync([Some.AcceptedRecord(reading)], None);
-        await store.BindAsync(reading.DeviceId, Patient, _temp.Clock.GetUtcNow(), None);
+        await store.Ingest.CommitAsync([Some.AcceptedRecord(reading)], None);
+        await store.Bindings.BindAsync(reading.DeviceId, Patient, _temp.Clock.GetUtcNow(), None);
 
-        var outcomes = await store.CommitAsync([Some.AcceptedRecord(reading)], None);
+        var outcomes = await store.Ingest.CommitAsync([Some.AcceptedRecord(reading)], None);
 
         Assert.Equal([IngestOutcome.Duplicate], outcomes);
-        Assert.Single(await store.GetDueAsync(_temp.Clock.GetUtcNow(), 10, new HashSet<long>(), None));
+        Assert.Single(await store.Outbox.GetDueAsync(_temp.Clock.GetUtcNow(), 10, new HashSet<long>(), headsOnly: false, None));
     }
 
     [Fact]
@@ -107,26 +107,26 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
         byte[] payload = [0x7B, 0x22, 0xFF, 0x00, 0xC3, 0x28]; // not even UTF-8: must come back byte for byte
         var record = Some.RejectedRecord(payload, "vitals/thermo-1/body-temperature", new DecodeError("byte 2", "invalid UTF-8"), Some.MeasuredAt);
 
-        var outcomes = await store.CommitAsync([record], None);
+        var outcomes = await store.Ingest.CommitAsync([record], None);
 
         Assert.Equal([IngestOutcome.Rejected], outcomes);
-        var rejected = Assert.Single(await store.ListRejectedAsync(10, None));
+        var rejected = Assert.Single(await store.Rejected.ListRejectedAsync(10, None));
         Assert.Equal("byte 2: invalid UTF-8", rejected.Reason);
         Assert.Equal(payload, rejected.Payload);
         Assert.Equal("mqtt vitals/thermo-1/body-temperature from client publisher-9", rejected.Origin);
         Assert.Equal(Some.MeasuredAt, rejected.ReceivedAt);
-        Assert.Equal(1, (await store.GetOutboxStatusAsync(None)).Rejected);
-        Assert.Empty(await store.ListDevicesAsync(None));
+        Assert.Equal(1, (await store.Status.GetOutboxStatusAsync(None)).Rejected);
+        Assert.Empty(await store.Bindings.ListDevicesAsync(None));
     }
 
     [Fact]
     public async Task Mixed_batch_returns_one_outcome_per_record_in_order()
     {
         var store = await _temp.OpenAsync();
-        await store.BindAsync("cuff-1", Patient, _temp.Clock.GetUtcNow(), None);
+        await store.Bindings.BindAsync("cuff-1", Patient, _temp.Clock.GetUtcNow(), None);
         var cuff = Some.StoredCuff("cuff-1");
 
-        var outcomes = await store.CommitAsync(
+        var outcomes = await store.Ingest.CommitAsync(
         [
             Some.RejectedRecord(),
             Some.AcceptedRecord(cuff),
@@ -138,10 +138,10 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
         Assert.Equal(
             [IngestOutcome.Rejected, IngestOutcome.Queued, IngestOutcome.Quarantined, IngestOutcome.Duplicate, IngestOutcome.Rejected],
             outcomes);
-        var rejected = await store.ListRejectedAsync(10, None);
+        var rejected = await store.Rejected.ListRejectedAsync(10, None);
         Assert.Equal(2, rejected.Count);
         Assert.True(rejected[0].Id > rejected[1].Id, "rejected messages are listed newest first");
-        Assert.Single(await store.ListRejectedAsync(1, None));
+        Assert.Single(await store.Rejected.ListRejectedAsync(1, None));
     }
 
     [Fact]
@@ -149,15 +149,15 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
     {
         var store = await _temp.OpenAsync();
 
-        Assert.Empty(await store.CommitAsync([], None));
+        Assert.Empty(await store.Ingest.CommitAsync([], None));
     }
 
     [Fact]
     public async Task Concurrent_commits_from_several_tasks_store_each_measurement_once()
     {
         var store = await _temp.OpenAsync();
-        await store.BindAsync("dev-0", Patient, _temp.Clock.GetUtcNow(), None);
-        await store.BindAsync("dev-2", PatientId.Parse("http://example.org/mrn|555"), _temp.Clock.GetUtcNow(), None);
+        await store.Bindings.BindAsync("dev-0", Patient, _temp.Clock.GetUtcNow(), None);
+        await store.Bindings.BindAsync("dev-2", PatientId.Parse("http://example.org/mrn|555"), _temp.Clock.GetUtcNow(), None);
         const int tasks = 4, batches = 10, perBatch = 50;
 
         // Each task publishes its own device's readings and also re-sends task 0's, as a redelivering broker would.
@@ -169,7 +169,7 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
                 var records = Some.ThermometerBatch($"dev-{t}", perBatch, b * perBatch)
                     .Concat(t == 0 ? [] : Some.ThermometerBatch("dev-0", 5, b * perBatch))
                     .ToList();
-                var result = await store.CommitAsync(records, None);
+                var result = await store.Ingest.CommitAsync(records, None);
                 outcomes.AddRange(records.Select((r, i) => (ReadingIdentity.Key(((IngestRecord.Accepted)r).Reading), result[i])));
             }
             return outcomes;
@@ -179,11 +179,11 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
         var stored = all.Where(o => o.Outcome != IngestOutcome.Duplicate).ToList();
         Assert.Equal(tasks * batches * perBatch, stored.Count);
         Assert.Equal(stored.Count, stored.Select(o => o.Key).Distinct().Count());
-        var status = await store.GetOutboxStatusAsync(None);
+        var status = await store.Status.GetOutboxStatusAsync(None);
         Assert.Equal(2 * batches * perBatch, status.Pending);
         Assert.Equal(2 * batches * perBatch, status.Quarantined);
         Assert.Equal(2 * batches * perBatch, stored.Count(o => o.Outcome == IngestOutcome.Queued));
-        var devices = await store.ListDevicesAsync(None);
+        var devices = await store.Bindings.ListDevicesAsync(None);
         Assert.All(devices, d => Assert.Equal(batches * perBatch, d.Readings));
     }
 
@@ -193,7 +193,7 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
         var store = await _temp.OpenAsync();
         for (var d = 0; d < 20; d++)
         {
-            await store.BindAsync($"dev-{d}", Patient, _temp.Clock.GetUtcNow(), None);
+            await store.Bindings.BindAsync($"dev-{d}", Patient, _temp.Clock.GetUtcNow(), None);
         }
         const int batchSize = 250, batchCount = 80;
         var batches = Enumerable.Range(0, batchCount)
@@ -205,11 +205,11 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
         var watch = Stopwatch.StartNew();
         foreach (var batch in batches)
         {
-            Assert.All(await store.CommitAsync(batch, None), o => Assert.Equal(IngestOutcome.Queued, o));
+            Assert.All(await store.Ingest.CommitAsync(batch, None), o => Assert.Equal(IngestOutcome.Queued, o));
         }
         watch.Stop();
 
-        Assert.Equal(batchSize * batchCount, (await store.GetOutboxStatusAsync(None)).Pending);
+        Assert.Equal(batchSize * batchCount, (await store.Status.GetOutboxStatusAsync(None)).Pending);
         // Informational only (not asserted): machines differ.
         output.WriteLine($"{batchSize * batchCount} readings in {batchCount} batches: {watch.Elapsed.TotalMilliseconds:F0} ms, " +
             $"{batchSize * batchCount / watch.Elapsed.TotalSeconds:F0} readings/s (synchronous=FULL)");

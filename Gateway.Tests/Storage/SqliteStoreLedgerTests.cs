@@ -1,5 +1,7 @@
 using Vitals.Gateway.Storage;
 
+using Vitals.Gateway.Storage.Sqlite;
+
 namespace Vitals.Gateway.Tests.Storage;
 
 /// <summary>The single-post de-duplication ledger on a real SQLite file: what it remembers across a reopen, and migration of a version-1 file.</summary>
@@ -16,22 +18,22 @@ public sealed class SqliteStoreLedgerTests : IDisposable
         var at = _temp.Clock.GetUtcNow();
         using (var store = await _temp.OpenAsync())
         {
-            await store.RecordSendingAsync(["Observation|s|1", "Observation|s|2"], at, None);
-            await store.RecordAcknowledgedAsync("Observation|s|1", "Observation/77", at, None);
+            await store.Ledger.RecordSendingAsync(["Observation|s|1", "Observation|s|2"], at, None);
+            await store.Ledger.RecordAcknowledgedAsync("Observation|s|1", "Observation/77", at, None);
             // A later "sending" for an acknowledged key (a stale retry) must not forget the acknowledgement.
-            await store.RecordSendingAsync(["Observation|s|1"], at.AddSeconds(1), None);
+            await store.Ledger.RecordSendingAsync(["Observation|s|1"], at.AddSeconds(1), None);
         }
 
         using var reopened = await _temp.OpenAsync();
-        var known = await reopened.GetLedgerAsync(["Observation|s|1", "Observation|s|2", "Observation|s|3"], None);
+        var known = await reopened.Ledger.GetLedgerAsync(["Observation|s|1", "Observation|s|2", "Observation|s|3"], None);
 
         Assert.Equal(new LedgerEntry("Observation|s|1", true, "Observation/77", at), known["Observation|s|1"]);
         Assert.False(known["Observation|s|2"].Acknowledged);
         Assert.False(known.ContainsKey("Observation|s|3"));
 
-        await reopened.ForgetSendingAsync("Observation|s|2", None);
-        await reopened.ForgetSendingAsync("Observation|s|1", None);
-        var after = await reopened.GetLedgerAsync(["Observation|s|1", "Observation|s|2"], None);
+        await reopened.Ledger.ForgetSendingAsync("Observation|s|2", None);
+        await reopened.Ledger.ForgetSendingAsync("Observation|s|1", None);
+        var after = await reopened.Ledger.GetLedgerAsync(["Observation|s|1", "Observation|s|2"], None);
         Assert.Equal(["Observation|s|1"], after.Keys);
     }
 
@@ -39,8 +41,8 @@ public sealed class SqliteStoreLedgerTests : IDisposable
     public async Task Acknowledged_without_a_server_id_is_still_acknowledged()
     {
         using var store = await _temp.OpenAsync();
-        await store.RecordAcknowledgedAsync("Observation|s|9", null, _temp.Clock.GetUtcNow(), None);
-        var entry = (await store.GetLedgerAsync(["Observation|s|9"], None))["Observation|s|9"];
+        await store.Ledger.RecordAcknowledgedAsync("Observation|s|9", null, _temp.Clock.GetUtcNow(), None);
+        var entry = (await store.Ledger.GetLedgerAsync(["Observation|s|9"], None))["Observation|s|9"];
         Assert.True(entry.Acknowledged);
         Assert.Null(entry.ServerId);
     }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Vitals.Gateway.Storage;
+using Vitals.Gateway.Storage.Sqlite;
 
 namespace Vitals.Gateway.Tests.Storage;
 
@@ -72,11 +73,12 @@ public sealed class StorageOptionsTests
         });
 
         var options = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
-        var store = provider.GetRequiredService<IGatewayStore>();
+        using var store = new StoreSet(provider);
 
         Assert.Equal(("/tmp/elsewhere/gw.db", SqliteSynchronous.Normal, TimeSpan.FromSeconds(2)), (options.Path, options.Synchronous, options.BusyTimeout));
-        Assert.Equal("/tmp/elsewhere/gw.db", Assert.IsType<SqliteStore>(store).DatabasePath);
-        Assert.Same(store, provider.GetRequiredService<SqliteStore>());
+        Assert.Equal("/tmp/elsewhere/gw.db", store.DatabasePath);
+        // One database behind every consumer-shaped interface: the single writer and the migrations are shared.
+        Assert.Same(provider.GetRequiredService<SqliteDatabase>(), store.Initializer);
     }
 
     [Fact]
@@ -84,7 +86,7 @@ public sealed class StorageOptionsTests
     {
         using var provider = Services(new() { ["Storage:Provider"] = "Postgres", ["Storage:ConnectionString"] = "Host=db" });
 
-        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IGatewayStore>());
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStoreInitializer>());
 
         Assert.Contains("Storage:Provider", error.Message);
     }

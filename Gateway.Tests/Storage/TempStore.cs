@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Vitals.Gateway.Storage;
 
@@ -9,7 +9,7 @@ namespace Vitals.Gateway.Tests.Storage;
 /// <summary>A real SQLite file in a fresh temporary folder, with a fake clock; deleted with everything it opened.</summary>
 internal sealed class TempStore : IDisposable
 {
-    private readonly List<SqliteStore> _opened = [];
+    private readonly List<StoreSet> _opened = [];
 
     public TempStore()
     {
@@ -25,17 +25,25 @@ internal sealed class TempStore : IDisposable
 
     public FakeTimeProvider Clock { get; }
 
-    public SqliteStore Create(SqliteSynchronous synchronous = SqliteSynchronous.Full)
+    /// <summary>The store as the gateway registers it (AddGatewayStore), on this file and clock; not initialised.</summary>
+    public StoreSet Create(SqliteSynchronous synchronous = SqliteSynchronous.Full)
     {
-        var store = new SqliteStore(
-            Options.Create(new StorageOptions { Path = DatabasePath, Synchronous = synchronous }),
-            Clock,
-            NullLogger<SqliteStore>.Instance);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Path"] = DatabasePath,
+            ["Storage:Synchronous"] = synchronous.ToString(),
+        }).Build();
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<TimeProvider>(Clock)
+            .AddGatewayStore(configuration)
+            .BuildServiceProvider();
+        var store = new StoreSet(services, services);
         _opened.Add(store);
         return store;
     }
 
-    public async Task<SqliteStore> OpenAsync(SqliteSynchronous synchronous = SqliteSynchronous.Full)
+    public async Task<StoreSet> OpenAsync(SqliteSynchronous synchronous = SqliteSynchronous.Full)
     {
         var store = Create(synchronous);
         await store.InitializeAsync(CancellationToken.None);

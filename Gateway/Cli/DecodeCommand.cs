@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Vitals.Devices;
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 using Vitals.Gateway.Fhir;
 using Vitals.Gateway.Ingest;
 using Vitals.Gateway.Ingest.Mqtt;

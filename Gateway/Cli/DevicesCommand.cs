@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 using Vitals.Gateway.Ingest.Mqtt;
 using Vitals.Gateway.Ingest.Ble;
 using Vitals.Gateway.Storage;
@@ -27,7 +27,7 @@ internal static class DevicesCommand
 
         using var services = GatewayCommandLine.BuildCliServices();
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-        var store = await services.OpenStoreAsync().ConfigureAwait(false);
+        var store = await services.OpenStoreAsync<IDeviceBindings>().ConfigureAwait(false);
         switch (sub)
         {
             case "list":
@@ -62,9 +62,9 @@ internal static class DevicesCommand
             {
                 if (a.Positionals.Count != 2 || !BleAddress.TryNormalize(a.Positionals[1], out var address))
                     throw new UsageException("pair needs the device's Bluetooth address: devices pair AA:BB:CC:DD:EE:FF --passkey NNNNNN");
-                if (!BlePairingStore.TryParsePasskey(a.Value("passkey"), out var passkey))
+                if (!Passkey.TryParse(a.Value("passkey"), out var passkey))
                     throw new UsageException("--passkey must be the 6 digits the device displays");
-                await services.GetRequiredService<BlePairingStore>().SetAsync(address, passkey, now, CancellationToken.None).ConfigureAwait(false);
+                await services.GetRequiredService<IPendingPairings>().SetAsync(address, passkey, now, CancellationToken.None).ConfigureAwait(false);
                 // The passkey itself is never echoed (it stays on the screen of whoever typed it).
                 Console.Out.WriteLine($"passkey stored for {address}; the gateway pairs on its next connection attempt (the device must be bound: devices bind --device {address} ...)");
                 return ExitCodes.Ok;

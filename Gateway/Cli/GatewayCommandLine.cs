@@ -91,12 +91,14 @@ public static class GatewayCommandLine
         return services.BuildServiceProvider();
     }
 
-    /// <summary>The shared store, created or migrated if needed (the store's contract: initialise before any use).</summary>
-    internal static async Task<IGatewayStore> OpenStoreAsync(this IServiceProvider services)
+    /// <summary>
+    /// One of the shared store's interfaces, the store created or migrated first if needed (the store's contract:
+    /// initialise before any use).
+    /// </summary>
+    internal static async Task<T> OpenStoreAsync<T>(this IServiceProvider services) where T : notnull
     {
-        var store = services.GetRequiredService<IGatewayStore>();
-        await store.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
-        return store;
+        await services.GetRequiredService<IStoreInitializer>().InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+        return services.GetRequiredService<T>();
     }
 
     /// <summary>

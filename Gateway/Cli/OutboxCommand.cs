@@ -28,12 +28,12 @@ internal static class OutboxCommand
             throw new UsageException($"unknown outbox command '{sub}' (status, dead, replay, purge)");
 
         using var services = GatewayCommandLine.BuildCliServices();
-        var store = await services.OpenStoreAsync().ConfigureAwait(false);
+        var store = await services.OpenStoreAsync<IDeadLetters>().ConfigureAwait(false);
         var ct = CancellationToken.None;
         switch (sub)
         {
             case "status":
-                var s = await store.GetOutboxStatusAsync(ct).ConfigureAwait(false);
+                var s = await services.GetRequiredService<IStoreStatus>().GetOutboxStatusAsync(ct).ConfigureAwait(false);
                 Console.Out.WriteLine($"pending:      {s.Pending}");
                 Console.Out.WriteLine($"  due now:    {s.Due}");
                 Console.Out.WriteLine($"  retrying:   {s.Retrying}");

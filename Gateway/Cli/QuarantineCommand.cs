@@ -21,7 +21,7 @@ internal static class QuarantineCommand
         if (GatewayCommandLine.ShowHelpInstead(a, Help, out var sub, out var exit)) return exit;
 
         using var services = GatewayCommandLine.BuildCliServices();
-        var store = await services.OpenStoreAsync().ConfigureAwait(false);
+        var store = await services.OpenStoreAsync<IQuarantine>().ConfigureAwait(false);
         switch (sub)
         {
             case "list":

@@ -20,7 +20,7 @@ internal static class RejectedCommand
         if (sub != "list") throw new UsageException($"unknown rejected command '{sub}' (list)");
 
         using var services = GatewayCommandLine.BuildCliServices();
-        var store = await services.OpenStoreAsync().ConfigureAwait(false);
+        var store = await services.OpenStoreAsync<IRejectedMessages>().ConfigureAwait(false);
         var rows = await store.ListRejectedAsync(a.IntValue("limit", 100), CancellationToken.None).ConfigureAwait(false);
         var table = new TextTable("ID", "RECEIVED AT", "FROM", "REASON");
         foreach (var r in rows) table.Add(r.Id, r.ReceivedAt, r.Origin, r.Reason);

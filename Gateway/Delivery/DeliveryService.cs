@@ -14,12 +14,12 @@ namespace Vitals.Gateway.Delivery;
 /// Up to <c>Ehr:MaxConcurrency</c> requests are in flight, each carrying one reading or, for transactions, up to
 /// <c>Ehr:Batch:MaxSize</c> readings (a Bundle that is not full waits up to <c>Ehr:Batch:Linger</c> for more).
 /// Per-device order: a device's readings go out in effective-time order with at most one request of that device in
-/// flight (the store hands out only the heads of device queues, <see cref="IGatewayStore.GetDueAsync(DateTimeOffset, int, IReadOnlySet{long}, bool, CancellationToken)"/>);
+/// flight (the store hands out only the heads of device queues, <see cref="IOutbox.GetDueAsync"/>);
 /// a dead-lettered reading frees its device at once, so a poison reading never blocks the readings behind it.
 /// </para>
 /// </summary>
 public sealed class DeliveryService(
-    IGatewayStore store,
+    IOutbox store,
     ReadingMapper mapper,
     IEhrSender sender,
     RetryPolicy retry,

@@ -13,7 +13,7 @@ namespace Vitals.Gateway.Delivery;
 public sealed partial class PreSendValidation(
     ObservationValidator validator,
     IOptions<PreSendValidationOptions> options,
-    IGatewayStore store,
+    IOutbox store,
     GatewayMetrics metrics,
     TimeProvider time,
     ILogger<PreSendValidation> logger)

@@ -2,7 +2,7 @@ using System.Globalization;
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.Options;
 using Vitals.Devices;
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 using Quantity = Vitals.Devices.Quantity;
 
 namespace Vitals.Gateway.Fhir;

@@ -11,7 +11,7 @@ namespace Vitals.Gateway.Ingest;
 /// </summary>
 public sealed class IngestWriter(
     IngestPipeline pipeline,
-    IGatewayStore store,
+    IIngestCommit store,
     IOutboxSignal outbox,
     GatewayMetrics metrics,
     IOptions<IngestOptions> options,

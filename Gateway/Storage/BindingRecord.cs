@@ -1,4 +1,4 @@
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 
 namespace Vitals.Gateway.Storage;
 

@@ -22,6 +22,3 @@ public interface IDeliveryLedger
     /// <summary>The EHR refused the POST for good, so nothing was created: the key is no longer "outcome unknown".</summary>
     Task ForgetSendingAsync(string key, CancellationToken ct);
 }
-
-/// <summary>A ledger row: acknowledged (with the server id when known), or sent with the outcome not yet known.</summary>
-public sealed record LedgerEntry(string Key, bool Acknowledged, string? ServerId, DateTimeOffset At);

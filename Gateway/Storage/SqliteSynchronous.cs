@@ -5,7 +5,7 @@ public enum SqliteSynchronous
 {
     /// <summary>
     /// Every commit is flushed to disk before it returns. A reading acknowledged to its publisher (MQTT PUBACK after
-    /// <see cref="IGatewayStore.CommitAsync"/>) then survives power loss.
+    /// <see cref="IIngestCommit.CommitAsync"/>) then survives power loss.
     /// </summary>
     Full,
 

@@ -1,6 +1,6 @@
 namespace Vitals.Gateway.Storage;
 
-/// <summary>The <c>Storage</c> configuration section (design.md, "Configuration").</summary>
+/// <summary>The <c>Storage</c> configuration section (README "Configuration").</summary>
 public sealed class StorageOptions
 {
     public const string SectionName = "Storage";

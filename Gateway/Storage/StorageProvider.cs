@@ -1,6 +1,6 @@
 namespace Vitals.Gateway.Storage;
 
-/// <summary>The store behind <see cref="IGatewayStore"/> (<c>Storage:Provider</c>, design.md "Configuration").</summary>
+/// <summary>The store behind the store (<c>Storage:Provider</c>, README "Configuration").</summary>
 public enum StorageProvider
 {
     /// <summary>One SQLite file in WAL mode, shared by the worker, the web page and the CLI on one machine.</summary>

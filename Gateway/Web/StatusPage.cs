@@ -19,7 +19,7 @@ internal static class StatusPage
     public static IEndpointRouteBuilder MapStatusPage(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/api/status", async ([FromServices] IGatewayStore store, [FromServices] GatewayMetrics metrics, [FromServices] IServiceProvider services, CancellationToken ct) =>
+        app.MapGet("/api/status", async ([FromServices] IStoreStatus store, [FromServices] GatewayMetrics metrics, [FromServices] IServiceProvider services, CancellationToken ct) =>
         {
             var status = await store.GetOutboxStatusAsync(ct);
             var gc = GC.GetGCMemoryInfo();
@@ -42,11 +42,11 @@ internal static class StatusPage
             }).ToList();
             return Results.Json(new { outbox = status, sinceStart = metrics.Snapshot(), process, ble = ble ?? [] });
         });
-        app.MapGet("/", async ([FromServices] IGatewayStore store, [FromServices] IServiceProvider services, CancellationToken ct) =>
+        app.MapGet("/", async ([FromServices] IStoreStatus store, [FromServices] IRejectedMessages rejectedMessages, [FromServices] IServiceProvider services, CancellationToken ct) =>
         {
             var s = await store.GetOutboxStatusAsync(ct);
             var ble = (services.GetService(typeof(BleDeviceRegistry)) as BleDeviceRegistry)?.Snapshot() ?? [];
-            var rejected = await store.ListRejectedAsync(20, ct);
+            var rejected = await rejectedMessages.ListRejectedAsync(20, ct);
             var html = new StringBuilder("""
                 <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Vitals Gateway</title>
                 <meta http-equiv="refresh" content="5">
@@ -89,9 +89,6 @@ internal static class StatusPage
         });
         return app;
     }
-
-    // [FromServices]: IGatewayStore has a BindAsync method (device bindings), which minimal APIs would otherwise take
-    // for a parameter binder.
 
     private static void Row(StringBuilder html, string label, long value) =>
         html.Append("<tr><th>").Append(label).Append("</th><td class=\"n\">").Append(value).Append("</td></tr>");

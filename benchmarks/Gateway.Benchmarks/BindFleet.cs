@@ -1,7 +1,4 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Vitals.Gateway.Binding;
-using Vitals.Gateway.Storage;
+using Vitals.Gateway.Patients;
 
 namespace Vitals.Gateway.Benchmarks;
 
@@ -16,11 +13,10 @@ internal static class BindFleet
         string? Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
         var storePath = Arg("--store") ?? throw new ArgumentException("--store <path> is required");
         var ids = await File.ReadAllLinesAsync(Arg("--ids") ?? throw new ArgumentException("--ids <file> is required"));
-        using var store = new SqliteStore(Options.Create(new StorageOptions { Path = storePath }), TimeProvider.System, NullLogger<SqliteStore>.Instance);
-        await store.InitializeAsync(default);
+        using var store = await BenchStore.OpenAsync(storePath);
         var n = 0;
         foreach (var id in ids.Where(i => i.Length > 0))
-            await store.BindAsync(id, PatientId.Parse($"Patient/bench-{++n}"), DateTimeOffset.UtcNow, default);
+            await store.Bindings.BindAsync(id, PatientId.Parse($"Patient/bench-{++n}"), DateTimeOffset.UtcNow, default);
         Console.WriteLine($"bound {n} devices");
         return 0;
     }

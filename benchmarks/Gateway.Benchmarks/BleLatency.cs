@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 using Vitals.Gateway.Ingest.Ble;
 using Vitals.Gateway.Storage;
 
@@ -59,12 +59,12 @@ internal static class BleLatency
                 if (args[i] == "--set" && args[i + 1].Split('=', 2) is [var key, var value]) overrides[key] = value;
             }
             await using var app = GatewayHost.Build([], overrides);
-            var store = app.Services.GetRequiredService<IGatewayStore>();
-            await store.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+            await app.Services.GetRequiredService<IStoreInitializer>().InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+            var bindings = app.Services.GetRequiredService<IDeviceBindings>();
             for (var i = 1; i <= devices; i++)
             {
                 var id = string.Create(CultureInfo.InvariantCulture, $"C0:FF:EE:00:{i >> 8:X2}:{i & 0xFF:X2}");
-                await store.BindAsync(id, PatientId.Parse("Patient/bench-" + i.ToString(CultureInfo.InvariantCulture)), DateTimeOffset.UtcNow, CancellationToken.None).ConfigureAwait(false);
+                await bindings.BindAsync(id, PatientId.Parse("Patient/bench-" + i.ToString(CultureInfo.InvariantCulture)), DateTimeOffset.UtcNow, CancellationToken.None).ConfigureAwait(false);
             }
             await app.StartAsync().ConfigureAwait(false);
             var registry = app.Services.GetRequiredService<BleDeviceRegistry>();

@@ -1,9 +1,7 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Vitals.Devices;
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 using Vitals.Gateway.Ingest;
 using Vitals.Gateway.Storage;
 
@@ -16,7 +14,7 @@ namespace Vitals.Gateway.Benchmarks;
 [MemoryDiagnoser]
 public class CommitBenchmarks
 {
-    private SqliteStore _store = null!;
+    private BenchStore _store = null!;
     private string _dir = null!;
     private int _sequence;
 
@@ -27,10 +25,9 @@ public class CommitBenchmarks
     {
         _dir = Path.Combine(Path.GetTempPath(), "vg-bench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(_dir);
-        _store = new SqliteStore(Options.Create(new StorageOptions { Path = Path.Combine(_dir, "bench.db") }), TimeProvider.System, NullLogger<SqliteStore>.Instance);
-        _store.InitializeAsync(default).GetAwaiter().GetResult();
+        _store = BenchStore.OpenAsync(Path.Combine(_dir, "bench.db")).GetAwaiter().GetResult();
         for (var d = 0; d < 100; d++)
-            _store.BindAsync($"thermo-{d:0000}", PatientId.Parse($"Patient/p{d}"), DateTimeOffset.UtcNow, default).GetAwaiter().GetResult();
+            _store.Bindings.BindAsync($"thermo-{d:0000}", PatientId.Parse($"Patient/p{d}"), DateTimeOffset.UtcNow, default).GetAwaiter().GetResult();
     }
 
     [GlobalCleanup]
@@ -62,6 +59,6 @@ public class CommitBenchmarks
             var payload = Encoding.UTF8.GetBytes($$"""{"value": 37.2, "unit": "Cel", "time": "{{time}}", "id": {{n}}}""");
             batch[i] = new IngestRecord.Accepted($"mqtt vitals/{device}/body-temperature from client bench", now, payload, reading);
         }
-        return _store.CommitAsync(batch, default);
+        return _store.Ingest.CommitAsync(batch, default);
     }
 }

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Vitals.Devices;
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 using Vitals.Gateway.Delivery;
 using Vitals.Gateway.Delivery.Auth;
 using Vitals.Gateway.Fhir;
@@ -61,12 +61,10 @@ internal static class DeliveryThroughput
         var folder = Path.Combine(Path.GetTempPath(), "vg-throughput-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            using var store = new SqliteStore(Options.Create(new StorageOptions { Path = Path.Combine(folder, "gateway.db") }), TimeProvider.System,
-                NullLogger<SqliteStore>.Instance);
-            await store.InitializeAsync(default);
+            using var store = await BenchStore.OpenAsync(Path.Combine(folder, "gateway.db"));
             var start = new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.FromHours(1));
             for (var d = 0; d < deviceCount; d++)
-                await store.BindAsync($"bench-thermo-{d}", PatientId.Parse($"Patient/bench-{d}"), start, default);
+                await store.Bindings.BindAsync($"bench-thermo-{d}", PatientId.Parse($"Patient/bench-{d}"), start, default);
             var records = new List<IngestRecord>(count);
             for (var i = 0; i < count; i++)
             {
@@ -86,7 +84,7 @@ internal static class DeliveryThroughput
                 records.Add(new IngestRecord.Accepted($"mqtt vitals/{reading.DeviceId}/body-temperature from client bench", at, payload, reading));
             }
             foreach (var chunk in records.Chunk(500))
-                await store.CommitAsync(chunk, default);
+                await store.Ingest.CommitAsync(chunk, default);
 
             var options = Options.Create(new EhrOptions
             {
@@ -99,21 +97,21 @@ internal static class DeliveryThroughput
             using var http = new EhrHttpClient(options, new StaticEhrAuthenticator(options.Value.Auth), TimeProvider.System, NullLogger.Instance);
             IEhrSender sender = profile switch
             {
-                EhrProfile.SinglePost => new SinglePostSender(http, store, options, TimeProvider.System, NullLogger<SinglePostSender>.Instance),
+                EhrProfile.SinglePost => new SinglePostSender(http, store.Get<IDeliveryLedger>(), options, TimeProvider.System, NullLogger<SinglePostSender>.Instance),
                 EhrProfile.FhirConditional => new FhirSender(http, NullLogger<FhirSender>.Instance),
                 _ => new TransactionSender(http, options, NullLogger<TransactionSender>.Instance),
             };
-            var service = new DeliveryService(store, new ReadingMapper(Options.Create(new FhirOptions())), sender,
+            var service = new DeliveryService(store.Get<IOutbox>(), new ReadingMapper(Options.Create(new FhirOptions())), sender,
                 new RetryPolicy(options.Value.Retry, Random.Shared.NextDouble), new DeliveryTrigger(), new GatewayMetrics(),
                 TimeProvider.System, options, NullLogger<DeliveryService>.Instance,
                 new PreSendValidation(new ObservationValidator(TimeProvider.System, NullLogger<ObservationValidator>.Instance),
-                    Options.Create(new PreSendValidationOptions()), store, new GatewayMetrics(), TimeProvider.System,
+                    Options.Create(new PreSendValidationOptions()), store.Get<IOutbox>(), new GatewayMetrics(), TimeProvider.System,
                     NullLogger<PreSendValidation>.Instance));
 
             var clock = Stopwatch.StartNew();
             await service.StartAsync(default);
             OutboxStatus status;
-            while ((status = await store.GetOutboxStatusAsync(default)).Pending > 0)
+            while ((status = await store.Status.GetOutboxStatusAsync(default)).Pending > 0)
                 await Task.Delay(10);
             var seconds = clock.Elapsed.TotalSeconds;
             await service.StopAsync(default);

@@ -3,7 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Vitals.Devices;
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 using Vitals.Gateway.Fhir;
 
 namespace Vitals.Gateway.Benchmarks;

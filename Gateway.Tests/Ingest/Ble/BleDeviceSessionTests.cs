@@ -3,11 +3,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Vitals.Devices.Gatt;
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 using Vitals.Gateway.Delivery;
 using Vitals.Gateway.Ingest;
 using Vitals.Gateway.Ingest.Ble;
 using Vitals.Gateway.Storage;
+
+using Vitals.Gateway.Tests.Storage;
 
 namespace Vitals.Gateway.Tests.Ingest.Ble;
 
@@ -27,7 +29,7 @@ public sealed class BleDeviceSessionTests : IAsyncLifetime
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "vg-ble-session-" + Guid.NewGuid().ToString("N")[..12]);
     private ServiceProvider _services = null!;
     private IngestWriter _writer = null!;
-    private IGatewayStore _store = null!;
+    private StoreSet _store = null!;
     private readonly FakeBluetooth _bluetooth = new();
 
     public async Task InitializeAsync()
@@ -44,9 +46,9 @@ public sealed class BleDeviceSessionTests : IAsyncLifetime
         services.AddSingleton<IngestPipeline>().AddSingleton<IOutboxSignal, DeliveryTrigger>().AddSingleton<GatewayMetrics>().AddSingleton<IngestWriter>();
         services.AddBleIngest(configuration);
         _services = services.BuildServiceProvider();
-        _store = _services.GetRequiredService<IGatewayStore>();
+        _store = new StoreSet(_services);
         await _store.InitializeAsync(CancellationToken.None);
-        await _store.BindAsync(Address, PatientId.Parse("Patient/p1"), DateTimeOffset.UtcNow, CancellationToken.None);
+        await _store.Bindings.BindAsync(Address, PatientId.Parse("Patient/p1"), DateTimeOffset.UtcNow, CancellationToken.None);
         _writer = _services.GetRequiredService<IngestWriter>();
         await _writer.StartAsync(CancellationToken.None);
     }
@@ -159,8 +161,8 @@ public sealed class BleDeviceSessionTests : IAsyncLifetime
 
         await using var session = Start();
 
-        await WaitForAsync(async () => (await _store.ListRejectedAsync(10, CancellationToken.None)).Count == 1);
-        var rejected = (await _store.ListRejectedAsync(10, CancellationToken.None)).Single();
+        await WaitForAsync(async () => (await _store.Rejected.ListRejectedAsync(10, CancellationToken.None)).Count == 1);
+        var rejected = (await _store.Rejected.ListRejectedAsync(10, CancellationToken.None)).Single();
         Assert.Equal($"ble {Address} 0x2B8B", rejected.Origin);
         Assert.StartsWith("0x2B8B byte 0", rejected.Reason, StringComparison.Ordinal);
     }
@@ -180,7 +182,7 @@ public sealed class BleDeviceSessionTests : IAsyncLifetime
         await using var session = Start();
 
         await WaitForAsync(async () => (await ReadingsAsync()) == 1);
-        var reading = (await _store.ListQuarantineAsync(null, 10, CancellationToken.None)).Count == 0
+        var reading = (await _store.Quarantine.ListQuarantineAsync(null, 10, CancellationToken.None)).Count == 0
             ? await OnlyReadingAsync()
             : throw new Xunit.Sdk.XunitException("the device is bound: nothing should be quarantined");
         Assert.InRange((reading.EffectiveTime - now).Duration(), TimeSpan.Zero, TimeSpan.FromSeconds(3));
@@ -205,7 +207,7 @@ public sealed class BleDeviceSessionTests : IAsyncLifetime
         await using var session = Start();
 
         await WaitForAsync(async () => (await ReadingsAsync()) == 2);
-        var due = await _store.GetDueAsync(DateTimeOffset.UtcNow.AddYears(1), 10, new HashSet<long>(), CancellationToken.None);
+        var due = await _store.Outbox.GetDueAsync(DateTimeOffset.UtcNow.AddYears(1), 10, new HashSet<long>(), headsOnly: false, CancellationToken.None);
         Assert.Equal(new[] { "axillary", "oral" }, due.Select(e => e.Reading.Site ?? "(none)").Order(StringComparer.Ordinal));
     }
 
@@ -214,7 +216,7 @@ public sealed class BleDeviceSessionTests : IAsyncLifetime
         var context = new BleSessionContext(
             new BleOptions { ReconnectBaseDelay = TimeSpan.FromMilliseconds(10), ReconnectMaxDelay = TimeSpan.FromMilliseconds(50), StoredRecordsTimeout = Patience },
             _services.GetRequiredService<IngestPipeline>(),
-            _services.GetRequiredService<BlePairingStore>(),
+            _services.GetRequiredService<IPendingPairings>(),
             _services.GetRequiredService<BleDeviceRegistry>(),
             _services.GetRequiredService<BleMetrics>(),
             TimeZoneInfo.Utc,
@@ -226,11 +228,11 @@ public sealed class BleDeviceSessionTests : IAsyncLifetime
     }
 
     private async Task<long> ReadingsAsync() =>
-        (await _store.ListDevicesAsync(CancellationToken.None)).SingleOrDefault(d => d.DeviceId == Address)?.Readings ?? 0;
+        (await _store.Bindings.ListDevicesAsync(CancellationToken.None)).SingleOrDefault(d => d.DeviceId == Address)?.Readings ?? 0;
 
     private async Task<Vitals.Devices.Reading> OnlyReadingAsync()
     {
-        var due = await _store.GetDueAsync(DateTimeOffset.UtcNow.AddYears(1), 10, new HashSet<long>(), CancellationToken.None);
+        var due = await _store.Outbox.GetDueAsync(DateTimeOffset.UtcNow.AddYears(1), 10, new HashSet<long>(), headsOnly: false, CancellationToken.None);
         return Assert.Single(due).Reading;
     }
 

@@ -2,7 +2,7 @@ using System.Text;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 using Vitals.Gateway.Storage;
 using Vitals.Gateway.Tests.Infrastructure;
 
@@ -34,14 +34,14 @@ public sealed class EmbeddedBrokerTests
     public async Task A_reading_is_committed_before_its_PUBACK_arrives()
     {
         await using var gateway = await InProcessGateway.StartAsync();
-        await gateway.Store.BindAsync("thermo-1", PatientId.Parse("Patient/p1"), Now, default);
+        await gateway.Store.Bindings.BindAsync("thermo-1", PatientId.Parse("Patient/p1"), Now, default);
         using var client = await ConnectAsync(gateway.MqttPort, "device-thermo-1");
 
         var result = await PublishAsync(client, "vitals/thermo-1/body-temperature", Temperature(1));
 
         Assert.True(result.IsSuccess, result.ReasonCode.ToString());
         // No waiting: the PUBACK itself is the proof of durability, so the reading must already be in the outbox.
-        var status = await gateway.Store.GetOutboxStatusAsync(default);
+        var status = await gateway.Store.Status.GetOutboxStatusAsync(default);
         Assert.Equal(1, status.Pending + status.Delivered);
     }
 
@@ -54,7 +54,7 @@ public sealed class EmbeddedBrokerTests
         var result = await PublishAsync(client, "vitals/bp-1/blood-pressure", """{"systolic": 120, "diastolic": 130, "unit": "mmHg"}""");
 
         Assert.Equal(MqttClientPublishReasonCode.PayloadFormatInvalid, result.ReasonCode);
-        var rejected = Assert.Single(await gateway.Store.ListRejectedAsync(10, default));
+        var rejected = Assert.Single(await gateway.Store.Rejected.ListRejectedAsync(10, default));
         Assert.Equal("mqtt vitals/bp-1/blood-pressure from client device-bp-1", rejected.Origin);
         Assert.Contains("diastolic", rejected.Reason, StringComparison.Ordinal);
         Assert.Equal("""{"systolic": 120, "diastolic": 130, "unit": "mmHg"}""", Encoding.UTF8.GetString(rejected.Payload));
@@ -70,7 +70,7 @@ public sealed class EmbeddedBrokerTests
         var result = await PublishAsync(client, "vitals/thermo-big/body-temperature", payload);
 
         Assert.Equal(MqttClientPublishReasonCode.PayloadFormatInvalid, result.ReasonCode);
-        var rejected = Assert.Single(await gateway.Store.ListRejectedAsync(10, default));
+        var rejected = Assert.Single(await gateway.Store.Rejected.ListRejectedAsync(10, default));
         Assert.Contains(Encoding.UTF8.GetByteCount(payload).ToString(System.Globalization.CultureInfo.InvariantCulture), rejected.Reason, StringComparison.Ordinal);
         Assert.Equal(16384, rejected.Payload.Length);
     }
@@ -82,19 +82,19 @@ public sealed class EmbeddedBrokerTests
         using var client = await ConnectAsync(gateway.MqttPort, "device-scale-9");
 
         Assert.True((await PublishAsync(client, "vitals/scale-9/body-weight", """{"value": 72.4, "unit": "kg", "time": "2026-11-25T07:00:00+01:00"}""")).IsSuccess);
-        Assert.Single(await gateway.Store.ListQuarantineAsync("scale-9", 10, default));
+        Assert.Single(await gateway.Store.Quarantine.ListQuarantineAsync("scale-9", 10, default));
 
-        var released = await gateway.Store.BindAsync("scale-9", PatientId.Parse("Patient/p9"), Now, default);
+        var released = await gateway.Store.Bindings.BindAsync("scale-9", PatientId.Parse("Patient/p9"), Now, default);
 
         Assert.Equal(1, released);
-        Assert.Empty(await gateway.Store.ListQuarantineAsync("scale-9", 10, default));
+        Assert.Empty(await gateway.Store.Quarantine.ListQuarantineAsync("scale-9", 10, default));
     }
 
     [Fact]
     public async Task A_flood_of_bad_messages_does_not_stall_a_good_publisher()
     {
         await using var gateway = await InProcessGateway.StartAsync();
-        await gateway.Store.BindAsync("thermo-good", PatientId.Parse("Patient/p2"), Now, default);
+        await gateway.Store.Bindings.BindAsync("thermo-good", PatientId.Parse("Patient/p2"), Now, default);
         using var bad = await ConnectAsync(gateway.MqttPort, "bad-publisher");
         using var good = await ConnectAsync(gateway.MqttPort, "good-publisher");
 
@@ -103,7 +103,7 @@ public sealed class EmbeddedBrokerTests
         await flood;
 
         Assert.All(goodResults, r => Assert.True(r.IsSuccess, r.ReasonCode.ToString()));
-        var status = await gateway.Store.GetOutboxStatusAsync(default);
+        var status = await gateway.Store.Status.GetOutboxStatusAsync(default);
         Assert.Equal(50, status.Pending + status.Delivered);
         Assert.Equal(300, status.Rejected);
     }
@@ -112,13 +112,13 @@ public sealed class EmbeddedBrokerTests
     public async Task A_resent_measurement_is_stored_once()
     {
         await using var gateway = await InProcessGateway.StartAsync();
-        await gateway.Store.BindAsync("thermo-2", PatientId.Parse("Patient/p3"), Now, default);
+        await gateway.Store.Bindings.BindAsync("thermo-2", PatientId.Parse("Patient/p3"), Now, default);
         using var client = await ConnectAsync(gateway.MqttPort, "device-thermo-2");
 
         await PublishAsync(client, "vitals/thermo-2/body-temperature", Temperature(7));
         await PublishAsync(client, "vitals/thermo-2/body-temperature", Temperature(7));
 
-        var status = await gateway.Store.GetOutboxStatusAsync(default);
+        var status = await gateway.Store.Status.GetOutboxStatusAsync(default);
         Assert.Equal(1, status.Pending + status.Delivered);
     }
 
@@ -139,6 +139,6 @@ public sealed class EmbeddedBrokerTests
         await PublishAsync(publisher, "home/kitchen/light", "on");
 
         Assert.Equal("on", await received.Task.WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.Equal(0, (await gateway.Store.GetOutboxStatusAsync(default)).Rejected);
+        Assert.Equal(0, (await gateway.Store.Status.GetOutboxStatusAsync(default)).Rejected);
     }
 }

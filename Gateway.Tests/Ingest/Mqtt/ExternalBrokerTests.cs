@@ -3,12 +3,14 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Vitals.Gateway.Binding;
+using Vitals.Gateway.Patients;
 using Vitals.Gateway.Ingest;
 using Vitals.Gateway.Storage;
 using Vitals.Gateway.Tests.Infrastructure;
 
 using Vitals.Gateway.Ingest.Mqtt;
+
+using Vitals.Gateway.Tests.Storage;
 
 namespace Vitals.Gateway.Tests.Ingest.Mqtt;
 
@@ -27,9 +29,9 @@ public sealed class ExternalBrokerTests
     private static async Task WaitConnectedAsync(InProcessGateway gateway) =>
         await gateway.Services.GetServices<IHostedService>().OfType<ExternalBrokerClient>().Single().Connected.WaitAsync(TimeSpan.FromSeconds(20));
 
-    private static async Task<OutboxStatus> WaitForAsync(IGatewayStore store, Func<OutboxStatus, bool> done)
+    private static async Task<OutboxStatus> WaitForAsync(StoreSet store, Func<OutboxStatus, bool> done)
     {
-        return await Eventually.ValueAsync(() => store.GetOutboxStatusAsync(default), done, TimeSpan.FromSeconds(20));
+        return await Eventually.ValueAsync(() => store.Status.GetOutboxStatusAsync(default), done, TimeSpan.FromSeconds(20));
     }
 
     [Fact]
@@ -37,7 +39,7 @@ public sealed class ExternalBrokerTests
     {
         await using var broker = await MosquittoBroker.StartAsync();
         await using var gateway = await InProcessGateway.StartAsync(settings: External(broker, "gw-ext-1"));
-        await gateway.Store.BindAsync("cuff-7", PatientId.Parse("Patient/p7"), DateTimeOffset.UtcNow, default);
+        await gateway.Store.Bindings.BindAsync("cuff-7", PatientId.Parse("Patient/p7"), DateTimeOffset.UtcNow, default);
         await WaitConnectedAsync(gateway);
 
         await broker.PublishAsync("vitals/cuff-7/blood-pressure", """{"systolic": 16.9, "diastolic": 10.8, "unit": "kPa", "time": "2026-11-25T08:30:00+01:00", "id": 1}""");
@@ -58,7 +60,7 @@ public sealed class ExternalBrokerTests
         await using (var first = await InProcessGateway.StartAsync(settings: settings))
         {
             await WaitConnectedAsync(first);
-            await first.Store.BindAsync("resp-1", PatientId.Parse("Patient/p1"), DateTimeOffset.UtcNow, default);
+            await first.Store.Bindings.BindAsync("resp-1", PatientId.Parse("Patient/p1"), DateTimeOffset.UtcNow, default);
         }
 
         // The gateway is down: the broker holds these for its session.
@@ -143,12 +145,12 @@ public sealed class ExternalBrokerTests
             await broker.PublishAsync("vitals/resp-fleet/respiratory-rate", $$"""{"value": 16, "time": "2026-11-25T08:{{i:00}}:00Z", "id": {{i}}}""");
 
         await Eventually.ValueAsync(
-            async () => (await a.Store.GetOutboxStatusAsync(default)).Quarantined + (await b.Store.GetOutboxStatusAsync(default)).Quarantined,
+            async () => (await a.Store.Status.GetOutboxStatusAsync(default)).Quarantined + (await b.Store.Status.GetOutboxStatusAsync(default)).Quarantined,
             n => n >= 20, TimeSpan.FromSeconds(20));
         // Settle: a broker that gave every member a copy would keep counting past 20.
         await Task.Delay(1000);
-        var inA = (await a.Store.GetOutboxStatusAsync(default)).Quarantined;
-        var inB = (await b.Store.GetOutboxStatusAsync(default)).Quarantined;
+        var inA = (await a.Store.Status.GetOutboxStatusAsync(default)).Quarantined;
+        var inB = (await b.Store.Status.GetOutboxStatusAsync(default)).Quarantined;
         Assert.Equal(20, inA + inB);
         Assert.True(inA > 0 && inB > 0, $"both members should get readings (a {inA}, b {inB})");
     }

@@ -14,7 +14,7 @@ namespace Vitals.Gateway.Ingest.Ble;
 public sealed class BleIngestService : BackgroundService
 {
     private readonly BluetoothConnector _connector;
-    private readonly IGatewayStore _store;
+    private readonly IDeviceBindings _bindings;
     private readonly BleOptions _options;
     private readonly ILogger<BleIngestService> _logger;
     private readonly BleSessionContext _context;
@@ -22,9 +22,9 @@ public sealed class BleIngestService : BackgroundService
 
     public BleIngestService(
         BluetoothConnector connector,
-        IGatewayStore store,
+        IDeviceBindings bindings,
         IngestPipeline pipeline,
-        BlePairingStore pairings,
+        IPendingPairings pairings,
         BleDeviceRegistry registry,
         BleMetrics metrics,
         IOptions<BleOptions> options,
@@ -35,7 +35,7 @@ public sealed class BleIngestService : BackgroundService
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(ingest);
         _connector = connector;
-        _store = store;
+        _bindings = bindings;
         _options = options.Value;
         _logger = logger;
         if (!ingest.Value.TryGetTimeZone(out var zone))
@@ -116,7 +116,7 @@ public sealed class BleIngestService : BackgroundService
         {
             // Only the current bindings: this runs every Ble:BindingPollInterval, and the device list with its counts
             // would cost a pass over every device the gateway has ever seen.
-            bound = [.. (await _store.ListBoundDeviceIdsAsync(ct).ConfigureAwait(false)).Where(BleAddress.IsAddress)];
+            bound = [.. (await _bindings.ListBoundDeviceIdsAsync(ct).ConfigureAwait(false)).Where(BleAddress.IsAddress)];
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {

@@ -17,7 +17,6 @@ public static class BleServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BleOptions>, BleOptionsValidator>());
         services.TryAddSingleton<BleDeviceRegistry>();
         services.TryAddSingleton<BleMetrics>();
-        services.TryAddSingleton<BlePairingStore>();
         if (!configuration.GetValue<bool>($"{BleOptions.SectionName}:{nameof(BleOptions.Enabled)}"))
         {
             return services;

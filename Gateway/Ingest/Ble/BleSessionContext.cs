@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Vitals.Gateway.Storage;
 
 namespace Vitals.Gateway.Ingest.Ble;
 
@@ -6,7 +7,7 @@ namespace Vitals.Gateway.Ingest.Ble;
 internal sealed record BleSessionContext(
     BleOptions Options,
     IngestPipeline Pipeline,
-    BlePairingStore Pairings,
+    IPendingPairings Pairings,
     BleDeviceRegistry Registry,
     BleMetrics Metrics,
     TimeZoneInfo Zone,

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Vitals.Gateway.Storage;
+namespace Vitals.Gateway.Storage.Sqlite;
 
 /// <summary>The store's log events (5000-5099; ingest 1000s, FHIR 2000s, delivery 3000s). Patient ids and measured values never appear above Debug.</summary>
 internal static partial class SqliteStoreLog

@@ -1,4 +1,4 @@
-namespace Vitals.Gateway.Storage;
+namespace Vitals.Gateway.Storage.Sqlite;
 
 /// <summary>
 /// The SQLite store's schema, versioned in <c>schema_version</c> so that a later gateway can migrate a file written by
@@ -11,10 +11,7 @@ internal static class SqliteSchema
     // on replay; it is never deleted, so its identity keeps later resends recognisable as duplicates.
     public const string Quarantined = "quarantined";
     public const string Queued = "queued";
-    public const string Delivered = "delivered";
-    public const string Dead = "dead";
 
-    public const string DeliveredCounter = "delivered";
     public const string RejectedCounter = "rejected";
 
     public const string CreateVersionTable = """
@@ -135,7 +132,17 @@ internal static class SqliteSchema
         ALTER TABLE rejected DROP COLUMN source;
         """;
 
-    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3];
+    // Passkeys the CLI hands to the running worker (`devices pair`). Earlier builds created this table outside the
+    // migrations, on first use: IF NOT EXISTS lets such a file migrate.
+    private const string Version4 = """
+        CREATE TABLE IF NOT EXISTS ble_pending_pairing (
+            address    TEXT    NOT NULL PRIMARY KEY,
+            passkey    INTEGER NOT NULL,
+            created_at TEXT    NOT NULL
+        );
+        """;
+
+    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3, Version4];
 
     public static int CurrentVersion => Migrations.Count;
 }

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace Vitals.Gateway.Storage;
+namespace Vitals.Gateway.Storage.Sqlite;
 
 /// <summary>
 /// The statements of the ingest hot path, compiled once on the writer connection and reused for every batch

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Vitals.Gateway.Storage;
+namespace Vitals.Gateway.Storage.Sqlite;
 
 /// <summary>
 /// Instants in the store are fixed-width UTC ISO-8601 text (<c>2026-11-25T07:30:00.0000000Z</c>): exact to the tick,

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 
-namespace Vitals.Gateway.Binding;
+namespace Vitals.Gateway.Patients;
 
 /// <summary>
 /// The patient a device is bound to: either a literal reference (<c>Patient/123</c>) or a business identifier

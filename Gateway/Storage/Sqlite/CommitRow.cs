@@ -1,6 +1,6 @@
 using Vitals.Devices;
 
-namespace Vitals.Gateway.Storage;
+namespace Vitals.Gateway.Storage.Sqlite;
 
 /// <summary>
 /// One <see cref="IngestRecord"/> turned into column values. Built before the write lock is taken, so that JSON

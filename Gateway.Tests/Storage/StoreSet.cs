@@ -1,0 +1,30 @@
+using Microsoft.Extensions.DependencyInjection;
+using Vitals.Gateway.Storage;
+using Vitals.Gateway.Storage.Sqlite;
+
+namespace Vitals.Gateway.Tests.Storage;
+
+/// <summary>
+/// The store's consumer-shaped interfaces over one database, as the gateway's container hands them out: what the
+/// store tests are written against, so that another implementation (PostgreSQL) runs the same tests.
+/// </summary>
+public sealed class StoreSet(IServiceProvider services, IDisposable? owner = null) : IDisposable
+{
+    public IStoreInitializer Initializer { get; } = services.GetRequiredService<IStoreInitializer>();
+    public IIngestCommit Ingest { get; } = services.GetRequiredService<IIngestCommit>();
+    public IDeviceBindings Bindings { get; } = services.GetRequiredService<IDeviceBindings>();
+    public IQuarantine Quarantine { get; } = services.GetRequiredService<IQuarantine>();
+    public IRejectedMessages Rejected { get; } = services.GetRequiredService<IRejectedMessages>();
+    public IOutbox Outbox { get; } = services.GetRequiredService<IOutbox>();
+    public IStoreStatus Status { get; } = services.GetRequiredService<IStoreStatus>();
+    public IDeadLetters DeadLetters { get; } = services.GetRequiredService<IDeadLetters>();
+    public IDeliveryLedger Ledger { get; } = services.GetRequiredService<IDeliveryLedger>();
+    public IPendingPairings Pairings { get; } = services.GetRequiredService<IPendingPairings>();
+
+    /// <summary>The SQLite file behind the set (the SQLite-specific tests look at it).</summary>
+    public string DatabasePath => services.GetRequiredService<SqliteDatabase>().DatabasePath;
+
+    public Task InitializeAsync(CancellationToken ct) => Initializer.InitializeAsync(ct);
+
+    public void Dispose() => owner?.Dispose();
+}

@@ -1,0 +1,8 @@
+using Vitals.Devices;
+using Vitals.Gateway.Patients;
+
+namespace Vitals.Gateway.Storage;
+
+/// <summary>A bound reading waiting for delivery. <see cref="Attempts"/> counts failed attempts so far.</summary>
+public sealed record OutboxEntry(
+    long Id, long ReadingId, Reading Reading, PatientId Patient, int Attempts, DateTimeOffset EnqueuedAt, string Origin, byte[] Payload);
