@@ -56,24 +56,8 @@ public sealed record VitalsTopic
     [MemberNotNullWhen(false, nameof(Kind))]
     public bool IsGatt => GattUuid is not null;
 
-    public static VitalsTopic ForKind(string deviceId, VitalKind kind)
-    {
-        ThrowIfInvalidDeviceId(deviceId);
-        return new(deviceId, kind, null);
-    }
-
-    public static VitalsTopic ForGatt(string deviceId, string uuid)
-    {
-        ThrowIfInvalidDeviceId(deviceId);
-        if (!TryNormalizeUuid(uuid, out var normalized))
-        {
-            throw new ArgumentException($"'{uuid}' is not a 16-bit or 128-bit GATT UUID", nameof(uuid));
-        }
-        return new(deviceId, null, normalized);
-    }
-
     /// <summary>True for every topic the gateway ingests (well-formed or not); anything else is plain broker traffic.</summary>
-    public static bool IsVitalsTopic(string topic) => topic.StartsWith("vitals/", StringComparison.Ordinal);
+    public static bool IsVitalsTopic(string topic) => topic.StartsWith(Prefix, StringComparison.Ordinal);
 
     public static bool IsValidDeviceId(ReadOnlySpan<char> deviceId) =>
         deviceId.Length is > 0 and <= MaxDeviceIdLength && !deviceId.ContainsAnyExcept(DeviceIdChars);
@@ -128,14 +112,6 @@ public sealed record VitalsTopic
 
     public override string ToString() =>
         IsGatt ? $"{Prefix}{DeviceId}/{GattLevel}/{GattUuid}" : $"{Prefix}{DeviceId}/{Kind.Value.ToTopicName()}";
-
-    private static void ThrowIfInvalidDeviceId(string deviceId)
-    {
-        if (!IsValidDeviceId(deviceId))
-        {
-            throw new ArgumentException($"'{deviceId}' is not a valid device id", nameof(deviceId));
-        }
-    }
 
     private static bool TryNormalizeUuid(ReadOnlySpan<char> text, [NotNullWhen(true)] out string? uuid)
     {
