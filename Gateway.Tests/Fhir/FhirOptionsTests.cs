@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -25,7 +24,7 @@ public sealed class FhirOptionsTests
     {
         var errors = Validate(new FhirOptions { IdentifierSystem = system });
 
-        Assert.Contains(errors, e => e.MemberNames.Contains(nameof(FhirOptions.IdentifierSystem)));
+        Assert.Contains(errors, e => e.StartsWith("Fhir:IdentifierSystem ", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -42,7 +41,7 @@ public sealed class FhirOptionsTests
     [InlineData(" hub")]
     public void The_gateway_id_must_be_a_plain_value(string gatewayId)
     {
-        Assert.Contains(Validate(new FhirOptions { GatewayId = gatewayId }), e => e.MemberNames.Contains(nameof(FhirOptions.GatewayId)));
+        Assert.Contains(Validate(new FhirOptions { GatewayId = gatewayId }), e => e.StartsWith("Fhir:GatewayId ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -70,10 +69,6 @@ public sealed class FhirOptionsTests
         Assert.Equal("https://hospital.example/vitals", observation.Identifier[0].System);
     }
 
-    private static List<ValidationResult> Validate(FhirOptions options)
-    {
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
-        return results;
-    }
+    private static IEnumerable<string> Validate(FhirOptions options) =>
+        new FhirOptionsValidator().Validate(null, options).Failures ?? [];
 }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Vitals.Gateway.Fhir;
 
@@ -13,8 +15,8 @@ public static class FhirServiceCollectionExtensions
     {
         services.AddOptions<FhirOptions>()
             .Bind(configuration.GetSection(FhirOptions.SectionName))
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FhirOptions>, FhirOptionsValidator>());
         services.AddSingleton<ReadingMapper>();
         return services;
     }
