@@ -3,27 +3,26 @@ using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Vitals.Gateway.Delivery.Auth;
+using Vitals.Gateway.Delivery.Http;
 using Vitals.Gateway.Fhir;
 
-namespace Vitals.Gateway.Delivery;
+namespace Vitals.Gateway.Delivery.Senders;
 
 /// <summary>
-/// The <c>fhir-conditional</c> profile: delivers one reading at a time with single conditional creates: the Device
-/// once (then cached), then each Observation with <c>If-None-Exist</c> on its de-duplication identifier, so a resend
-/// after a lost answer finds the first copy instead of filing a second one (exactly once in the EHR, design.md).
+/// The <c>fhir-conditional</c> profile: one reading at a time, each resource a single conditional create (FHIR R4
+/// RESTful API 3.1.0.8.1, "conditional create": <c>If-None-Exist</c> on its de-duplication identifier): the Device
+/// once (then cached), then each Observation, so a resend after a lost answer finds the first copy instead of filing a
+/// second one (exactly once in the EHR).
 /// <para>
 /// Expected EHR outcomes come back as a <see cref="DeliveryResult"/>; caller cancellation (shutdown) propagates as
 /// <see cref="OperationCanceledException"/>. A singleton: it keeps the device-id cache; HTTP goes through the shared
-/// <see cref="EhrHttpClient"/>.
+/// <see cref="EhrHttpClient"/>, which it does not own.
 /// </para>
 /// </summary>
-public sealed partial class FhirSender : IEhrSender, IDisposable
+public sealed class ConditionalCreateSender : IEhrSender, IDisposable
 {
     private readonly EhrHttpClient _http;
-    private readonly bool _ownsHttp;
-    private readonly ILogger<FhirSender> _logger;
+    private readonly ILogger<ConditionalCreateSender> _logger;
     private readonly JsonSerializerOptions _json = new JsonSerializerOptions().ForFhir();
 
     // Device identifier (system|value) -> server id. A device is created once per process; a restart costs one
@@ -34,35 +33,13 @@ public sealed partial class FhirSender : IEhrSender, IDisposable
     // server without a unique index and leave two matches, after which every conditional create answers 412.
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _deviceLocks = new(StringComparer.Ordinal);
 
-    /// <summary>A sender with the static credential of <c>Ehr:Auth</c> (Mode None or Bearer) and its own connection pool.</summary>
-    public FhirSender(IOptions<EhrOptions> options, TimeProvider time, ILogger<FhirSender> logger)
-        : this(options, new StaticEhrAuthenticator((options ?? throw new ArgumentNullException(nameof(options))).Value.Auth), time, logger)
-    {
-    }
-
-    /// <summary>A sender with its own connection pool that asks <paramref name="authenticator"/> for the credential of every request (it does not own it).</summary>
-    public FhirSender(IOptions<EhrOptions> options, IEhrAuthenticator authenticator, TimeProvider time, ILogger<FhirSender> logger)
-        : this(new EhrHttpClient(options, authenticator, time, logger), logger, ownsHttp: true)
-    {
-    }
-
-    /// <summary>A sender over the shared connection pool (not owned).</summary>
-    public FhirSender(EhrHttpClient http, ILogger<FhirSender> logger)
-        : this(http, logger, ownsHttp: false)
-    {
-    }
-
-    private FhirSender(EhrHttpClient http, ILogger<FhirSender> logger, bool ownsHttp)
+    public ConditionalCreateSender(EhrHttpClient http, ILogger<ConditionalCreateSender> logger)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(logger);
         _http = http;
-        _ownsHttp = ownsHttp;
         _logger = logger;
     }
-
-    /// <summary>How many device ids are cached (for the status page).</summary>
-    public int CachedDeviceCount => _deviceIds.Count;
 
     public int MaxReadingsPerRequest => 1;
 
@@ -71,42 +48,26 @@ public sealed partial class FhirSender : IEhrSender, IDisposable
         ArgumentNullException.ThrowIfNull(readings);
         var results = new DeliveryResult[readings.Count];
         for (var i = 0; i < readings.Count; i++)
-            results[i] = await SendAsync(readings[i].Resources, readings[i].DeviceKey, readings[i].ObservationKeys, ct).ConfigureAwait(false);
+            results[i] = await SendOneAsync(readings[i], ct).ConfigureAwait(false);
         return results;
     }
 
-    public Task<DeliveryResult> SendAsync(MappedReading mapped, CancellationToken ct)
+    private async Task<DeliveryResult> SendOneAsync(OutgoingReading reading, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(mapped);
-        ArgumentNullException.ThrowIfNull(mapped.Device);
-        return SendAsync(
-            mapped, OutgoingReading.DeduplicationKey(mapped.Device.Identifier, "Device"),
-            [.. mapped.Observations.Select(o => OutgoingReading.DeduplicationKey(o.Identifier, "Observation"))], ct);
-    }
-
-    private async Task<DeliveryResult> SendAsync(MappedReading mapped, Identifier? deviceIdentifier, IReadOnlyList<Identifier> keys, CancellationToken ct)
-    {
-        string? deviceId = null;
-        if (deviceIdentifier is not null)
+        string? deviceReference = null;
+        if (reading.DeviceKey is { } deviceKey)
         {
-            var device = await EnsureDeviceAsync(mapped.Device, deviceIdentifier, ct).ConfigureAwait(false);
+            var device = await EnsureDeviceAsync(reading.Resources.Device, deviceKey, ct).ConfigureAwait(false);
             if (device.Failure is not null)
                 return device.Failure;
-            deviceId = device.Id;
+            deviceReference = "Device/" + device.Id;
         }
 
-        var serverIds = new List<string>(mapped.Observations.Count);
-        for (var i = 0; i < mapped.Observations.Count; i++)
+        var serverIds = new List<string>(reading.Resources.Observations.Count);
+        for (var i = 0; i < reading.Resources.Observations.Count; i++)
         {
-            // A copy: the caller's mapping stays as it was (it may be re-sent, logged or shown by `decode`).
-            var observation = mapped.Observations[i].DeepCopy();
-            if (deviceIdentifier is not null)
-            {
-                observation.Device ??= new ResourceReference { Identifier = deviceIdentifier.DeepCopy() };
-                observation.Device.Reference = "Device/" + deviceId;
-            }
-
-            var posted = await PostAsync("Observation", observation, keys[i], ct).ConfigureAwait(false);
+            var observation = reading.ObservationToSend(i, deviceReference);
+            var posted = await PostAsync("Observation", observation, reading.ObservationKeys[i], ct).ConfigureAwait(false);
             // Observations already created stay on the server; the retry re-sends them and the conditional create
             // answers 200 with the existing match, so nothing is filed twice.
             if (posted.Failure is not null)
@@ -139,11 +100,11 @@ public sealed partial class FhirSender : IEhrSender, IDisposable
                 var result = new DeliveryResult.Rejected(
                     $"HTTP {posted.Status} from the EHR on POST Device named no id (no Location, no id in the body)",
                     posted.Status, posted.Request, posted.Response);
-                LogRejected(posted.Status, result.Reason);
+                DeliveryLog.DeviceWithoutId(_logger, posted.Status, result.Reason);
                 return new PostOutcome(null, result);
             }
             _deviceIds[key] = posted.Id;
-            LogDeviceResolved(key, posted.Id);
+            DeliveryLog.DeviceResolved(_logger, key, posted.Id);
             return posted;
         }
         finally
@@ -164,18 +125,10 @@ public sealed partial class FhirSender : IEhrSender, IDisposable
 
     public void Dispose()
     {
-        if (_ownsHttp)
-            _http.Dispose();
         foreach (var gate in _deviceLocks.Values)
             gate.Dispose();
     }
 
     /// <summary>One POST's outcome: the server id on success, else the result to hand back.</summary>
     private sealed record PostOutcome(string? Id, DeliveryResult? Failure, int Status = 0, string Request = "", string? Response = null);
-
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Device {DeviceIdentifier} is Device/{ServerId} on the EHR")]
-    private partial void LogDeviceResolved(string deviceIdentifier, string serverId);
-
-    [LoggerMessage(EventId = 3016, Level = LogLevel.Debug, Message = "The EHR answered a Device create with HTTP {Status} but named no id: {Reason}")]
-    private partial void LogRejected(int status, string reason);
 }

@@ -1,4 +1,4 @@
-namespace Vitals.Gateway.Delivery;
+namespace Vitals.Gateway.Delivery.Http;
 
 /// <summary>
 /// One exchange with the EHR as <see cref="EhrHttpClient"/> classified it: a 2xx (<see cref="Failure"/> null) with
