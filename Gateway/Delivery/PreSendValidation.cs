@@ -20,8 +20,6 @@ public sealed class PreSendValidation(
 {
     private const string ReasonPrefix = "failed validation before send: ";
 
-    public bool Enabled => options.Value.ValidateBeforeSend;
-
     /// <summary>
     /// Validates <paramref name="mapped"/> (when enabled). Invalid: the outbox entry becomes a dead letter and this
     /// returns true (the caller sends nothing). Valid, or validation off: false.
@@ -30,7 +28,7 @@ public sealed class PreSendValidation(
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(mapped);
-        if (!Enabled) return false;
+        if (!options.Value.ValidateBeforeSend) return false;
         ct.ThrowIfCancellationRequested();
 
         var result = validator.Validate(mapped);

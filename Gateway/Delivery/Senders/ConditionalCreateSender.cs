@@ -19,7 +19,7 @@ namespace Vitals.Gateway.Delivery.Senders;
 /// <see cref="EhrHttpClient"/>, which it does not own.
 /// </para>
 /// </summary>
-public sealed class ConditionalCreateSender : IEhrSender, IDisposable
+public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDisposable
 {
     private readonly EhrHttpClient _http;
     private readonly ILogger<ConditionalCreateSender> _logger;
@@ -41,18 +41,7 @@ public sealed class ConditionalCreateSender : IEhrSender, IDisposable
         _logger = logger;
     }
 
-    public int MaxReadingsPerRequest => 1;
-
-    public async Task<IReadOnlyList<DeliveryResult>> SendAsync(IReadOnlyList<OutgoingReading> readings, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(readings);
-        var results = new DeliveryResult[readings.Count];
-        for (var i = 0; i < readings.Count; i++)
-            results[i] = await SendOneAsync(readings[i], ct).ConfigureAwait(false);
-        return results;
-    }
-
-    private async Task<DeliveryResult> SendOneAsync(OutgoingReading reading, CancellationToken ct)
+    protected override async Task<DeliveryResult> SendOneAsync(OutgoingReading reading, CancellationToken ct)
     {
         string? deviceReference = null;
         if (reading.DeviceKey is { } deviceKey)

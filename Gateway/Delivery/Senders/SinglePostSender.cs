@@ -31,7 +31,7 @@ namespace Vitals.Gateway.Delivery.Senders;
 /// (4xx to the POST) removes the "sending" note: nothing was created.
 /// </para>
 /// </summary>
-public sealed class SinglePostSender : IEhrSender
+public sealed class SinglePostSender : OneReadingPerRequestSender
 {
     private readonly EhrHttpClient _http;
     private readonly IDeliveryLedger _ledger;
@@ -57,8 +57,6 @@ public sealed class SinglePostSender : IEhrSender
             && !o.Compatibility.Omit.Any(e => string.Equals(e.Trim(), EhrCompatibility.OmitIdentifier, StringComparison.OrdinalIgnoreCase));
     }
 
-    public int MaxReadingsPerRequest => 1;
-
     /// <summary>The ledger key of a resource: type and identifier (system|value).</summary>
     public static string LedgerKey(string resourceType, Identifier identifier)
     {
@@ -66,16 +64,7 @@ public sealed class SinglePostSender : IEhrSender
         return resourceType + "|" + identifier.System + "|" + identifier.Value;
     }
 
-    public async Task<IReadOnlyList<DeliveryResult>> SendAsync(IReadOnlyList<OutgoingReading> readings, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(readings);
-        var results = new DeliveryResult[readings.Count];
-        for (var i = 0; i < readings.Count; i++)
-            results[i] = await SendOneAsync(readings[i], ct).ConfigureAwait(false);
-        return results;
-    }
-
-    private async Task<DeliveryResult> SendOneAsync(OutgoingReading reading, CancellationToken ct)
+    protected override async Task<DeliveryResult> SendOneAsync(OutgoingReading reading, CancellationToken ct)
     {
         var keys = new List<string>(reading.ObservationKeys.Count + 1);
         if (reading.DeviceKey is not null)
