@@ -43,7 +43,7 @@ public sealed class EhrHttpClient : IDisposable
     }
 
     /// <summary>The FHIR base with one trailing slash.</summary>
-    public Uri BaseUri { get; }
+    private Uri BaseUri { get; }
 
     /// <summary>
     /// Sends one request. <paramref name="relative"/> resolves beneath the base ("" for the base itself, a transaction);

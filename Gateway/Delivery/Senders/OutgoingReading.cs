@@ -25,7 +25,7 @@ public sealed record OutgoingReading(OutboxEntry Entry, MappedReading Resources,
     }
 
     /// <summary>The first identifier with both system and value: the mapper puts the de-duplication identifier there.</summary>
-    public static Identifier DeduplicationKey(List<Identifier> identifiers, string resourceType) =>
+    private static Identifier DeduplicationKey(List<Identifier> identifiers, string resourceType) =>
         identifiers.FirstOrDefault(i => !string.IsNullOrEmpty(i.System) && !string.IsNullOrEmpty(i.Value))
         ?? throw new ArgumentException(
             $"The {resourceType} has no identifier with a system and a value; de-duplication needs one (mapping bug).");
