@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Vitals.Gateway.Delivery;
+using Vitals.Gateway.Delivery.Compatibility;
+using Vitals.Gateway.Delivery.Senders;
 using Vitals.Gateway.Fhir;
 using Vitals.Gateway.Storage;
 
@@ -29,5 +31,6 @@ internal static partial class Some
     public static DeliveryService DeliveryService(
         IOutbox store, IEhrSender sender, IOptions<EhrOptions> options, ILogger<DeliveryService> logger, PreSendValidation? preSend = null) =>
         new(store, ReadingMapper(), sender, new RetryPolicy(options.Value.Retry, Random.Shared.NextDouble),
-            new DeliveryTrigger(), new GatewayMetrics(), TimeProvider.System, options, logger, preSend ?? PreSendValidation(store));
+            new DeliveryTrigger(), new GatewayMetrics(), TimeProvider.System, options, logger, preSend ?? PreSendValidation(store),
+            new EhrCompatibility(options.Value.Compatibility));
 }

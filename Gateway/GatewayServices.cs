@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Vitals.Gateway.Delivery;
+using Vitals.Gateway.Delivery.Compatibility;
 using Vitals.Gateway.Fhir;
 using Vitals.Gateway.Ingest;
 using Vitals.Gateway.Ingest.Ble;

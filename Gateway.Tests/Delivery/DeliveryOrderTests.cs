@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Vitals.Gateway.Patients;
 using Vitals.Gateway.Delivery;
+using Vitals.Gateway.Delivery.Senders;
+using Vitals.Gateway.Delivery.Http;
 using Vitals.Gateway.Storage;
 using Vitals.Gateway.Tests.Storage;
 
@@ -54,12 +56,11 @@ public sealed class DeliveryOrderTests : IDisposable
             Batch = new EhrBatchOptions { MaxSize = 4, Linger = TimeSpan.Zero },
             Retry = new EhrRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(100) },
         });
-        using var http = new EhrHttpClient(options, new Vitals.Gateway.Delivery.Auth.StaticEhrAuthenticator(options.Value.Auth), TimeProvider.System,
-            new RecordingLogger<EhrHttpClient>());
+        using var http = Some.EhrHttpClient(options, new RecordingLogger<EhrHttpClient>());
         IEhrSender sender = profile switch
         {
             EhrProfile.SinglePost => new SinglePostSender(http, store.Ledger, options, TimeProvider.System, new RecordingLogger<SinglePostSender>()),
-            EhrProfile.FhirConditional => new FhirSender(http, new RecordingLogger<FhirSender>()),
+            EhrProfile.FhirConditional => new ConditionalCreateSender(http, new RecordingLogger<ConditionalCreateSender>()),
             _ => new TransactionSender(http, options, new RecordingLogger<TransactionSender>()),
         };
         var service = Some.DeliveryService(store.Outbox, sender, options, new RecordingLogger<DeliveryService>());

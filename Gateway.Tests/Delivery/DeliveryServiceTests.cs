@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vitals.Gateway.Patients;
 using Vitals.Gateway.Delivery;
+using Vitals.Gateway.Delivery.Http;
+using Vitals.Gateway.Delivery.Senders;
 using Vitals.Gateway.Storage;
 using Vitals.Gateway.Tests.Storage;
 
@@ -18,7 +20,8 @@ public sealed class DeliveryServiceTests
     private sealed class Rig : IAsyncDisposable
     {
         private readonly TempStore _temp = new();
-        private FhirSender? _sender;
+        private EhrHttpClient? _http;
+        private ConditionalCreateSender? _sender;
         private DeliveryService? _service;
 
         public StoreSet Store { get; private set; } = null!;
@@ -36,7 +39,8 @@ public sealed class DeliveryServiceTests
                 MaxConcurrency = maxConcurrency,
                 Retry = new EhrRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(100) },
             });
-            _sender = new FhirSender(options, TimeProvider.System, new RecordingLogger<FhirSender>());
+            _http = Some.EhrHttpClient(options, new RecordingLogger<EhrHttpClient>());
+            _sender = new ConditionalCreateSender(_http, new RecordingLogger<ConditionalCreateSender>());
             var service = Some.DeliveryService(Store.Outbox, _sender, options, Log);
             _service = service;
             await service.StartAsync(CancellationToken.None);
@@ -57,6 +61,7 @@ public sealed class DeliveryServiceTests
         {
             if (_service is not null) await _service.StopAsync(CancellationToken.None);
             _sender?.Dispose();
+            _http?.Dispose();
             Store.Dispose();
             _temp.Dispose();
         }

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Vitals.Gateway.Delivery;
+using Vitals.Gateway.Delivery.Senders;
+using Vitals.Gateway.Delivery.Auth;
 
 namespace Vitals.Gateway.Tests.Delivery;
 
@@ -38,7 +40,7 @@ public sealed class EhrOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(1), options.Retry.BaseDelay);
         Assert.Equal(TimeSpan.FromSeconds(60), options.Retry.MaxDelay);
         Assert.Equal(TimeSpan.FromHours(1), options.Retry.MaxRetryAfter);
-        Assert.NotNull(provider.GetRequiredService<FhirSender>());
+        Assert.NotNull(provider.GetRequiredService<ConditionalCreateSender>());
         Assert.Same(provider.GetRequiredService<RetryPolicy>(), provider.GetRequiredService<RetryPolicy>());
     }
 

@@ -2,6 +2,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Vitals.Gateway.Delivery;
+using Vitals.Gateway.Delivery.Senders;
+using Vitals.Gateway.Delivery.Http;
+using Vitals.Gateway.Delivery.Compatibility;
 using Vitals.Gateway.Storage;
 
 namespace Vitals.Gateway.Tests.Delivery;
@@ -34,7 +37,7 @@ public sealed class EhrProfileOptionsTests
     [Theory]
     [InlineData("fhir-transaction", typeof(TransactionSender))]
     [InlineData("Single-Post", typeof(SinglePostSender))]
-    [InlineData("fhir-conditional", typeof(FhirSender))]
+    [InlineData("fhir-conditional", typeof(ConditionalCreateSender))]
     [InlineData("SinglePost", typeof(SinglePostSender))]
     public void Each_profile_name_selects_its_sender_over_the_one_pooled_client(string name, Type sender)
     {

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vitals.Gateway.Patients;
 using Vitals.Gateway.Delivery;
+using Vitals.Gateway.Delivery.Http;
+using Vitals.Gateway.Delivery.Senders;
 using Vitals.Gateway.Storage;
 using Vitals.Gateway.Tests.Storage;
 
@@ -24,7 +26,8 @@ public sealed class PreSendValidationTests : IAsyncDisposable
     private readonly RecordingLogger<PreSendValidation> _validationLog = new();
     private StoreSet _store = null!;
     private ScriptedFhirServer? _server;
-    private FhirSender? _sender;
+    private EhrHttpClient? _http;
+    private ConditionalCreateSender? _sender;
     private DeliveryService? _service;
 
     [Fact]
@@ -81,7 +84,8 @@ public sealed class PreSendValidationTests : IAsyncDisposable
             BaseUrl = server.BaseUrl,
             Retry = new EhrRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(100) },
         });
-        _sender = new FhirSender(options, TimeProvider.System, new RecordingLogger<FhirSender>());
+        _http = Some.EhrHttpClient(options, new RecordingLogger<EhrHttpClient>());
+        _sender = new ConditionalCreateSender(_http, new RecordingLogger<ConditionalCreateSender>());
         _service = Some.DeliveryService(_store.Outbox, _sender, options, _loopLog, Some.PreSendValidation(_store.Outbox, validate, _validationLog));
         await _service.StartAsync(CancellationToken.None);
         return server;
@@ -103,6 +107,7 @@ public sealed class PreSendValidationTests : IAsyncDisposable
     {
         if (_service is not null) await _service.StopAsync(CancellationToken.None);
         _sender?.Dispose();
+        _http?.Dispose();
         if (_server is not null) await _server.DisposeAsync();
         _store?.Dispose();
         _temp.Dispose();

@@ -3,8 +3,11 @@ using Microsoft.Extensions.Logging;
 namespace Vitals.Gateway.Delivery;
 
 /// <summary>
-/// Delivery loop log events, ids 3100-3199 (3000-3099: the HTTP sender). Reasons carry no PHI. Per-attempt detail is
-/// Debug; an outage is logged when it starts and when it ends, not once per reading and attempt.
+/// Delivery's log events, one partial per folder: 3000-3099 the EHR client and the profile senders (Http/, Senders/),
+/// 3100-3199 the delivery loop and the check before send (here), 3200-3299 SMART Backend Services (Auth/), 3300-3399
+/// the CapabilityStatement check (Compatibility/). Above Debug, nothing carries a patient identifier or a measured
+/// value: reasons are built free of them. Per-attempt detail is Debug; an outage is logged when it starts and when it
+/// ends, not once per reading and attempt.
 /// </summary>
 internal static partial class DeliveryLog
 {
@@ -31,4 +34,11 @@ internal static partial class DeliveryLog
 
     [LoggerMessage(EventId = 3104, Level = LogLevel.Error, Message = "Delivery loop could not read the outbox; retrying")]
     public static partial void LoopFailed(ILogger logger, Exception exception);
+
+    // Paths only: the validator's messages can quote instance values, so they go to Debug and into the dead letter.
+    [LoggerMessage(EventId = 3150, Level = LogLevel.Error, Message = "Outbox entry {OutboxId} from {DeviceId} failed validation before send ({Errors} errors at {Paths}); kept as a dead letter, nothing sent (see 'outbox dead --details')")]
+    public static partial void PreSendInvalid(ILogger logger, long outboxId, string deviceId, int errors, string paths);
+
+    [LoggerMessage(EventId = 3151, Level = LogLevel.Debug, Message = "Outbox entry {OutboxId} validation errors: {Errors}")]
+    public static partial void PreSendInvalidDetails(ILogger logger, long outboxId, string errors);
 }

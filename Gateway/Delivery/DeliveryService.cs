@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Vitals.Gateway.Delivery.Compatibility;
+using Vitals.Gateway.Delivery.Senders;
 using Vitals.Gateway.Fhir;
 using Vitals.Gateway.Storage;
 
@@ -29,12 +31,11 @@ public sealed class DeliveryService(
     IOptions<EhrOptions> options,
     ILogger<DeliveryService> logger,
     PreSendValidation preSend,
-    EhrCompatibility? compatibility = null) : BackgroundService
+    EhrCompatibility compatibility) : BackgroundService
 {
     /// <summary>How long the loop sleeps when nothing is due and nobody signals; bounds the delay for work another process (the CLI) queued.</summary>
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
 
-    private readonly EhrCompatibility _compatibility = compatibility ?? new EhrCompatibility(options.Value.Compatibility);
     private readonly HashSet<long> _inFlight = [];
     private readonly Lock _gate = new();
 
@@ -120,7 +121,7 @@ public sealed class DeliveryService(
     /// <paramref name="batchSize"/> readings such that all of a device's entries are in one request, in order. An entry
     /// that does not fit waits for the next round, and so does every later entry of its device.
     /// </summary>
-    internal static List<List<OutboxEntry>> FormBatches(IReadOnlyList<OutboxEntry> due, int batchSize, int maxBatches)
+    private static List<List<OutboxEntry>> FormBatches(IReadOnlyList<OutboxEntry> due, int batchSize, int maxBatches)
     {
         var batches = new List<List<OutboxEntry>>();
         var batchOf = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -203,7 +204,7 @@ public sealed class DeliveryService(
                 // findings and never costs the EHR a round trip (nor, in a transaction, its neighbours' delivery).
                 if (await preSend.DeadLetterIfInvalidAsync(entry, mapped, ct).ConfigureAwait(false))
                     continue;
-                outgoing.Add(OutgoingReading.FromMapping(entry, mapped, _compatibility.Apply(mapped), _compatibility.SendsDevice));
+                outgoing.Add(OutgoingReading.FromMapping(entry, mapped, compatibility));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -12,7 +12,7 @@ public sealed class DeliveryTrigger : IOutboxSignal
 
     public void ReadingsQueued() => Notify();
 
-    public void Notify()
+    private void Notify()
     {
         try
         {

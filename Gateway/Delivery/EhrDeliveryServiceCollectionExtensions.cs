@@ -4,16 +4,20 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vitals.Gateway.Delivery.Auth;
+using Vitals.Gateway.Delivery.Compatibility;
+using Vitals.Gateway.Delivery.Http;
+using Vitals.Gateway.Delivery.Senders;
 
 namespace Vitals.Gateway.Delivery;
 
 public static class EhrDeliveryServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the <c>Ehr</c> options and the SMART settings of <c>Ehr:Auth</c> (validated at start-up), the
-    /// <see cref="RetryPolicy"/>, the <see cref="IEhrAuthenticator"/> <c>Ehr:Auth:Mode</c> asks for, the one pooled
-    /// <see cref="EhrHttpClient"/>, <see cref="EhrCompatibility"/> and the <see cref="IEhrSender"/> of <c>Ehr:Profile</c>
-    /// (single-post needs the store's <see cref="Storage.IDeliveryLedger"/>). Needs logging; adds <see cref="TimeProvider.System"/> unless a TimeProvider is registered.
+    /// Registers the <c>Ehr</c> options, <c>Ehr:Auth</c> included (validated at start-up), the <see cref="RetryPolicy"/>,
+    /// the <see cref="IEhrAuthenticator"/> <c>Ehr:Auth:Mode</c> asks for, the one pooled <see cref="EhrHttpClient"/>,
+    /// <see cref="EhrCompatibility"/> and the <see cref="IEhrSender"/> of <c>Ehr:Profile</c> (single-post needs the
+    /// store's <see cref="Storage.IDeliveryLedger"/>). Needs logging; adds <see cref="TimeProvider.System"/> unless a
+    /// TimeProvider is registered.
     /// </summary>
     public static IServiceCollection AddEhrDelivery(this IServiceCollection services, IConfiguration configuration)
     {
@@ -24,28 +28,24 @@ public static class EhrDeliveryServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new RetryPolicy(
             sp.GetRequiredService<IOptions<EhrOptions>>().Value.Retry, Random.Shared.NextDouble));
-        services.AddOptions<SmartBackendOptions>().Bind(configuration.GetSection(SmartBackendOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmartBackendOptions>, SmartBackendOptionsValidator>());
         services.TryAddSingleton<IEhrAuthenticator>(sp =>
         {
             var ehr = sp.GetRequiredService<IOptions<EhrOptions>>();
             return ehr.Value.Auth.Mode == EhrAuthMode.SmartBackendServices
-                ? new SmartTokenClient(
-                    sp.GetRequiredService<IOptions<SmartBackendOptions>>(), ehr, sp.GetRequiredService<TimeProvider>(),
-                    sp.GetRequiredService<ILogger<SmartTokenClient>>())
+                ? new SmartTokenClient(ehr, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SmartTokenClient>>())
                 : new StaticEhrAuthenticator(ehr.Value.Auth);
         });
         services.TryAddSingleton(sp => new EhrHttpClient(
             sp.GetRequiredService<IOptions<EhrOptions>>(), sp.GetRequiredService<IEhrAuthenticator>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EhrHttpClient>>()));
-        services.TryAddSingleton<EhrCompatibility>();
-        services.TryAddSingleton(sp => new FhirSender(sp.GetRequiredService<EhrHttpClient>(), sp.GetRequiredService<ILogger<FhirSender>>()));
+        services.TryAddSingleton(sp => new EhrCompatibility(sp.GetRequiredService<IOptions<EhrOptions>>().Value.Compatibility));
+        services.TryAddSingleton<ConditionalCreateSender>();
         services.TryAddSingleton<TransactionSender>();
         services.TryAddSingleton<SinglePostSender>();
         services.TryAddSingleton<IEhrSender>(sp => sp.GetRequiredService<IOptions<EhrOptions>>().Value.Profile switch
         {
             EhrProfile.SinglePost => sp.GetRequiredService<SinglePostSender>(),
-            EhrProfile.FhirConditional => sp.GetRequiredService<FhirSender>(),
+            EhrProfile.FhirConditional => sp.GetRequiredService<ConditionalCreateSender>(),
             _ => sp.GetRequiredService<TransactionSender>(),
         });
         return services;

@@ -1,6 +1,9 @@
+using Vitals.Gateway.Delivery.Auth;
+using Vitals.Gateway.Delivery.Compatibility;
+
 namespace Vitals.Gateway.Delivery;
 
-/// <summary>The <c>Ehr</c> configuration section: where and how readings are delivered (design.md, Configuration).</summary>
+/// <summary>The <c>Ehr</c> configuration section: where and how readings are delivered (README, Configuration).</summary>
 public sealed class EhrOptions
 {
     public const string SectionName = "Ehr";

@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Options;
+using Vitals.Gateway.Delivery.Auth;
+using Vitals.Gateway.Delivery.Compatibility;
 
 namespace Vitals.Gateway.Delivery;
 
 /// <summary>
 /// Start-up validation of the <c>Ehr</c> section: invalid configuration stops start-up with a message that names the
-/// key (design.md, Configuration).
+/// key (README, Configuration).
 /// </summary>
 public sealed class EhrOptionsValidator : IValidateOptions<EhrOptions>
 {
@@ -46,21 +48,10 @@ public sealed class EhrOptionsValidator : IValidateOptions<EhrOptions>
             errors.Add("Ehr:SinglePost is missing");
         ValidateCompatibility(options.Compatibility, options.Profile, errors);
 
-        var auth = options.Auth;
-        if (auth is null)
-        {
+        if (options.Auth is null)
             errors.Add("Ehr:Auth is missing");
-        }
         else
-        {
-            if (!Enum.IsDefined(auth.Mode))
-                errors.Add($"Ehr:Auth:Mode must be None, Bearer or SmartBackendServices (got {(int)auth.Mode})");
-            if (auth.Mode == EhrAuthMode.Bearer && string.IsNullOrWhiteSpace(auth.BearerToken))
-                errors.Add("Ehr:Auth:BearerToken is required when Ehr:Auth:Mode is Bearer");
-            // A CR/LF would split the Authorization header; the message must not quote the token.
-            if (auth.BearerToken is { } token && token.Any(c => char.IsControl(c) || c == ' '))
-                errors.Add("Ehr:Auth:BearerToken must not contain spaces or control characters");
-        }
+            errors.AddRange(EhrAuthOptionsValidator.Check(options.Auth));
 
         var retry = options.Retry;
         if (retry is null)

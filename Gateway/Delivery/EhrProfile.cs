@@ -4,7 +4,7 @@ namespace Vitals.Gateway.Delivery;
 
 /// <summary>
 /// How readings are put into the EHR (<c>Ehr:Profile</c>; configured as <c>fhir-transaction</c>, <c>single-post</c>
-/// or <c>fhir-conditional</c>). The CapabilityStatement check (<see cref="EhrCapabilityCheck"/>) says at start-up
+/// or <c>fhir-conditional</c>). The CapabilityStatement check (<see cref="Compatibility.EhrCapabilityCheck"/>) says at start-up
 /// whether the server advertises what the chosen profile needs.
 /// </summary>
 [TypeConverter(typeof(EhrProfileConverter))]

@@ -10,7 +10,7 @@ namespace Vitals.Gateway.Delivery;
 /// fail validation becomes a dead letter at once, with the validator's findings and the resources it would have
 /// sent, and the EHR never sees it. Retrying cannot help: the same reading maps to the same resources.
 /// </summary>
-public sealed partial class PreSendValidation(
+public sealed class PreSendValidation(
     ObservationValidator validator,
     IOptions<PreSendValidationOptions> options,
     IOutbox store,
@@ -20,8 +20,6 @@ public sealed partial class PreSendValidation(
 {
     private const string ReasonPrefix = "failed validation before send: ";
 
-    public bool Enabled => options.Value.ValidateBeforeSend;
-
     /// <summary>
     /// Validates <paramref name="mapped"/> (when enabled). Invalid: the outbox entry becomes a dead letter and this
     /// returns true (the caller sends nothing). Valid, or validation off: false.
@@ -30,7 +28,7 @@ public sealed partial class PreSendValidation(
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(mapped);
-        if (!Enabled) return false;
+        if (!options.Value.ValidateBeforeSend) return false;
         ct.ThrowIfCancellationRequested();
 
         var result = validator.Validate(mapped);
@@ -45,15 +43,8 @@ public sealed partial class PreSendValidation(
         await store.DeadLetterAsync(entry.Id, reason, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         metrics.DeadLettered();
         var errors = result.Errors;
-        LogInvalid(entry.Id, entry.Reading.DeviceId, errors.Count, string.Join(", ", errors.Select(e => e.Path).Distinct()));
-        LogInvalidDetails(entry.Id, result.Summary(int.MaxValue));
+        DeliveryLog.PreSendInvalid(logger, entry.Id, entry.Reading.DeviceId, errors.Count, string.Join(", ", errors.Select(e => e.Path).Distinct()));
+        DeliveryLog.PreSendInvalidDetails(logger, entry.Id, result.Summary(int.MaxValue));
         return true;
     }
-
-    // Paths only: the validator's messages can quote instance values, so they go to Debug and into the dead letter.
-    [LoggerMessage(EventId = 3150, Level = LogLevel.Error, Message = "Outbox entry {OutboxId} from {DeviceId} failed validation before send ({Errors} errors at {Paths}); kept as a dead letter, nothing sent (see 'outbox dead --details')")]
-    private partial void LogInvalid(long outboxId, string deviceId, int errors, string paths);
-
-    [LoggerMessage(EventId = 3151, Level = LogLevel.Debug, Message = "Outbox entry {OutboxId} validation errors: {Errors}")]
-    private partial void LogInvalidDetails(long outboxId, string errors);
 }

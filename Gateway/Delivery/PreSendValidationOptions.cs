@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using Vitals.Gateway.Fhir;
 
 namespace Vitals.Gateway.Delivery;
@@ -7,7 +7,7 @@ namespace Vitals.Gateway.Delivery;
 /// <c>Ehr:ValidateBeforeSend</c>: whether each mapped reading is validated offline (base R4 and its vital-signs
 /// profile) before it is sent. Bound from the <c>Ehr</c> section next to <see cref="EhrOptions"/>.
 /// </summary>
-public sealed class PreSendValidationOptions : IValidatableObject
+public sealed class PreSendValidationOptions
 {
     public const string SectionName = EhrOptions.SectionName;
 
@@ -20,15 +20,20 @@ public sealed class PreSendValidationOptions : IValidatableObject
     /// Worth turning on where memory allows and the EHR's refusals are costly to untangle.
     /// </summary>
     public bool ValidateBeforeSend { get; set; }
+}
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+/// <summary>Start-up validation of <c>Ehr:ValidateBeforeSend</c>, like <see cref="EhrOptionsValidator"/>: one line naming the key.</summary>
+public sealed class PreSendValidationOptionsValidator : IValidateOptions<PreSendValidationOptions>
+{
+    public ValidateOptionsResult Validate(string? name, PreSendValidationOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         // Checked at start-up rather than at the first reading, when the gateway would already be running.
-        if (ValidateBeforeSend && !File.Exists(ObservationValidator.DefaultSpecificationPath))
+        if (options.ValidateBeforeSend && !File.Exists(ObservationValidator.DefaultSpecificationPath))
         {
-            yield return new ValidationResult(
-                $"{SectionName}:{nameof(ValidateBeforeSend)} is true but the FHIR R4 specification is missing at {ObservationValidator.DefaultSpecificationPath}",
-                [nameof(ValidateBeforeSend)]);
+            return ValidateOptionsResult.Fail(
+                $"Ehr:ValidateBeforeSend is true but the FHIR R4 specification is missing at {ObservationValidator.DefaultSpecificationPath}");
         }
+        return ValidateOptionsResult.Success;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Vitals.Gateway.Fhir;
 
 namespace Vitals.Gateway.Delivery;
@@ -17,8 +18,8 @@ public static class PreSendValidationServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<PreSendValidationOptions>()
             .Bind(configuration.GetSection(PreSendValidationOptions.SectionName))
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PreSendValidationOptions>, PreSendValidationOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ObservationValidator>();
         services.TryAddSingleton<PreSendValidation>();

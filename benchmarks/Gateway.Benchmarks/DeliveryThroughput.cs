@@ -8,6 +8,9 @@ using Vitals.Devices;
 using Vitals.Gateway.Patients;
 using Vitals.Gateway.Delivery;
 using Vitals.Gateway.Delivery.Auth;
+using Vitals.Gateway.Delivery.Compatibility;
+using Vitals.Gateway.Delivery.Http;
+using Vitals.Gateway.Delivery.Senders;
 using Vitals.Gateway.Fhir;
 using Vitals.Gateway.Ingest;
 using Vitals.Gateway.Storage;
@@ -98,7 +101,7 @@ internal static class DeliveryThroughput
             IEhrSender sender = profile switch
             {
                 EhrProfile.SinglePost => new SinglePostSender(http, store.Get<IDeliveryLedger>(), options, TimeProvider.System, NullLogger<SinglePostSender>.Instance),
-                EhrProfile.FhirConditional => new FhirSender(http, NullLogger<FhirSender>.Instance),
+                EhrProfile.FhirConditional => new ConditionalCreateSender(http, NullLogger<ConditionalCreateSender>.Instance),
                 _ => new TransactionSender(http, options, NullLogger<TransactionSender>.Instance),
             };
             var service = new DeliveryService(store.Get<IOutbox>(), new ReadingMapper(Options.Create(new FhirOptions())), sender,
@@ -106,7 +109,8 @@ internal static class DeliveryThroughput
                 TimeProvider.System, options, NullLogger<DeliveryService>.Instance,
                 new PreSendValidation(new ObservationValidator(TimeProvider.System, NullLogger<ObservationValidator>.Instance),
                     Options.Create(new PreSendValidationOptions()), store.Get<IOutbox>(), new GatewayMetrics(), TimeProvider.System,
-                    NullLogger<PreSendValidation>.Instance));
+                    NullLogger<PreSendValidation>.Instance),
+                new EhrCompatibility(options.Value.Compatibility));
 
             var clock = Stopwatch.StartNew();
             await service.StartAsync(default);

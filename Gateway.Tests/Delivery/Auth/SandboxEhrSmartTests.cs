@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Vitals.Gateway.Delivery;
+using Vitals.Gateway.Delivery.Senders;
 using Vitals.Gateway.Delivery.Auth;
 using Vitals.Gateway.Tests.Infrastructure;
 
@@ -33,7 +34,7 @@ public sealed class SandboxEhrSmartTests
                 ["Ehr:Auth:ClientId"] = "gateway-e2e",
                 ["Ehr:Auth:PrivateKeyPath"] = keyPath,
             }).Build()).BuildServiceProvider();
-        var sender = provider.GetRequiredService<FhirSender>();
+        var sender = provider.GetRequiredService<ConditionalCreateSender>();
 
         var result = await sender.SendAsync(Some.MappedTemperature(), CancellationToken.None);
 

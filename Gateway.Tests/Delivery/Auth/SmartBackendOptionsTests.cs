@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Vitals.Gateway.Delivery;
+using Vitals.Gateway.Delivery.Senders;
 using Vitals.Gateway.Delivery.Auth;
 
 namespace Vitals.Gateway.Tests.Delivery.Auth;
@@ -24,17 +25,17 @@ public sealed class SmartBackendOptionsTests : IDisposable
         using var provider = Provider(("Ehr:Auth:ClientId", "gw-1"), ("Ehr:Auth:PrivateKeyPath", key), ("Ehr:Auth:KeyId", "k-2026"),
             ("Ehr:Auth:TokenUrl", "https://auth.example.org/token"), ("Ehr:Auth:RefreshBefore", "00:02:00"));
 
-        var options = provider.GetRequiredService<IOptions<SmartBackendOptions>>().Value;
+        var options = provider.GetRequiredService<IOptions<EhrOptions>>().Value.Auth;
 
         Assert.Equal("gw-1", options.ClientId);
         Assert.Equal(key, options.PrivateKeyPath);
         Assert.Equal("k-2026", options.KeyId);
         Assert.Equal("https://auth.example.org/token", options.TokenUrl);
-        Assert.Equal(SmartBackendOptions.DefaultScope, options.Scope);
+        Assert.Equal(EhrAuthOptions.DefaultScope, options.Scope);
         Assert.Equal(TimeSpan.FromMinutes(2), options.RefreshBefore);
         var client = Assert.IsType<SmartTokenClient>(provider.GetRequiredService<IEhrAuthenticator>());
         Assert.Equal("ES384 key kid=k-2026", client.KeyDescription);
-        Assert.NotNull(provider.GetRequiredService<FhirSender>());
+        Assert.NotNull(provider.GetRequiredService<ConditionalCreateSender>());
     }
 
     [Fact]
@@ -44,7 +45,7 @@ public sealed class SmartBackendOptionsTests : IDisposable
             .AddInMemoryCollection([new("Ehr:BaseUrl", "https://ehr.example.org/fhir/R4"), new("Ehr:Auth:Mode", "None")]).Build())
             .BuildServiceProvider();
 
-        Assert.Equal("", provider.GetRequiredService<IOptions<SmartBackendOptions>>().Value.ClientId);
+        Assert.Equal("", provider.GetRequiredService<IOptions<EhrOptions>>().Value.Auth.ClientId);
         Assert.IsType<StaticEhrAuthenticator>(provider.GetRequiredService<IEhrAuthenticator>());
     }
 
@@ -93,7 +94,7 @@ public sealed class SmartBackendOptionsTests : IDisposable
         }
         using var provider = Provider([.. settings.Select(kv => (kv.Key, kv.Value))]);
 
-        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<SmartBackendOptions>>().Value);
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<EhrOptions>>().Value);
 
         Assert.Contains(expected, ex.Message);
         // Errors name the file, never its contents.
@@ -103,7 +104,7 @@ public sealed class SmartBackendOptionsTests : IDisposable
     [Fact]
     public void ToString_names_the_key_file_but_carries_no_key_material()
     {
-        var options = new SmartBackendOptions { ClientId = "gw", PrivateKeyPath = "/etc/vitals/key.pem" };
+        var options = new EhrAuthOptions { ClientId = "gw", PrivateKeyPath = "/etc/vitals/key.pem" };
         Assert.Contains("PrivateKeyPath=/etc/vitals/key.pem", options.ToString());
         Assert.Equal("Bearer (token set)", EhrAuthorization.Bearer("secret-token").ToString());
     }

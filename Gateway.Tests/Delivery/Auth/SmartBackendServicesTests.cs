@@ -73,8 +73,11 @@ public sealed class SmartBackendServicesTests
         rig.Behind = _ => new ScriptedResponse(404);
         // The FHIR endpoint answers the discovery itself in the rig; point the sender at a base without one.
         using var tokens = new SmartTokenClient(
-            Microsoft.Extensions.Options.Options.Create(new SmartBackendOptions { ClientId = SmartRig.ClientId, PrivateKeyPath = rig.KeyPath }),
-            Microsoft.Extensions.Options.Options.Create(new EhrOptions { BaseUrl = rig.OAuth.BaseUrl + "/nofhir" }),
+            Microsoft.Extensions.Options.Options.Create(new EhrOptions
+            {
+                BaseUrl = rig.OAuth.BaseUrl + "/nofhir",
+                Auth = { Mode = EhrAuthMode.SmartBackendServices, ClientId = SmartRig.ClientId, PrivateKeyPath = rig.KeyPath },
+            }),
             TimeProvider.System, new RecordingLogger<SmartTokenClient>());
 
         var authorization = await tokens.AuthorizeAsync(CancellationToken.None);
@@ -182,7 +185,7 @@ public sealed class SmartBackendServicesTests
         using var replay = await http.PostAsync(rig.OAuth.TokenUrl, new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "client_credentials",
-            ["scope"] = SmartBackendOptions.DefaultScope,
+            ["scope"] = EhrAuthOptions.DefaultScope,
             ["client_assertion_type"] = ClientAssertion.AssertionType,
             ["client_assertion"] = first,
         }));

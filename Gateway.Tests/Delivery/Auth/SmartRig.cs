@@ -1,25 +1,30 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vitals.Gateway.Delivery;
+using Vitals.Gateway.Delivery.Http;
+using Vitals.Gateway.Delivery.Senders;
 using Vitals.Gateway.Delivery.Auth;
 
 namespace Vitals.Gateway.Tests.Delivery.Auth;
 
 /// <summary>
-/// A FhirSender with SMART Backend Services against the test authorization server and a scripted FHIR endpoint that
+/// A ConditionalCreateSender over its own EhrHttpClient with SMART Backend Services against the test authorization server and a scripted FHIR endpoint that
 /// only accepts the tokens that server issued (and serves .well-known/smart-configuration).
 /// </summary>
 internal sealed class SmartRig : IAsyncDisposable
 {
     public const string ClientId = "vitals-gateway-test";
 
-    private SmartRig(TestKeys keys, TestOAuthServer oauth, ScriptedFhirServer fhir, SmartTokenClient tokens, FhirSender sender,
-        RecordingLogger<SmartTokenClient> tokenLog, RecordingLogger<FhirSender> senderLog, string keyPath)
+    private readonly EhrHttpClient _http;
+
+    private SmartRig(TestKeys keys, TestOAuthServer oauth, ScriptedFhirServer fhir, SmartTokenClient tokens, EhrHttpClient http, ConditionalCreateSender sender,
+        RecordingLogger<SmartTokenClient> tokenLog, RecordingLogger<ConditionalCreateSender> senderLog, string keyPath)
     {
         Keys = keys;
         OAuth = oauth;
         Fhir = fhir;
         Tokens = tokens;
+        _http = http;
         Sender = sender;
         TokenLog = tokenLog;
         SenderLog = senderLog;
@@ -30,9 +35,9 @@ internal sealed class SmartRig : IAsyncDisposable
     public TestOAuthServer OAuth { get; }
     public ScriptedFhirServer Fhir { get; }
     public SmartTokenClient Tokens { get; }
-    public FhirSender Sender { get; }
+    public ConditionalCreateSender Sender { get; }
     public RecordingLogger<SmartTokenClient> TokenLog { get; }
-    public RecordingLogger<FhirSender> SenderLog { get; }
+    public RecordingLogger<ConditionalCreateSender> SenderLog { get; }
     public string KeyPath { get; }
 
     /// <summary>What the FHIR endpoint does with an authorized request (default: conditional creates).</summary>
@@ -41,7 +46,7 @@ internal sealed class SmartRig : IAsyncDisposable
     /// <param name="discover">true: no TokenUrl, found through .well-known; false: TokenUrl configured</param>
     public static async Task<SmartRig> StartAsync(
         string keyFormat = TestKeys.RsaPkcs8, bool discover = true, TimeProvider? time = null,
-        Action<SmartBackendOptions>? configure = null, bool registerKey = true)
+        Action<EhrAuthOptions>? configure = null, bool registerKey = true)
     {
         time ??= TimeProvider.System;
         var keys = new TestKeys();
@@ -56,14 +61,18 @@ internal sealed class SmartRig : IAsyncDisposable
                 return ScriptedResponse.Json(200, $$"""{"token_endpoint":"{{oauth.TokenUrl}}","capabilities":["client-confidential-asymmetric"]}""");
             return oauth.RefuseUnlessAuthorized(r) ?? rig!.Behind(r);
         });
-        var smart = new SmartBackendOptions { ClientId = ClientId, PrivateKeyPath = keyPath, TokenUrl = discover ? null : oauth.TokenUrl };
+        var smart = new EhrAuthOptions
+        {
+            Mode = EhrAuthMode.SmartBackendServices, ClientId = ClientId, PrivateKeyPath = keyPath, TokenUrl = discover ? null : oauth.TokenUrl,
+        };
         configure?.Invoke(smart);
-        var ehr = Options.Create(new EhrOptions { BaseUrl = fhir.BaseUrl, Auth = { Mode = EhrAuthMode.SmartBackendServices } });
+        var ehr = Options.Create(new EhrOptions { BaseUrl = fhir.BaseUrl, Auth = smart });
         var tokenLog = new RecordingLogger<SmartTokenClient>();
-        var senderLog = new RecordingLogger<FhirSender>();
-        var tokens = new SmartTokenClient(Options.Create(smart), ehr, time, tokenLog);
-        var sender = new FhirSender(ehr, tokens, time, senderLog);
-        rig = new SmartRig(keys, oauth, fhir, tokens, sender, tokenLog, senderLog, keyPath);
+        var senderLog = new RecordingLogger<ConditionalCreateSender>();
+        var tokens = new SmartTokenClient(ehr, time, tokenLog);
+        var http = new EhrHttpClient(ehr, tokens, time, senderLog);
+        var sender = new ConditionalCreateSender(http, senderLog);
+        rig = new SmartRig(keys, oauth, fhir, tokens, http, sender, tokenLog, senderLog, keyPath);
         return rig;
     }
 
@@ -92,6 +101,7 @@ internal sealed class SmartRig : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Sender.Dispose();
+        _http.Dispose();
         Tokens.Dispose();
         await Fhir.DisposeAsync();
         await OAuth.DisposeAsync();

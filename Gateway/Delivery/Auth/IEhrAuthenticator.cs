@@ -1,8 +1,9 @@
 namespace Vitals.Gateway.Delivery.Auth;
 
 /// <summary>
-/// The credential seam of <see cref="FhirSender"/>: it asks before every request, and after a 401 tells the
-/// authenticator which credential was refused and asks once more (SMART: "on 401 refresh once", reference/ehr.md).
+/// The credential seam of <c>EhrHttpClient</c>: it asks before every request, and after a 401 tells the
+/// authenticator which credential was refused and asks once more (an access token may be revoked or expire early;
+/// SMART App Launch 2.x, Backend Services: the client then requests a new one).
 /// </summary>
 public interface IEhrAuthenticator
 {

@@ -9,7 +9,7 @@ namespace Vitals.Gateway.Delivery.Auth;
 
 /// <summary>
 /// The private key the gateway signs its SMART Backend Services client assertions with: RSA (RS384) or ECDSA P-384
-/// (ES384), the two algorithms SMART clients shall support (reference/ehr.md). Loaded from a PEM (PKCS#8, PKCS#1 RSA,
+/// (ES384), the two algorithms SMART clients shall support (SMART App Launch 2.x, Backend Services). Loaded from a PEM (PKCS#8, PKCS#1 RSA,
 /// SEC 1 EC) or a JWK file with the private part. Key material never appears in <see cref="ToString"/> or errors.
 /// </summary>
 public sealed class SigningKey : IDisposable

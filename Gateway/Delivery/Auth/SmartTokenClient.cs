@@ -10,13 +10,13 @@ using Microsoft.Extensions.Options;
 namespace Vitals.Gateway.Delivery.Auth;
 
 /// <summary>
-/// SMART Backend Services (reference/ehr.md): gets an access token with client_credentials and a signed client
+/// SMART Backend Services (SMART App Launch 2.x, "Backend Services"; RFC 7523 client assertion): gets an access token with client_credentials and a signed client
 /// assertion, from the token endpoint configured or discovered in <c>{Ehr:BaseUrl}/.well-known/smart-configuration</c>,
-/// keeps it until <see cref="SmartBackendOptions.RefreshBefore"/> ahead of its expiry, and fetches a new one once per
+/// keeps it until <see cref="EhrAuthOptions.RefreshBefore"/> ahead of its expiry, and fetches a new one once per
 /// refused token. One token request at a time: parallel deliveries wait for it instead of each asking.
 /// <para>The assertion, the token and the key are never logged; failures come back as reasons without them.</para>
 /// </summary>
-public sealed partial class SmartTokenClient : IEhrAuthenticator, IDisposable
+public sealed class SmartTokenClient : IEhrAuthenticator, IDisposable
 {
     /// <summary>When the token endpoint does not say how long a token lives, assume the common five minutes.</summary>
     public static readonly TimeSpan DefaultTokenLifetime = TimeSpan.FromMinutes(5);
@@ -29,7 +29,7 @@ public sealed partial class SmartTokenClient : IEhrAuthenticator, IDisposable
 
     private const int MaxErrorTextLength = 200;
 
-    private readonly SmartBackendOptions _options;
+    private readonly EhrAuthOptions _options;
     private readonly Uri _discoveryUrl;
     private readonly SigningKey _key;
     private readonly HttpClient _http;
@@ -43,18 +43,19 @@ public sealed partial class SmartTokenClient : IEhrAuthenticator, IDisposable
     private EhrAuthorization? _lastFailure;
     private DateTimeOffset _nextAttemptAt = DateTimeOffset.MinValue;
 
-    public SmartTokenClient(IOptions<SmartBackendOptions> options, IOptions<EhrOptions> ehr, TimeProvider time, ILogger<SmartTokenClient> logger)
+    /// <param name="ehr"><c>Ehr:Auth</c> (Mode SmartBackendServices), the base URL and the timeout; validated at start-up.</param>
+    public SmartTokenClient(IOptions<EhrOptions> ehr, TimeProvider time, ILogger<SmartTokenClient> logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(ehr);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
-        _options = options.Value;
-        var problems = SmartBackendOptionsValidator.Check(_options);
-        if (problems.Count > 0)
-            throw new ArgumentException("invalid SMART Backend Services settings: " + string.Join("; ", problems), nameof(options));
+        _options = ehr.Value.Auth;
+        // Settings that passed start-up validation load; a failure here means they were not validated (a bug).
+        var problems = EhrAuthOptionsValidator.Check(_options);
+        if (_options.Mode != EhrAuthMode.SmartBackendServices || problems.Count > 0)
+            throw new ArgumentException("invalid SMART Backend Services settings: " + string.Join("; ", problems), nameof(ehr));
         if (!SigningKey.TryLoad(_options.PrivateKeyPath, _options.Algorithm, _options.KeyId, out var key, out var error))
-            throw new ArgumentException("Ehr:Auth:PrivateKeyPath: " + error, nameof(options));
+            throw new ArgumentException("Ehr:Auth:PrivateKeyPath: " + error, nameof(ehr));
         _key = key;
         _time = time;
         _logger = logger;
@@ -69,13 +70,12 @@ public sealed partial class SmartTokenClient : IEhrAuthenticator, IDisposable
         }, disposeHandler: true) { Timeout = ehr.Value.Timeout };
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Vitals-Gateway", "1.0"));
+        // Once at start-up: which registration the EHR must know (the kid is what `keys jwks` printed).
+        DeliveryLog.SmartConfigured(_logger, _options.ClientId, KeyDescription);
     }
 
-    /// <summary>The signing key's kid and algorithm (for the status page and start-up log).</summary>
+    /// <summary>The signing key's algorithm and kid, for the start-up log; no key material.</summary>
     public string KeyDescription => _key.ToString();
-
-    /// <summary>How many token requests were made (successful or not).</summary>
-    public long TokenRequests => Interlocked.Read(ref _attempts);
 
     public bool CanRefresh => true;
 
@@ -109,7 +109,7 @@ public sealed partial class SmartTokenClient : IEhrAuthenticator, IDisposable
             }
             _lastFailure = fetched.Failure!;
             _nextAttemptAt = now + RefreshRetryDelay;
-            LogTokenFailed(fetched.Failure!.FailureReason!);
+            DeliveryLog.TokenFailed(_logger, fetched.Failure!.FailureReason!);
             // A token due for refresh is still good until it expires: keep delivering with it meanwhile.
             return current is not null && now < current.ExpiresAt ? current.Authorization : fetched.Failure!;
         }
@@ -126,7 +126,7 @@ public sealed partial class SmartTokenClient : IEhrAuthenticator, IDisposable
         if (current is not null && ReferenceEquals(current.Authorization, refused)
             && Interlocked.CompareExchange(ref _current, null, current) == current)
         {
-            LogTokenRefused();
+            DeliveryLog.TokenRefused(_logger);
         }
     }
 
@@ -139,7 +139,7 @@ public sealed partial class SmartTokenClient : IEhrAuthenticator, IDisposable
             if (discovered.Url is null)
                 return (null, EhrAuthorization.Failed(discovered.Failure!));
             tokenUrl = _tokenUrl = discovered.Url;
-            LogDiscovered(tokenUrl);
+            DeliveryLog.TokenEndpointDiscovered(_logger, tokenUrl);
         }
 
         var requestedAt = _time.GetUtcNow();
@@ -203,7 +203,7 @@ public sealed partial class SmartTokenClient : IEhrAuthenticator, IDisposable
         // A token shorter-lived than RefreshBefore would be due at once: use it for half its life instead.
         var margin = _options.RefreshBefore < lifetime / 2 ? _options.RefreshBefore : lifetime / 2;
         var expiresAt = requestedAt + lifetime;
-        LogTokenObtained(tokenUrl, (long)lifetime.TotalSeconds);
+        DeliveryLog.TokenObtained(_logger, tokenUrl, (long)lifetime.TotalSeconds);
         return (new CachedToken(EhrAuthorization.Bearer(token), expiresAt - margin, expiresAt), null);
     }
 
@@ -301,16 +301,4 @@ public sealed partial class SmartTokenClient : IEhrAuthenticator, IDisposable
     }
 
     private sealed record CachedToken(EhrAuthorization Authorization, DateTimeOffset RefreshAt, DateTimeOffset ExpiresAt);
-
-    [LoggerMessage(EventId = 3200, Level = LogLevel.Information, Message = "Access token obtained from {TokenUrl}, valid for {LifetimeSeconds} s")]
-    private partial void LogTokenObtained(Uri tokenUrl, long lifetimeSeconds);
-
-    [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "No access token for the EHR: {Reason}")]
-    private partial void LogTokenFailed(string reason);
-
-    [LoggerMessage(EventId = 3202, Level = LogLevel.Information, Message = "SMART token endpoint discovered: {TokenUrl}")]
-    private partial void LogDiscovered(Uri tokenUrl);
-
-    [LoggerMessage(EventId = 3203, Level = LogLevel.Information, Message = "The EHR refused the access token (HTTP 401); a new one will be requested")]
-    private partial void LogTokenRefused();
 }

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 
-namespace Vitals.Gateway.Delivery;
+namespace Vitals.Gateway.Delivery.Http;
 
 /// <summary>Reads Retry-After (RFC 9110 10.2.3): delta-seconds or an HTTP-date, as a delay from <c>now</c>.</summary>
 public static class RetryAfterHeader

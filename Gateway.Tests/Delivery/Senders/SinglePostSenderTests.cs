@@ -1,10 +1,13 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vitals.Gateway.Delivery;
+using Vitals.Gateway.Delivery.Senders;
+using Vitals.Gateway.Delivery.Http;
+using Vitals.Gateway.Delivery.Compatibility;
 using Vitals.Gateway.Storage;
 using Vitals.Gateway.Tests.Storage;
 
-namespace Vitals.Gateway.Tests.Delivery;
+namespace Vitals.Gateway.Tests.Delivery.Senders;
 
 /// <summary>The single-post profile with its ledger in a real SQLite store, against <see cref="MiniFhir"/> over HTTP.</summary>
 public sealed class SinglePostSenderTests : IDisposable
@@ -24,8 +27,7 @@ public sealed class SinglePostSenderTests : IDisposable
             Profile = EhrProfile.SinglePost,
             SinglePost = new EhrSinglePostOptions { SearchBeforeResend = search },
         });
-        var http = new EhrHttpClient(options, new Vitals.Gateway.Delivery.Auth.StaticEhrAuthenticator(options.Value.Auth), TimeProvider.System,
-            new RecordingLogger<EhrHttpClient>());
+        var http = Some.EhrHttpClient(options, new RecordingLogger<EhrHttpClient>());
         var log = new RecordingLogger<SinglePostSender>();
         return (new SinglePostSender(http, store.Ledger, options, TimeProvider.System, log), http, store, log);
     }
@@ -146,7 +148,7 @@ public sealed class SinglePostSenderTests : IDisposable
         using var h = http;
         var mapped = Some.MappedTemperature();
         var compatibility = new EhrCompatibility(new EhrCompatibilityOptions { Omit = ["device", "identifier"] });
-        var reading = OutgoingReading.FromMapping(Some.Outgoing(mapped).Entry, mapped, compatibility.Apply(mapped), compatibility.SendsDevice);
+        var reading = OutgoingReading.FromMapping(Some.Outgoing(mapped).Entry, mapped, compatibility);
 
         Assert.IsType<DeliveryResult.Delivered>(Assert.Single(await sender.SendAsync([reading], default)));
         Assert.IsType<DeliveryResult.Delivered>(Assert.Single(await sender.SendAsync([reading], default)));

@@ -1,9 +1,8 @@
 using System.Text.RegularExpressions;
 using Hl7.Fhir.Model;
-using Microsoft.Extensions.Options;
 using Vitals.Gateway.Fhir;
 
-namespace Vitals.Gateway.Delivery;
+namespace Vitals.Gateway.Delivery.Compatibility;
 
 /// <summary>
 /// Applies <c>Ehr:Compatibility</c> to a mapped reading before it is sent: a single category, a performer, the EHR's
@@ -37,11 +36,6 @@ public sealed partial class EhrCompatibility
     private readonly ResourceReference? _performer;
     private readonly Dictionary<string, Coding> _codeMap;
     private readonly HashSet<string> _omit;
-
-    public EhrCompatibility(IOptions<EhrOptions> options)
-        : this((options ?? throw new ArgumentNullException(nameof(options))).Value.Compatibility)
-    {
-    }
 
     /// <param name="options">Validated at start-up (<see cref="EhrOptionsValidator"/>); an invalid entry here is a bug.</param>
     public EhrCompatibility(EhrCompatibilityOptions options)

@@ -1,4 +1,4 @@
-namespace Vitals.Gateway.Delivery;
+namespace Vitals.Gateway.Delivery.Http;
 
 /// <summary>
 /// One exchange with the EHR as <see cref="EhrHttpClient"/> classified it: a 2xx (<see cref="Failure"/> null) with
@@ -7,8 +7,6 @@ namespace Vitals.Gateway.Delivery;
 /// </summary>
 public sealed record EhrResponse(int Status, string Body, Uri? Location, Uri? ContentLocation, string Request, DeliveryResult? Failure)
 {
-    public bool IsSuccess => Failure is null;
-
     /// <summary>The server id of a created (or matched) resource: Location first (Oracle Health answers 201 with only that), then Content-Location, then the body.</summary>
     public string? ResourceId(string resourceType) =>
         ResourceLocation.TryGetId(Location, resourceType, out var fromLocation) ? fromLocation

@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Vitals.Gateway.Delivery;
+namespace Vitals.Gateway.Delivery.Http;
 
 /// <summary>
 /// Finds the id a FHIR server gave a created resource: from a Location (or Content-Location) such as

@@ -3,10 +3,12 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Vitals.Gateway.Delivery.Compatibility;
+using Vitals.Gateway.Delivery.Http;
 using Vitals.Gateway.Fhir;
 using Vitals.Gateway.Storage;
 
-namespace Vitals.Gateway.Delivery;
+namespace Vitals.Gateway.Delivery.Senders;
 
 /// <summary>
 /// The <c>single-post</c> profile, for EHRs that document neither transactions nor conditional create (ehr.md: Epic,
@@ -29,7 +31,7 @@ namespace Vitals.Gateway.Delivery;
 /// (4xx to the POST) removes the "sending" note: nothing was created.
 /// </para>
 /// </summary>
-public sealed partial class SinglePostSender : IEhrSender
+public sealed class SinglePostSender : OneReadingPerRequestSender
 {
     private readonly EhrHttpClient _http;
     private readonly IDeliveryLedger _ledger;
@@ -55,8 +57,6 @@ public sealed partial class SinglePostSender : IEhrSender
             && !o.Compatibility.Omit.Any(e => string.Equals(e.Trim(), EhrCompatibility.OmitIdentifier, StringComparison.OrdinalIgnoreCase));
     }
 
-    public int MaxReadingsPerRequest => 1;
-
     /// <summary>The ledger key of a resource: type and identifier (system|value).</summary>
     public static string LedgerKey(string resourceType, Identifier identifier)
     {
@@ -64,16 +64,7 @@ public sealed partial class SinglePostSender : IEhrSender
         return resourceType + "|" + identifier.System + "|" + identifier.Value;
     }
 
-    public async Task<IReadOnlyList<DeliveryResult>> SendAsync(IReadOnlyList<OutgoingReading> readings, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(readings);
-        var results = new DeliveryResult[readings.Count];
-        for (var i = 0; i < readings.Count; i++)
-            results[i] = await SendOneAsync(readings[i], ct).ConfigureAwait(false);
-        return results;
-    }
-
-    private async Task<DeliveryResult> SendOneAsync(OutgoingReading reading, CancellationToken ct)
+    protected override async Task<DeliveryResult> SendOneAsync(OutgoingReading reading, CancellationToken ct)
     {
         var keys = new List<string>(reading.ObservationKeys.Count + 1);
         if (reading.DeviceKey is not null)
@@ -99,12 +90,7 @@ public sealed partial class SinglePostSender : IEhrSender
         var serverIds = new List<string>(reading.Resources.Observations.Count);
         for (var i = 0; i < reading.Resources.Observations.Count; i++)
         {
-            var observation = (Observation)reading.Resources.Observations[i].DeepCopy();
-            if (deviceReference is not null)
-            {
-                observation.Device ??= new ResourceReference { Identifier = (Identifier)reading.DeviceKey!.DeepCopy() };
-                observation.Device.Reference = deviceReference;
-            }
+            var observation = reading.ObservationToSend(i, deviceReference);
             var posted = await EnsureAsync("Observation", observation, reading.ObservationKeys[i], known, ct).ConfigureAwait(false);
             if (posted.Failure is not null)
                 return posted.Failure;
@@ -131,7 +117,7 @@ public sealed partial class SinglePostSender : IEhrSender
             if (found.ServerId is not null)
             {
                 await _ledger.RecordAcknowledgedAsync(key, found.ServerId, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-                LogFoundBySearch(type);
+                DeliveryLog.FoundBySearch(_logger, type);
                 return found;
             }
         }
@@ -166,7 +152,7 @@ public sealed partial class SinglePostSender : IEhrSender
         {
             // The EHR cannot search by identifier: post again and accept that a copy may be filed twice.
             if (Interlocked.Exchange(ref _searchUnsupportedLogged, 1) == 0)
-                LogSearchUnsupported(type, rejected.HttpStatus);
+                DeliveryLog.SearchUnsupported(_logger, type, rejected.HttpStatus);
             return new Resolved(null, null);
         }
         return new Resolved(FirstMatch(response.Body, type), null);
@@ -194,10 +180,4 @@ public sealed partial class SinglePostSender : IEhrSender
     }
 
     private sealed record Resolved(string? ServerId, DeliveryResult? Failure, int Status = 0, string Request = "");
-
-    [LoggerMessage(EventId = 3014, Level = LogLevel.Debug, Message = "A {Type} whose earlier POST had an unknown outcome was found on the EHR by its identifier; not posted again")]
-    private partial void LogFoundBySearch(string type);
-
-    [LoggerMessage(EventId = 3015, Level = LogLevel.Warning, Message = "The EHR refused a search by identifier on {Type} (HTTP {Status}): a resend after an unknown outcome is posted again and may be filed twice (Ehr:Profile single-post)")]
-    private partial void LogSearchUnsupported(string type, int status);
 }

@@ -1,4 +1,4 @@
-namespace Vitals.Gateway.Delivery;
+namespace Vitals.Gateway.Delivery.Auth;
 
 /// <summary>How the gateway authenticates to the EHR (<c>Ehr:Auth:Mode</c>).</summary>
 public enum EhrAuthMode
@@ -11,7 +11,7 @@ public enum EhrAuthMode
 
     /// <summary>
     /// SMART Backend Services: an access token from the EHR's token endpoint for a signed client assertion
-    /// (<c>Ehr:Auth:ClientId</c>, <c>PrivateKeyPath</c>, ...; see <see cref="Auth.SmartBackendOptions"/>).
+    /// (<c>Ehr:Auth:ClientId</c>, <c>PrivateKeyPath</c>, ...; see <see cref="EhrAuthOptions"/>).
     /// </summary>
     SmartBackendServices,
 }

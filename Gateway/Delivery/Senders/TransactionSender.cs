@@ -4,9 +4,10 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Vitals.Gateway.Delivery.Http;
 using Vitals.Gateway.Fhir;
 
-namespace Vitals.Gateway.Delivery;
+namespace Vitals.Gateway.Delivery.Senders;
 
 /// <summary>
 /// The <c>fhir-transaction</c> profile: several readings in one transaction Bundle (Bundle.type transaction, R4
@@ -25,7 +26,7 @@ namespace Vitals.Gateway.Delivery;
 /// carry no Device entry; a refused Bundle drops its devices from the cache, in case the EHR lost them.
 /// </para>
 /// </summary>
-public sealed partial class TransactionSender : IEhrSender
+public sealed class TransactionSender : IEhrSender
 {
     private readonly EhrHttpClient _http;
     private readonly ILogger<TransactionSender> _logger;
@@ -43,9 +44,6 @@ public sealed partial class TransactionSender : IEhrSender
     }
 
     public int MaxReadingsPerRequest { get; }
-
-    /// <summary>How many device ids are cached.</summary>
-    public int CachedDeviceCount => _deviceIds.Count;
 
     public async Task<IReadOnlyList<DeliveryResult>> SendAsync(IReadOnlyList<OutgoingReading> readings, CancellationToken ct)
     {
@@ -85,7 +83,7 @@ public sealed partial class TransactionSender : IEhrSender
                     if (reading.DeviceKey is { } key)
                         _deviceIds.TryRemove(DeviceCacheKey(key), out _);
                 }
-                LogSplitting(count, rejected.HttpStatus);
+                DeliveryLog.TransactionSplit(_logger, count, rejected.HttpStatus);
                 var firstHalf = count / 2;
                 var stopped = await SendRangeAsync(readings, start, firstHalf, results, ct).ConfigureAwait(false);
                 if (stopped is not null)
@@ -128,7 +126,7 @@ public sealed partial class TransactionSender : IEhrSender
             serverIds[r] = ids;
         }
         if (located.Count(l => l is not null) < bundle.Entry.Count)
-            LogIncompleteResponse(response.Status, bundle.Entry.Count);
+            DeliveryLog.TransactionIncompleteResponse(_logger, response.Status, bundle.Entry.Count);
         return new BundleOutcome.Accepted(serverIds);
     }
 
@@ -164,13 +162,7 @@ public sealed partial class TransactionSender : IEhrSender
             observationEntries[r] = new List<int>(reading.Resources.Observations.Count);
             for (var i = 0; i < reading.Resources.Observations.Count; i++)
             {
-                // A copy: the caller's mapping stays as it was (it may be sent again in a smaller Bundle).
-                var observation = (Observation)reading.Resources.Observations[i].DeepCopy();
-                if (reference is not null)
-                {
-                    observation.Device ??= new ResourceReference { Identifier = (Identifier)reading.DeviceKey!.DeepCopy() };
-                    observation.Device.Reference = reference;
-                }
+                var observation = reading.ObservationToSend(i, reference);
                 observationEntries[r].Add(bundle.Entry.Count);
                 bundle.Entry.Add(Entry("urn:uuid:" + Guid.NewGuid().ToString("D"), observation, "Observation", reading.ObservationKeys[i]));
             }
@@ -245,10 +237,4 @@ public sealed partial class TransactionSender : IEhrSender
 
         public sealed record Failed(DeliveryResult Result) : BundleOutcome;
     }
-
-    [LoggerMessage(EventId = 3012, Level = LogLevel.Debug, Message = "Transaction of {Readings} readings refused (HTTP {Status}); sending it in halves to find the refused reading")]
-    private partial void LogSplitting(int readings, int status);
-
-    [LoggerMessage(EventId = 3013, Level = LogLevel.Debug, Message = "Transaction accepted (HTTP {Status}) but its response does not name all {Entries} resources; ids not recorded for the rest")]
-    private partial void LogIncompleteResponse(int status, int entries);
 }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vitals.Gateway.Delivery.Auth;
 
-namespace Vitals.Gateway.Delivery;
+namespace Vitals.Gateway.Delivery.Http;
 
 /// <summary>
 /// The one pooled HTTP connection set to the EHR (timeouts and connection limits from <c>Ehr</c>), shared by every
@@ -16,7 +16,7 @@ namespace Vitals.Gateway.Delivery;
 /// <see cref="DeliveryResult.RetryLater"/> (with Retry-After); other 4xx are <see cref="DeliveryResult.Rejected"/> with
 /// the server's OperationOutcome. Caller cancellation (shutdown) propagates as <see cref="OperationCanceledException"/>.
 /// </summary>
-public sealed partial class EhrHttpClient : IDisposable
+public sealed class EhrHttpClient : IDisposable
 {
     public const string FhirJson = "application/fhir+json";
 
@@ -43,7 +43,7 @@ public sealed partial class EhrHttpClient : IDisposable
     }
 
     /// <summary>The FHIR base with one trailing slash.</summary>
-    public Uri BaseUri { get; }
+    private Uri BaseUri { get; }
 
     /// <summary>
     /// Sends one request. <paramref name="relative"/> resolves beneath the base ("" for the base itself, a transaction);
@@ -98,24 +98,24 @@ public sealed partial class EhrHttpClient : IDisposable
         catch (OperationCanceledException ex)
         {
             // Not the caller's token, so HttpClient.Timeout (Ehr:Timeout) expired.
-            LogRequestFailed(ex, method.Method, uri, ElapsedMs(started));
+            DeliveryLog.EhrRequestFailed(_logger, ex, method.Method, uri, ElapsedMs(started));
             return RetryLater($"no answer from the EHR within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s on {what}", null, sent);
         }
         catch (HttpRequestException ex)
         {
-            LogRequestFailed(ex, method.Method, uri, ElapsedMs(started));
+            DeliveryLog.EhrRequestFailed(_logger, ex, method.Method, uri, ElapsedMs(started));
             return RetryLater(Describe(ex, what), null, sent);
         }
         catch (IOException ex)
         {
-            LogRequestFailed(ex, method.Method, uri, ElapsedMs(started));
+            DeliveryLog.EhrRequestFailed(_logger, ex, method.Method, uri, ElapsedMs(started));
             return RetryLater($"I/O error talking to the EHR on {what}", null, sent);
         }
 
         using (response)
         {
             var status = (int)response.StatusCode;
-            LogResponse(method.Method, uri, ifNoneExist ?? "", status, ElapsedMs(started));
+            DeliveryLog.EhrResponded(_logger, method.Method, uri, ifNoneExist ?? "", status, ElapsedMs(started));
 
             if (status is >= 200 and <= 299)
                 return new EhrResponse(status, body, response.Headers.Location, response.Content.Headers.ContentLocation, sent, null);
@@ -139,7 +139,7 @@ public sealed partial class EhrHttpClient : IDisposable
                 var issues = OperationOutcomeSummary.TrySummarise(body);
                 reason.Append(issues is null ? (status == 412 ? "" : " (no OperationOutcome)") : ": " + issues);
                 var rejected = new DeliveryResult.Rejected(reason.ToString(), status, sent, body.Length == 0 ? null : body);
-                LogRejected(status, rejected.Reason);
+                DeliveryLog.EhrRejected(_logger, status, rejected.Reason);
                 return new EhrResponse(status, body, null, null, sent, rejected);
             }
             // 1xx/3xx: redirects are not followed (a POST must not silently become a GET); the base URL is likely wrong.
@@ -149,7 +149,7 @@ public sealed partial class EhrHttpClient : IDisposable
 
     private EhrResponse RetryLater(string reason, TimeSpan? retryAfter, string? request, int status = 0, string body = "")
     {
-        LogRetryLater(reason, retryAfter?.TotalSeconds);
+        DeliveryLog.EhrRetryLater(_logger, reason, retryAfter?.TotalSeconds);
         return new EhrResponse(status, body, null, null, request ?? "", new DeliveryResult.RetryLater(reason, retryAfter));
     }
 
@@ -200,18 +200,4 @@ public sealed partial class EhrHttpClient : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
-
-    // Debug: may carry identifiers (the If-None-Exist query is derived from device and patient data).
-    [LoggerMessage(EventId = 3000, Level = LogLevel.Debug, Message = "{Method} {Url} If-None-Exist: {IfNoneExist} -> HTTP {Status} in {ElapsedMs} ms")]
-    private partial void LogResponse(string method, Uri url, string ifNoneExist, int status, long elapsedMs);
-
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "{Method} {Url} failed after {ElapsedMs} ms")]
-    private partial void LogRequestFailed(Exception exception, string method, Uri url, long elapsedMs);
-
-    // The reasons are built to be free of patient identifiers and measured values.
-    [LoggerMessage(EventId = 3010, Level = LogLevel.Debug, Message = "Delivery to the EHR will be retried: {Reason} (Retry-After {RetryAfterSeconds} s)")]
-    private partial void LogRetryLater(string reason, double? retryAfterSeconds);
-
-    [LoggerMessage(EventId = 3011, Level = LogLevel.Debug, Message = "The EHR rejected a request with HTTP {Status}: {Reason}")]
-    private partial void LogRejected(int status, string reason);
 }

@@ -2,8 +2,9 @@ using Vitals.Gateway.Fhir;
 using System.Net.Http.Headers;
 using Identifier = Hl7.Fhir.Model.Identifier;
 using Vitals.Gateway.Delivery;
+using Vitals.Gateway.Delivery.Http;
 
-namespace Vitals.Gateway.Tests.Delivery;
+namespace Vitals.Gateway.Tests.Delivery.Http;
 
 public sealed class DeliveryHelpersTests
 {

@@ -3,9 +3,12 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vitals.Gateway.Delivery;
+using Vitals.Gateway.Delivery.Http;
+using Vitals.Gateway.Delivery.Compatibility;
+using Vitals.Gateway.Delivery.Auth;
 using Vitals.Gateway.Tests.Infrastructure;
 
-namespace Vitals.Gateway.Tests.Delivery;
+namespace Vitals.Gateway.Tests.Delivery.Compatibility;
 
 /// <summary>The start-up CapabilityStatement check against scripted statements, an unreachable server and the real sandbox EHR.</summary>
 public sealed class EhrCapabilityCheckTests
@@ -21,10 +24,9 @@ public sealed class EhrCapabilityCheckTests
             Compatibility = new EhrCompatibilityOptions { Omit = [.. omit] },
             Auth = new EhrAuthOptions { Mode = EhrAuthMode.Bearer, BearerToken = "tok" },
         });
-        using var http = new EhrHttpClient(options, new Vitals.Gateway.Delivery.Auth.StaticEhrAuthenticator(options.Value.Auth), TimeProvider.System,
-            new RecordingLogger<EhrHttpClient>());
+        using var http = Some.EhrHttpClient(options, new RecordingLogger<EhrHttpClient>());
         var log = new RecordingLogger<EhrCapabilityCheck>();
-        var check = new EhrCapabilityCheck(http, options, new EhrCompatibility(options), log);
+        var check = new EhrCapabilityCheck(http, options, new EhrCompatibility(options.Value.Compatibility), log);
         var report = await check.RunAsync(default);
         return (report, log, server?.Requests.LastOrDefault());
     }

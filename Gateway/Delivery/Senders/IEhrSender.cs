@@ -1,4 +1,4 @@
-namespace Vitals.Gateway.Delivery;
+namespace Vitals.Gateway.Delivery.Senders;
 
 /// <summary>
 /// One <c>Ehr:Profile</c>'s way of putting readings into the EHR. The delivery loop hands it up to

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Vitals.Gateway.Delivery;
+namespace Vitals.Gateway.Delivery.Compatibility;
 
 /// <summary>
 /// What a server's CapabilityStatement says about an <c>Ehr:Profile</c>: one line per thing the profile needs and the

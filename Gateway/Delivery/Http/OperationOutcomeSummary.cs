@@ -4,7 +4,7 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Hl7.Fhir.Utility;
 
-namespace Vitals.Gateway.Delivery;
+namespace Vitals.Gateway.Delivery.Http;
 
 /// <summary>
 /// One log-safe line from a server's OperationOutcome: per issue its severity, code, coded details and

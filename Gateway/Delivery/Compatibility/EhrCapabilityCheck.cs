@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Vitals.Gateway.Delivery.Http;
 
-namespace Vitals.Gateway.Delivery;
+namespace Vitals.Gateway.Delivery.Compatibility;
 
 /// <summary>
 /// At start-up, reads the EHR's CapabilityStatement (<c>GET [base]/metadata</c>, authenticated like every request) and
@@ -10,7 +11,7 @@ namespace Vitals.Gateway.Delivery;
 /// would fit. Never fatal: a CapabilityStatement can be incomplete, and an unreachable EHR is one warning while
 /// delivery goes on (the outbox waits and retries anyway). Events 3300-3303.
 /// </summary>
-public sealed partial class EhrCapabilityCheck(
+public sealed class EhrCapabilityCheck(
     EhrHttpClient http, IOptions<EhrOptions> options, EhrCompatibility compatibility, ILogger<EhrCapabilityCheck> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -39,34 +40,25 @@ public sealed partial class EhrCapabilityCheck(
                 DeliveryResult.Rejected r => r.Reason,
                 _ => failure.ToString(),
             };
-            LogUnreadable(profile, reason);
+            DeliveryLog.CapabilitiesUnreadable(logger, profile, reason);
             return null;
         }
         var report = CapabilityReport.Evaluate(response.Body, o.Profile, compatibility.SendsDevice, o.SinglePost.SearchBeforeResend);
         if (report is null)
         {
-            LogUnreadable(profile, $"HTTP {response.Status} with a body that is not a CapabilityStatement");
+            DeliveryLog.CapabilitiesUnreadable(logger, profile, $"HTTP {response.Status} with a body that is not a CapabilityStatement");
             return null;
         }
         if (report.Missing.Count == 0)
         {
-            LogFits(profile);
+            DeliveryLog.CapabilitiesFit(logger, profile);
             return report;
         }
         var advice = report.Fits is { } fits && fits != o.Profile
             ? $"Ehr:Profile {EhrProfileConverter.ToName(fits)} fits what it advertises"
             : report.Fits is null ? "no profile fits what it advertises" : "check the EHR's documentation";
         foreach (var missing in report.Missing)
-            LogMismatch(profile, missing, advice);
+            DeliveryLog.CapabilityMissing(logger, profile, missing, advice);
         return report;
     }
-
-    [LoggerMessage(EventId = 3300, Level = LogLevel.Information, Message = "The EHR's CapabilityStatement advertises what Ehr:Profile {Profile} needs")]
-    private partial void LogFits(string profile);
-
-    [LoggerMessage(EventId = 3301, Level = LogLevel.Warning, Message = "Ehr:Profile is {Profile}, but the EHR's CapabilityStatement does not advertise {Missing}; {Advice}")]
-    private partial void LogMismatch(string profile, string missing, string advice);
-
-    [LoggerMessage(EventId = 3302, Level = LogLevel.Warning, Message = "Could not read the EHR's CapabilityStatement ({Reason}); Ehr:Profile {Profile} is not checked, delivery goes on")]
-    private partial void LogUnreadable(string profile, string reason);
 }

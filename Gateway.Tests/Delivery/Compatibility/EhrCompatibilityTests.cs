@@ -1,8 +1,10 @@
 using Hl7.Fhir.Model;
 using Vitals.Gateway.Delivery;
+using Vitals.Gateway.Delivery.Senders;
+using Vitals.Gateway.Delivery.Compatibility;
 using Vitals.Gateway.Fhir;
 
-namespace Vitals.Gateway.Tests.Delivery;
+namespace Vitals.Gateway.Tests.Delivery.Compatibility;
 
 /// <summary>Each Ehr:Compatibility switch on the real mapper's output; the mapping itself is never changed.</summary>
 public sealed class EhrCompatibilityTests
@@ -100,7 +102,7 @@ public sealed class EhrCompatibilityTests
         Assert.Empty(sent.Note);
         Assert.Null(sent.BodySite);
         // The de-duplication keys come from the mapping, which still has everything.
-        var outgoing = OutgoingReading.FromMapping(Some.Outgoing(mapped).Entry, mapped, compatibility.Apply(mapped), compatibility.SendsDevice);
+        var outgoing = OutgoingReading.FromMapping(Some.Outgoing(mapped).Entry, mapped, compatibility);
         Assert.Null(outgoing.DeviceKey);
         Assert.Equal(original.Identifier[0].Value, outgoing.ObservationKeys[0].Value);
     }

@@ -1,4 +1,4 @@
-namespace Vitals.Gateway.Delivery;
+namespace Vitals.Gateway.Delivery.Compatibility;
 
 /// <summary>
 /// The <c>Ehr:Compatibility</c> section: per-EHR switches applied to the mapped resources just before they are sent

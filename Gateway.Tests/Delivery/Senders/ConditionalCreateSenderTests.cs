@@ -10,10 +10,13 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Vitals.Gateway.Delivery;
+using Vitals.Gateway.Delivery.Senders;
+using Vitals.Gateway.Delivery.Auth;
+using Vitals.Gateway.Delivery.Http;
 
-namespace Vitals.Gateway.Tests.Delivery;
+namespace Vitals.Gateway.Tests.Delivery.Senders;
 
-public sealed class FhirSenderTests
+public sealed class ConditionalCreateSenderTests
 {
     private static readonly JsonSerializerOptions Fhir = new JsonSerializerOptions().ForFhir();
 
@@ -24,13 +27,27 @@ public sealed class FhirSenderTests
           {"severity":"warning","code":"business-rule","location":["Observation.subject"]}]}
         """;
 
-    private static FhirSender CreateSender(
-        string baseUrl, out RecordingLogger<FhirSender> log, TimeProvider? time = null, Action<EhrOptions>? configure = null)
+    /// <summary>The sender over its own pooled client; both log to <paramref name="log"/>, as the request lines are part of a send.</summary>
+    private static Rig CreateSender(
+        string baseUrl, out RecordingLogger<ConditionalCreateSender> log, TimeProvider? time = null, Action<EhrOptions>? configure = null)
     {
         var options = new EhrOptions { BaseUrl = baseUrl };
         configure?.Invoke(options);
-        log = new RecordingLogger<FhirSender>();
-        return new FhirSender(Options.Create(options), time ?? TimeProvider.System, log);
+        log = new RecordingLogger<ConditionalCreateSender>();
+        var http = Some.EhrHttpClient(Options.Create(options), log, time);
+        return new Rig(http, new ConditionalCreateSender(http, log));
+    }
+
+    /// <summary>The sender and the client it does not own, disposed together.</summary>
+    private sealed class Rig(EhrHttpClient http, ConditionalCreateSender sender) : IDisposable
+    {
+        public Task<DeliveryResult> SendAsync(MappedReading mapped, CancellationToken ct) => sender.SendAsync(mapped, ct);
+
+        public void Dispose()
+        {
+            sender.Dispose();
+            http.Dispose();
+        }
     }
 
     [Fact]
@@ -115,7 +132,10 @@ public sealed class FhirSenderTests
         Assert.Equal(2, devicePosts.Count);
         Assert.Equal(2, devicePosts.Select(r => r.IfNoneExist).Distinct().Count());
         Assert.Equal(5 + 16, server.RequestsFor("Observation").Count);
-        Assert.Equal(2, sender.CachedDeviceCount);
+        // Both devices are cached: a later reading of each posts its Observations only.
+        await sender.SendAsync(Some.MappedTemperature(readingKey: "seq-later"), CancellationToken.None);
+        await sender.SendAsync(Some.MappedBloodPressure(sequence: "later"), CancellationToken.None);
+        Assert.Equal(2, server.RequestsFor("Device").Count);
     }
 
     [Fact]

@@ -3,9 +3,11 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Vitals.Gateway.Delivery;
+using Vitals.Gateway.Delivery.Senders;
+using Vitals.Gateway.Delivery.Http;
 using Vitals.Gateway.Tests.Infrastructure;
 
-namespace Vitals.Gateway.Tests.Delivery;
+namespace Vitals.Gateway.Tests.Delivery.Senders;
 
 /// <summary>The fhir-transaction profile over real HTTP against <see cref="MiniFhir"/>: Bundle shape, id mapping, the poison search and every fault kind.</summary>
 public sealed class TransactionSenderTests
@@ -18,8 +20,7 @@ public sealed class TransactionSenderTests
             Timeout = timeout ?? TimeSpan.FromSeconds(5),
             Batch = new EhrBatchOptions { MaxSize = maxSize },
         });
-        var http = new EhrHttpClient(options, new Vitals.Gateway.Delivery.Auth.StaticEhrAuthenticator(options.Value.Auth), TimeProvider.System,
-            new RecordingLogger<EhrHttpClient>());
+        var http = Some.EhrHttpClient(options, new RecordingLogger<EhrHttpClient>());
         return (new TransactionSender(http, options, new RecordingLogger<TransactionSender>()), http);
     }
 

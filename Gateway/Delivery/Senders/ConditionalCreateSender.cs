@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+using Microsoft.Extensions.Logging;
+using Vitals.Gateway.Delivery.Http;
+using Vitals.Gateway.Fhir;
+
+namespace Vitals.Gateway.Delivery.Senders;
+
+/// <summary>
+/// The <c>fhir-conditional</c> profile: one reading at a time, each resource a single conditional create (FHIR R4
+/// RESTful API 3.1.0.8.1, "conditional create": <c>If-None-Exist</c> on its de-duplication identifier): the Device
+/// once (then cached), then each Observation, so a resend after a lost answer finds the first copy instead of filing a
+/// second one (exactly once in the EHR).
+/// <para>
+/// Expected EHR outcomes come back as a <see cref="DeliveryResult"/>; caller cancellation (shutdown) propagates as
+/// <see cref="OperationCanceledException"/>. A singleton: it keeps the device-id cache; HTTP goes through the shared
+/// <see cref="EhrHttpClient"/>, which it does not own.
+/// </para>
+/// </summary>
+public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDisposable
+{
+    private readonly EhrHttpClient _http;
+    private readonly ILogger<ConditionalCreateSender> _logger;
+    private readonly JsonSerializerOptions _json = new JsonSerializerOptions().ForFhir();
+
+    // Device identifier (system|value) -> server id. A device is created once per process; a restart costs one
+    // conditional create per device, which the server answers with the existing id.
+    private readonly ConcurrentDictionary<string, string> _deviceIds = new(StringComparer.Ordinal);
+
+    // One create per device at a time: two parallel conditional creates of the same new Device can both miss on a
+    // server without a unique index and leave two matches, after which every conditional create answers 412.
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _deviceLocks = new(StringComparer.Ordinal);
+
+    public ConditionalCreateSender(EhrHttpClient http, ILogger<ConditionalCreateSender> logger)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(logger);
+        _http = http;
+        _logger = logger;
+    }
+
+    protected override async Task<DeliveryResult> SendOneAsync(OutgoingReading reading, CancellationToken ct)
+    {
+        string? deviceReference = null;
+        if (reading.DeviceKey is { } deviceKey)
+        {
+            var device = await EnsureDeviceAsync(reading.Resources.Device, deviceKey, ct).ConfigureAwait(false);
+            if (device.Failure is not null)
+                return device.Failure;
+            deviceReference = "Device/" + device.Id;
+        }
+
+        var serverIds = new List<string>(reading.Resources.Observations.Count);
+        for (var i = 0; i < reading.Resources.Observations.Count; i++)
+        {
+            var observation = reading.ObservationToSend(i, deviceReference);
+            var posted = await PostAsync("Observation", observation, reading.ObservationKeys[i], ct).ConfigureAwait(false);
+            // Observations already created stay on the server; the retry re-sends them and the conditional create
+            // answers 200 with the existing match, so nothing is filed twice.
+            if (posted.Failure is not null)
+                return posted.Failure;
+            if (posted.Id is not null)
+                serverIds.Add("Observation/" + posted.Id);
+        }
+        return new DeliveryResult.Delivered(serverIds);
+    }
+
+    private async Task<PostOutcome> EnsureDeviceAsync(Device device, Identifier identifier, CancellationToken ct)
+    {
+        var key = identifier.System + "|" + identifier.Value;
+        if (_deviceIds.TryGetValue(key, out var cached))
+            return new PostOutcome(cached, null);
+
+        var gate = _deviceLocks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_deviceIds.TryGetValue(key, out cached))
+                return new PostOutcome(cached, null);
+
+            var posted = await PostAsync("Device", device, identifier, ct).ConfigureAwait(false);
+            if (posted.Failure is not null)
+                return posted;
+            if (posted.Id is null)
+            {
+                // Without an id nothing can point at the Device; retrying would get the same answer.
+                var result = new DeliveryResult.Rejected(
+                    $"HTTP {posted.Status} from the EHR on POST Device named no id (no Location, no id in the body)",
+                    posted.Status, posted.Request, posted.Response);
+                DeliveryLog.DeviceWithoutId(_logger, posted.Status, result.Reason);
+                return new PostOutcome(null, result);
+            }
+            _deviceIds[key] = posted.Id;
+            DeliveryLog.DeviceResolved(_logger, key, posted.Id);
+            return posted;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<PostOutcome> PostAsync(string resourceType, Resource resource, Identifier identifier, CancellationToken ct)
+    {
+        var json = JsonSerializer.Serialize(resource, resource.GetType(), _json);
+        var response = await _http.SendAsync(
+            HttpMethod.Post, resourceType, json, ObservationIdentifier.ToSearchQuery(identifier), "POST " + resourceType, ct).ConfigureAwait(false);
+        return response.Failure is not null
+            ? new PostOutcome(null, response.Failure, response.Status, json, response.Body.Length == 0 ? null : response.Body)
+            : new PostOutcome(response.ResourceId(resourceType), null, response.Status, json, response.Body.Length == 0 ? null : response.Body);
+    }
+
+    public void Dispose()
+    {
+        foreach (var gate in _deviceLocks.Values)
+            gate.Dispose();
+    }
+
+    /// <summary>One POST's outcome: the server id on success, else the result to hand back.</summary>
+    private sealed record PostOutcome(string? Id, DeliveryResult? Failure, int Status = 0, string Request = "", string? Response = null);
+}
