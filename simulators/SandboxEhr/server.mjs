@@ -12,7 +12,16 @@
 // Prints one line "sandbox-ehr listening on http://HOST:PORT/fhir/R4" on stdout when ready; everything else goes
 // to stderr. See ../README.md for the admin endpoints.
 //
-// This file only reads the command line; the server is in lib/ (host.mjs is where a request enters).
+// This file reads the command line; the server is in lib/, in the order a request meets it:
+//   host.mjs        node:http entry: routing, request counting and logging, errors as OperationOutcome
+//   listener.mjs    the listening socket: start, $admin/outage, shutdown
+//   admin.mjs       /$admin/ endpoints; faults.mjs the faults they switch on (status, delay, refusal rules)
+//   auth.mjs        bearer tokens (RFC 7662 introspection) and SMART discovery
+//   fhir.mjs        one FHIR interaction through Medplum's router; searchset paging; Prefer
+//   transaction.mjs atomic transaction Bundles, absolute locations in batch/transaction responses
+//   store.mjs       the in-memory repository: validation on write, identifier index, undo journal
+//   validation.mjs  base R4 + meta.profile + the checks Medplum leaves out; profiles.mjs the profile registry
+//   definitions.mjs the R4 definitions; capability.mjs GET metadata; http.mjs answers, bodies, headers
 import { parseArgs } from 'node:util';
 
 const nodeMajor = Number(process.versions.node.split('.')[0]);

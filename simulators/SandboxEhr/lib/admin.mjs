@@ -1,6 +1,6 @@
 // Admin endpoints under /$admin/ (not FHIR; for tests and demos, ../README.md "Admin endpoints"), and the request
 // counters GET /$admin/stats reports. They answer plain JSON and are never faulted, delayed or refused.
-import { addRefusal, clearFaults, injectFaults, refusedCountSoFar, setDelay } from './faults.mjs';
+import { addRefusal, clearFaults, injectFaults, refusedCount, setDelay } from './faults.mjs';
 import { readBody, sendJson } from './http.mjs';
 import { beginOutage } from './listener.mjs';
 import { repo, serialized } from './store.mjs';
@@ -24,7 +24,7 @@ export async function handleAdmin(req, res, url, { maxBodyBytes, startedAt }) {
       requests: stats.total,
       byStatus: stats.byStatus,
       aborted: stats.aborted,
-      refused: refusedCountSoFar(),
+      refused: refusedCount(),
       resources: await serialized(async () => repo.countByType()),
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     });

@@ -7,7 +7,7 @@ import { outcome, send } from './http.mjs';
 const injected = { status: 0, remaining: 0, retryAfter: undefined };
 let delayMs = 0;
 const refusals = [];
-let refusedCount = 0;
+let refused = 0;
 
 /** Answers with the next injected fault, if one is due (true), or waits out the delay (false). */
 export async function sendInjectedFault(res) {
@@ -33,7 +33,7 @@ export function sendRefusal(res, body, relPath) {
   if (!refusal) {
     return false;
   }
-  refusedCount++;
+  refused++;
   const oo = outcome('error', 'business-rule', `Refused by rule: ${refusal.reason}`);
   oo.issue[0].expression = [refusal.type];
   send(res, refusal.status, oo);
@@ -53,8 +53,9 @@ function findRefusal(body, relPath) {
   return undefined;
 }
 
-export function refusedCountSoFar() {
-  return refusedCount;
+/** How many requests refusal rules have refused since the start or the last reset. */
+export function refusedCount() {
+  return refused;
 }
 
 /** $admin/reset: no pending faults, no delay, no refusal rules. */
@@ -62,7 +63,7 @@ export function clearFaults() {
   injected.remaining = 0;
   delayMs = 0;
   refusals.length = 0;
-  refusedCount = 0;
+  refused = 0;
 }
 
 // The admin actions below take the query parameters and return [status, JSON answer].

@@ -1,8 +1,8 @@
 // One FHIR request under [base] = /fhir/R4: Medplum's router does the interaction (R4 RESTful API: read, vread,
 // update, patch, delete, history, create, search, batch/transaction, conditional create) against the store; around it
 // this adds what a real server's answers have and the router leaves out, plus the switchable faults.
-import { FhirRouter } from '@medplum/fhir-router';
 import { getStatus } from '@medplum/core';
+import { FhirRouter } from '@medplum/fhir-router';
 import { capabilityStatementFor } from './capability.mjs';
 import { sendInjectedFault, sendRefusal } from './faults.mjs';
 import { HttpError, fhirPath, fullUrlOf, outcome, parseJsonBody, resourceHeaders, send } from './http.mjs';
