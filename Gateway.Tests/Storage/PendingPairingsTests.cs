@@ -1,3 +1,5 @@
+using Vitals.Gateway.Storage.Sqlite;
+
 namespace Vitals.Gateway.Tests.Storage;
 
 public sealed class PendingPairingsTests : IDisposable
@@ -26,7 +28,7 @@ public sealed class PendingPairingsTests : IDisposable
         (await _temp.OpenAsync()).Dispose();
         using (var raw = _temp.OpenRaw())
         {
-            TempStore.ExecuteRaw(raw, "DELETE FROM schema_version WHERE version = 4; DROP TABLE ble_pending_pairing;"
+            TempStore.ExecuteRaw(raw, "DELETE FROM schema_version WHERE version >= 4; DROP TABLE ble_pending_pairing; DROP TABLE mqtt_credentials;"
                 + " CREATE TABLE IF NOT EXISTS ble_pending_pairing(address TEXT PRIMARY KEY, passkey INTEGER NOT NULL, created_at TEXT NOT NULL);"
                 + " INSERT INTO ble_pending_pairing VALUES ('C0:FF:EE:00:00:04', 4242, '2026-11-30T10:00:00.0000000Z');");
         }
@@ -35,7 +37,7 @@ public sealed class PendingPairingsTests : IDisposable
 
         Assert.Equal(4242u, await store.Pairings.GetAsync("C0:FF:EE:00:00:04", CancellationToken.None));
         using var check = _temp.OpenRaw();
-        Assert.Equal(4, TempStore.ExecuteRaw(check, "SELECT max(version) FROM schema_version"));
+        Assert.Equal(SqliteSchema.CurrentVersion, TempStore.ExecuteRaw(check, "SELECT max(version) FROM schema_version"));
     }
 
     public void Dispose() => _temp.Dispose();

@@ -20,6 +20,7 @@ public sealed class StoreSet(IServiceProvider services, IDisposable? owner = nul
     public IDeadLetters DeadLetters { get; } = services.GetRequiredService<IDeadLetters>();
     public IDeliveryLedger Ledger { get; } = services.GetRequiredService<IDeliveryLedger>();
     public IPendingPairings Pairings { get; } = services.GetRequiredService<IPendingPairings>();
+    public IDeviceCredentials Credentials { get; } = services.GetRequiredService<IDeviceCredentials>();
 
     /// <summary>The SQLite file behind the set (the SQLite-specific tests look at it).</summary>
     public string DatabasePath => services.GetRequiredService<SqliteDatabase>().DatabasePath;

@@ -34,6 +34,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IDeadLetters, SqliteDeadLetters>();
         services.TryAddSingleton<IDeliveryLedger, SqliteDeliveryLedger>();
         services.TryAddSingleton<IPendingPairings, SqlitePendingPairings>();
+        services.TryAddSingleton<IDeviceCredentials, SqliteDeviceCredentials>();
         return services;
     }
 }

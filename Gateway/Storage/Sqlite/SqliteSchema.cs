@@ -142,7 +142,16 @@ internal static class SqliteSchema
         );
         """;
 
-    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3, Version4];
+    // MQTT credentials of devices: a mosquitto-form hash ($7$, PBKDF2-SHA512) per device id, never the secret.
+    private const string Version5 = """
+        CREATE TABLE mqtt_credentials (
+            device_id     TEXT NOT NULL PRIMARY KEY,
+            password_hash TEXT NOT NULL,
+            issued_at     TEXT NOT NULL
+        );
+        """;
+
+    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3, Version4, Version5];
 
     public static int CurrentVersion => Migrations.Count;
 }
