@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Tmds.DBus.Protocol;
 using Vitals.Devices.Gatt;
 using Vitals.Gateway.Ingest.Ble;
+using Vitals.Gateway.Ingest.Ble.Session;
 using Vitals.Gateway.Ingest.Ble.BlueZ;
 using Vitals.Gateway.Tests.Infrastructure;
 

@@ -1,7 +1,7 @@
 using Vitals.Devices;
 using Vitals.Devices.Gatt;
 
-namespace Vitals.Gateway.Ingest.Ble;
+namespace Vitals.Gateway.Ingest.Ble.Session;
 
 /// <summary>
 /// How far a device's wall clock is off, from its Current Time 0x2A2B value: the device clock has no zone (gatt.md),
