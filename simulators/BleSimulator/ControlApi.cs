@@ -12,7 +12,7 @@ using Vitals.Simulators.BleSimulator.Bluez;
 
 namespace Vitals.Simulators.BleSimulator;
 
-/// <summary>The loopback HTTP control API of BLE_CONTRACT.md (tests drive the devices through it, never over D-Bus).</summary>
+/// <summary>The loopback HTTP control API of the simulator's README.md (tests drive the devices through it, never over D-Bus).</summary>
 internal static class ControlApi
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)

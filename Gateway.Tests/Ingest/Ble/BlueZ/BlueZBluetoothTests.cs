@@ -10,7 +10,7 @@ using Vitals.Gateway.Tests.Infrastructure;
 namespace Vitals.Gateway.Tests.Ingest.Ble.BlueZ;
 
 /// <summary>
-/// The BlueZ client against the BLE simulator serving org.bluez on a private dbus-daemon (BLE_CONTRACT.md): the
+/// The BlueZ client against the BLE simulator serving org.bluez on a private dbus-daemon (simulators/BleSimulator/README.md): the
 /// D-Bus side is BlueZ 5.66's API, so these are the calls the gateway makes to a real bluetoothd.
 /// </summary>
 [Collection(BlueZCollection.Name)]

@@ -1,3 +1,4 @@
+// The folder Bluetooth/ keeps the namespace of its parent: a namespace ...Ble.Bluetooth would hide this type.
 namespace Vitals.Gateway.Ingest.Ble;
 
 /// <summary>

@@ -182,7 +182,7 @@ internal sealed class BleDeviceSession : IAsyncDisposable
         if (controlPoint is null || !controlPoint.Can(GattCharacteristicProperties.Write)) return;
         try
         {
-            // GHS Control Point 0x01: start sending live observations (gatt.md).
+            // GHS Control Point 0x01: start sending live observations (docs/devices.md).
             await controlPoint.WriteValueWithResponseAsync(new byte[] { 0x01 }, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)

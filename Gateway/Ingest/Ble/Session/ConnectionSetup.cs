@@ -62,8 +62,8 @@ internal sealed class ConnectionSetup
     {
         Watch(device);
         Volatile.Write(ref _linkLost, NewSignal());
-        // Pairing first: a device that protects its CCCDs answers the notify write with an ATT Insufficient
-        // Authentication/Encryption error until bonded.
+        // Pairing first: BlueZ's Pair connects the device itself and resolves its services (doc/org.bluez.Device.rst),
+        // and a device that protects its characteristics refuses them until bonded.
         await PairIfAskedAsync(device, ct).ConfigureAwait(false);
         // Armed BEFORE Connect: BlueZ confirms indications itself even when nobody listens, so a device that indicates
         // its stored readings as soon as the link is up would have them confirmed, deleted and lost. A bonded device's

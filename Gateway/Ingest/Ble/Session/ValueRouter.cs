@@ -36,7 +36,7 @@ internal sealed class ValueRouter(string address, BleSessionContext context, IRa
         }
     }
 
-    /// <summary>Segments never continue across connections (GHS segmentation is per connection).</summary>
+    /// <summary>A connection ended: segments never continue across connections.</summary>
     public void ResetSegments()
     {
         lock (_assemblers)
@@ -89,7 +89,7 @@ internal sealed class ValueRouter(string address, BleSessionContext context, IRa
                 BleLog.Ignored(context.Logger, address, "2bf4", "control point response");
                 return;
             case GattUuids.IntermediateCuffPressure:
-                // The cuff inflating: never a reading (gatt.md); not an error either, so not kept as rejected.
+                // The cuff inflating: never a reading (docs/devices.md); not an error either, so not kept as rejected.
                 BleLog.Ignored(context.Logger, address, "2a36", "intermediate cuff pressure");
                 return;
             case GattUuids.LiveHealthObservations or GattUuids.StoredHealthObservations:
