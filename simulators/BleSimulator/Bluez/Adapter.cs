@@ -107,9 +107,8 @@ internal sealed class Adapter(DaemonState state, Link link, GattExport gatt, Pai
 
     public void StartDiscovery(MethodCall call)
     {
-        if (!state.Adapter.Powered)
+        if (state.RefusedUnpowered(call))
         {
-            call.ReplyError(BluezErrors.NotReady, "Resource Not Ready");
             return;
         }
         if (!_discoverers.Add(call.Sender))

@@ -60,4 +60,12 @@ internal sealed class DaemonState
 
     /// <summary>The adapter as exported in this epoch (re-created unpowered by a restart).</summary>
     public AdapterInterface Adapter { get; set; } = null!;
+
+    /// <summary>BlueZ answers NotReady to what needs the radio while the adapter is off. True when it did.</summary>
+    public bool RefusedUnpowered(MethodCall call)
+    {
+        if (Adapter.Powered) return false;
+        call.ReplyError(BluezErrors.NotReady, "Resource Not Ready");
+        return true;
+    }
 }

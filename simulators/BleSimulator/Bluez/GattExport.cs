@@ -47,9 +47,8 @@ internal sealed class GattExport(DaemonState state, PeripheralRadio radio)
     public void ReadValue(GattCharacteristicInterface characteristic, MethodCall call)
     {
         var entry = characteristic.Entry;
-        if (!entry.IsResolved)
+        if (RefusedDisconnected(entry, call))
         {
-            call.ReplyError(BluezErrors.Failed, "Not connected");
             return;
         }
         if (!characteristic.Spec.CanRead)
@@ -94,9 +93,8 @@ internal sealed class GattExport(DaemonState state, PeripheralRadio radio)
     public void WriteValue(GattCharacteristicInterface characteristic, MethodCall call, byte[] value)
     {
         var entry = characteristic.Entry;
-        if (!entry.IsResolved)
+        if (RefusedDisconnected(entry, call))
         {
-            call.ReplyError(BluezErrors.Failed, "Not connected");
             return;
         }
         if (!characteristic.Spec.CanWrite)
@@ -212,6 +210,14 @@ internal sealed class GattExport(DaemonState state, PeripheralRadio radio)
         }
         entry.GattObjects.Clear();
         entry.Characteristics.Clear();
+    }
+
+    /// <summary>Reads and writes need the link: BlueZ answers Failed "Not connected" without one. True when it did.</summary>
+    private static bool RefusedDisconnected(DeviceEntry entry, MethodCall call)
+    {
+        if (entry.IsResolved) return false;
+        call.ReplyError(BluezErrors.Failed, "Not connected");
+        return true;
     }
 
     /// <summary>Services are being resolved: the objects exist (cached for a bonded device) with this link's MTU.</summary>

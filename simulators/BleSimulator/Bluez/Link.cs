@@ -15,9 +15,8 @@ internal sealed class Link(DaemonState state, GattExport gatt, PeripheralRadio r
 
     public void Connect(DeviceEntry entry, MethodCall call)
     {
-        if (!state.Adapter.Powered)
+        if (state.RefusedUnpowered(call))
         {
-            call.ReplyError(BluezErrors.NotReady, "Resource Not Ready");
             return;
         }
         if (entry.Device.Connected)

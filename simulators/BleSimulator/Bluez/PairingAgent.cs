@@ -75,9 +75,8 @@ internal sealed class PairingAgent(DaemonState state, Link link)
 
     public void Pair(DeviceEntry entry, MethodCall call)
     {
-        if (!state.Adapter.Powered)
+        if (state.RefusedUnpowered(call))
         {
-            call.ReplyError(BluezErrors.NotReady, "Resource Not Ready");
             return;
         }
         if (entry.Device.Paired)
