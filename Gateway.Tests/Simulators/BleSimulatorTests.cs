@@ -5,7 +5,7 @@ using Vitals.Gateway.Tests.Infrastructure;
 namespace Vitals.Gateway.Tests.Simulators;
 
 /// <summary>
-/// The BLE simulator behaves as BlueZ 5.66 towards a central (bluez.md, BLE_CONTRACT.md): each test runs the real
+/// The BLE simulator behaves as BlueZ 5.66 towards a central (docs/bluez.md, simulators/BleSimulator/README.md): each test runs the real
 /// simulator process on its own private dbus-daemon and talks to it as a raw D-Bus client.
 /// </summary>
 public sealed class BleSimulatorTests : IAsyncLifetime
@@ -146,7 +146,7 @@ public sealed class BleSimulatorTests : IAsyncLifetime
         Assert.Equal(2, parsed.Temperature.Value.Scale);
         Assert.InRange(parsed.Temperature.Value, 36.4m, 37.4m);
         Assert.Equal(reading.DeviceTime, parsed.TimeStamp!.Value.ToString());
-        // The thermometer's clock runs 7 minutes fast (BLE_CONTRACT.md).
+        // The thermometer's clock runs 7 minutes fast (simulators/BleSimulator/README.md).
         Assert.True(parsed.TimeStamp.Value.TryGetDateTime(out var deviceTime));
         Assert.Equal(reading.TakenAt.UtcDateTime.AddMinutes(7), deviceTime);
     }

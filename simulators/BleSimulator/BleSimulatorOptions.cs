@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Vitals.Simulators.BleSimulator;
 
-/// <summary>The command line of BLE_CONTRACT.md.</summary>
+/// <summary>The command line (README.md of the simulator).</summary>
 internal sealed class BleSimulatorOptions
 {
     public const string Usage = """

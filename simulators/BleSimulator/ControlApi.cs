@@ -12,7 +12,7 @@ using Vitals.Simulators.BleSimulator.Bluez;
 
 namespace Vitals.Simulators.BleSimulator;
 
-/// <summary>The loopback HTTP control API of BLE_CONTRACT.md (tests drive the devices through it, never over D-Bus).</summary>
+/// <summary>The loopback HTTP control API of the simulator's README.md (tests drive the devices through it, never over D-Bus).</summary>
 internal static class ControlApi
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -40,24 +40,24 @@ internal static class ControlApi
     private static void Map(WebApplication app, Bluetoothd daemon)
     {
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/devices", () => Results.Json(daemon.Devices(), Json));
-        app.MapGet("/readings", () => Results.Json(daemon.Readings(), Json));
+        app.MapGet("/devices", () => Results.Json(daemon.Control.Devices(), Json));
+        app.MapGet("/readings", () => Results.Json(daemon.Control.Readings(), Json));
         app.MapPost("/devices/{addr}/reading", (string addr) =>
-            daemon.FindPeripheral(addr) is { } p ? Results.Json(daemon.TakeReading(p), Json) : UnknownDevice(addr));
+            daemon.Control.FindPeripheral(addr) is { } p ? Results.Json(daemon.Control.TakeReading(p), Json) : UnknownDevice(addr));
         app.MapPost("/devices/{addr}/store", (string addr, int? count) =>
         {
-            if (daemon.FindPeripheral(addr) is not { } p)
+            if (daemon.Control.FindPeripheral(addr) is not { } p)
             {
                 return UnknownDevice(addr);
             }
             var n = count ?? 1;
             return n is < 1 or > 1000
                 ? Results.Json(new { error = "count must be 1..1000" }, Json, statusCode: 400)
-                : Results.Json(daemon.Store(p, n), Json);
+                : Results.Json(daemon.Control.Store(p, n), Json);
         });
         app.MapPost("/devices/{addr}/disconnect", (string addr, double? away) =>
         {
-            if (daemon.FindPeripheral(addr) is not { } p)
+            if (daemon.Control.FindPeripheral(addr) is not { } p)
             {
                 return UnknownDevice(addr);
             }
@@ -65,16 +65,16 @@ internal static class ControlApi
             {
                 return Results.Json(new { error = "away must be 0..86400 seconds" }, Json, statusCode: 400);
             }
-            daemon.GoAway(p, TimeSpan.FromSeconds(away ?? 0));
-            return Results.Json(daemon.Devices().First(d => d.Address == p.Address), Json);
+            daemon.Control.GoAway(p, TimeSpan.FromSeconds(away ?? 0));
+            return Results.Json(daemon.Control.Devices().First(d => d.Address == p.Address), Json);
         });
         app.MapPost("/devices/{addr}/malformed", (string addr) =>
         {
-            if (daemon.FindPeripheral(addr) is not { } p)
+            if (daemon.Control.FindPeripheral(addr) is not { } p)
             {
                 return UnknownDevice(addr);
             }
-            return daemon.SendMalformed(p) is { } value
+            return daemon.Control.SendMalformed(p) is { } value
                 ? Results.Json(new { address = p.Address, uuid = p.MeasurementUuid.ToString("x4", CultureInfo.InvariantCulture), hex = Convert.ToHexStringLower(value) }, Json)
                 : Results.Json(new { error = "the device is not connected with indications enabled on its measurement characteristic" }, Json, statusCode: 409);
         });

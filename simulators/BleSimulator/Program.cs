@@ -65,7 +65,7 @@ internal static class Program
             {
                 while (await ticker.WaitForNextTickAsync(stop.Token))
                 {
-                    daemon.Tick();
+                    daemon.Control.Tick();
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace Vitals.Gateway.Ingest.Ble;
 
-/// <summary>A BLE device id is its Bluetooth address, upper case, colon-separated (design.md "Configuration").</summary>
+/// <summary>A BLE device id is its Bluetooth address, upper case, colon-separated (README "Configuration").</summary>
 public static partial class BleAddress
 {
     public static bool IsAddress([NotNullWhen(true)] string? deviceId) => deviceId is not null && Pattern().IsMatch(deviceId);

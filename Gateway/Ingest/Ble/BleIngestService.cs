@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Vitals.Gateway.Ingest.Ble.Session;
 using Vitals.Gateway.Storage;
 
 namespace Vitals.Gateway.Ingest.Ble;
@@ -47,7 +48,8 @@ public sealed class BleIngestService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var backoff = new ReconnectBackoff(_options);
+        var backoff = new ExponentialBackoff(_options.ReconnectBaseDelay, _options.ReconnectMaxDelay);
+        var attempt = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             Bluetooth bluetooth;
@@ -61,12 +63,12 @@ public sealed class BleIngestService : BackgroundService
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                var delay = backoff.Next();
+                var delay = backoff.Delay(Math.Min(attempt++, 1_000));
                 BleLog.StackUnavailable(_logger, e.Message, delay);
                 if (!await DelayAsync(delay, stoppingToken).ConfigureAwait(false)) return;
                 continue;
             }
-            backoff.Reset();
+            attempt = 0;
             BleLog.Started(_logger, string.IsNullOrWhiteSpace(_options.DBusAddress) ? "the system bus" : _options.DBusAddress, _options.Adapter);
             try
             {
@@ -80,7 +82,7 @@ public sealed class BleIngestService : BackgroundService
             if (!stoppingToken.IsCancellationRequested)
             {
                 BleLog.StackLost(_logger);
-                if (!await DelayAsync(backoff.Next(), stoppingToken).ConfigureAwait(false)) return;
+                if (!await DelayAsync(backoff.Delay(Math.Min(attempt++, 1_000)), stoppingToken).ConfigureAwait(false)) return;
             }
         }
     }

@@ -1,6 +1,6 @@
 namespace Vitals.Gateway.Ingest.Ble;
 
-/// <summary>The <c>Ble</c> configuration section (design.md "Configuration"); validated by <see cref="BleOptionsValidator"/>.</summary>
+/// <summary>The <c>Ble</c> configuration section (README "Configuration"); validated by <see cref="BleOptionsValidator"/>.</summary>
 public sealed class BleOptions
 {
     public const string SectionName = "Ble";

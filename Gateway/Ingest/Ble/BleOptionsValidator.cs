@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace Vitals.Gateway.Ingest.Ble;
 
-/// <summary>Checks <see cref="BleOptions"/> at start-up; each failure names its key (design.md "Configuration").</summary>
+/// <summary>Checks <see cref="BleOptions"/> at start-up; each failure names its key (README "Configuration").</summary>
 public sealed partial class BleOptionsValidator : IValidateOptions<BleOptions>
 {
     private const string Section = BleOptions.SectionName;

@@ -2,7 +2,7 @@ using Vitals.Devices.Gatt;
 
 namespace Vitals.Gateway.Ingest.Ble;
 
-/// <summary>The services discovery looks for and the characteristics a session arms (gatt.md).</summary>
+/// <summary>The services discovery looks for and the characteristics a session arms (docs/devices.md).</summary>
 public static class HealthGatt
 {
     public static readonly IReadOnlyList<BluetoothUuid> Services =

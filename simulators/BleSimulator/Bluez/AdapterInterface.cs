@@ -8,11 +8,11 @@ internal sealed class AdapterInterface : BusInterface
 {
     public const string InterfaceName = "org.bluez.Adapter1";
 
-    private readonly Bluetoothd _daemon;
+    private readonly Adapter _adapter;
 
-    public AdapterInterface(Bluetoothd daemon, string address, string name, bool powered) : base(InterfaceName)
+    public AdapterInterface(Adapter adapter, string address, string name, bool powered) : base(InterfaceName)
     {
-        _daemon = daemon;
+        _adapter = adapter;
         SetProperty("Address", VariantValue.String(address));
         SetProperty("AddressType", VariantValue.String("public"));
         SetProperty("Name", VariantValue.String(name));
@@ -46,7 +46,7 @@ internal sealed class AdapterInterface : BusInterface
         switch (property)
         {
             case "Powered" when value.Type == VariantValueType.Bool:
-                _daemon.SetPowered(value.GetBool());
+                _adapter.SetPowered(value.GetBool());
                 return null;
             case "Alias" when value.Type == VariantValueType.String:
                 SetProperty("Alias", value);
@@ -63,16 +63,16 @@ internal sealed class AdapterInterface : BusInterface
         switch (call.Member)
         {
             case "StartDiscovery":
-                if (call.Expect("")) _daemon.StartDiscovery(call);
+                if (call.Expect("")) _adapter.StartDiscovery(call);
                 return true;
             case "StopDiscovery":
-                if (call.Expect("")) _daemon.StopDiscovery(call);
+                if (call.Expect("")) _adapter.StopDiscovery(call);
                 return true;
             case "SetDiscoveryFilter":
                 if (call.Expect("a{sv}"))
                 {
                     var filter = call.GetBodyReader().ReadDictionaryOfStringToVariantValue();
-                    _daemon.SetDiscoveryFilter(call, filter);
+                    _adapter.SetDiscoveryFilter(call, filter);
                 }
                 return true;
             case "GetDiscoveryFilters":
@@ -85,7 +85,7 @@ internal sealed class AdapterInterface : BusInterface
                 if (call.Expect("o"))
                 {
                     var path = call.GetBodyReader().ReadObjectPathAsString();
-                    _daemon.RemoveDevice(call, path);
+                    _adapter.RemoveDevice(call, path);
                 }
                 return true;
             default:

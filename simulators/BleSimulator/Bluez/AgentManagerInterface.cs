@@ -7,9 +7,9 @@ internal sealed class AgentManagerInterface : BusInterface
 {
     public const string InterfaceName = "org.bluez.AgentManager1";
 
-    private readonly Bluetoothd _daemon;
+    private readonly PairingAgent _pairing;
 
-    public AgentManagerInterface(Bluetoothd daemon) : base(InterfaceName) => _daemon = daemon;
+    public AgentManagerInterface(PairingAgent pairing) : base(InterfaceName) => _pairing = pairing;
 
     public override bool TryHandle(MethodCall call)
     {
@@ -21,14 +21,14 @@ internal sealed class AgentManagerInterface : BusInterface
                     var reader = call.GetBodyReader();
                     var path = reader.ReadObjectPathAsString();
                     var capability = reader.ReadString();
-                    _daemon.RegisterAgent(call, path, capability);
+                    _pairing.RegisterAgent(call, path, capability);
                 }
                 return true;
             case "UnregisterAgent":
-                if (call.Expect("o")) _daemon.UnregisterAgent(call, call.GetBodyReader().ReadObjectPathAsString());
+                if (call.Expect("o")) _pairing.UnregisterAgent(call, call.GetBodyReader().ReadObjectPathAsString());
                 return true;
             case "RequestDefaultAgent":
-                if (call.Expect("o")) _daemon.RequestDefaultAgent(call, call.GetBodyReader().ReadObjectPathAsString());
+                if (call.Expect("o")) _pairing.RequestDefaultAgent(call, call.GetBodyReader().ReadObjectPathAsString());
                 return true;
             default:
                 return false;

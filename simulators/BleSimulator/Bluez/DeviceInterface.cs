@@ -9,11 +9,13 @@ internal sealed class DeviceInterface : BusInterface
 {
     public const string InterfaceName = "org.bluez.Device1";
 
-    private readonly Bluetoothd _daemon;
+    private readonly Link _link;
+    private readonly PairingAgent _pairing;
 
-    public DeviceInterface(Bluetoothd daemon, DeviceEntry entry, string adapterPath, bool paired, bool trusted) : base(InterfaceName)
+    public DeviceInterface(Link link, PairingAgent pairing, DeviceEntry entry, string adapterPath, bool paired, bool trusted) : base(InterfaceName)
     {
-        _daemon = daemon;
+        _link = link;
+        _pairing = pairing;
         Entry = entry;
         var peripheral = entry.Peripheral;
         SetProperty("Address", VariantValue.String(peripheral.Address));
@@ -59,7 +61,7 @@ internal sealed class DeviceInterface : BusInterface
         {
             case "Trusted" when value.Type == VariantValueType.Bool:
                 SetProperty("Trusted", value);
-                _daemon.RememberTrust(Entry, value.GetBool());
+                _pairing.RememberTrust(Entry, value.GetBool());
                 return null;
             case "Alias" when value.Type == VariantValueType.String:
                 SetProperty("Alias", value);
@@ -76,16 +78,16 @@ internal sealed class DeviceInterface : BusInterface
         switch (call.Member)
         {
             case "Connect":
-                if (call.Expect("")) _daemon.Connect(Entry, call);
+                if (call.Expect("")) _link.Connect(Entry, call);
                 return true;
             case "Disconnect":
-                if (call.Expect("")) _daemon.Disconnect(Entry, call);
+                if (call.Expect("")) _link.Disconnect(Entry, call);
                 return true;
             case "Pair":
-                if (call.Expect("")) _daemon.Pair(Entry, call);
+                if (call.Expect("")) _pairing.Pair(Entry, call);
                 return true;
             case "CancelPairing":
-                if (call.Expect("")) _daemon.CancelPairing(Entry, call);
+                if (call.Expect("")) _pairing.CancelPairing(Entry, call);
                 return true;
             case "ConnectProfile" or "DisconnectProfile":
                 call.ReplyError(BluezErrors.NotAvailable, "Operation currently not available");

@@ -13,12 +13,12 @@ internal sealed class GattCharacteristicInterface : BusInterface
 {
     public const string InterfaceName = "org.bluez.GattCharacteristic1";
 
-    private readonly Bluetoothd _daemon;
+    private readonly GattExport _gatt;
 
-    public GattCharacteristicInterface(Bluetoothd daemon, DeviceEntry entry, CharacteristicSpec spec, string servicePath, ushort handle, int mtu)
+    public GattCharacteristicInterface(GattExport gatt, DeviceEntry entry, CharacteristicSpec spec, string servicePath, ushort handle, int mtu)
         : base(InterfaceName)
     {
-        _daemon = daemon;
+        _gatt = gatt;
         Entry = entry;
         Spec = spec;
         SetProperty("UUID", VariantValue.String(GattLayout.FullUuid(spec.Uuid)));
@@ -66,7 +66,7 @@ internal sealed class GattCharacteristicInterface : BusInterface
                 if (call.Expect("a{sv}"))
                 {
                     _ = call.GetBodyReader().ReadDictionaryOfStringToVariantValue();
-                    _daemon.ReadValue(this, call);
+                    _gatt.ReadValue(this, call);
                 }
                 return true;
             case "WriteValue":
@@ -75,14 +75,14 @@ internal sealed class GattCharacteristicInterface : BusInterface
                     var reader = call.GetBodyReader();
                     var value = reader.ReadArrayOfByte();
                     _ = reader.ReadDictionaryOfStringToVariantValue();
-                    _daemon.WriteValue(this, call, value);
+                    _gatt.WriteValue(this, call, value);
                 }
                 return true;
             case "StartNotify":
-                if (call.Expect("")) _daemon.StartNotify(this, call);
+                if (call.Expect("")) _gatt.StartNotify(this, call);
                 return true;
             case "StopNotify":
-                if (call.Expect("")) _daemon.StopNotify(this, call);
+                if (call.Expect("")) _gatt.StopNotify(this, call);
                 return true;
             case "AcquireWrite" or "AcquireNotify":
                 call.ReplyError(BluezErrors.NotSupported, "Operation is not supported");

@@ -55,7 +55,7 @@ internal sealed class ReadingGenerator
                 var mean = (int)Math.Round(_diastolic + (_systolic - _diastolic) / 3.0, MidpointRounding.AwayFromZero);
                 foreach (var cuff in (ReadOnlySpan<int>)[60, _systolic + 10, _systolic + 30])
                 {
-                    // 0x2A36: the systolic field carries the cuff pressure, the others are NaN (gatt.md).
+                    // 0x2A36: the systolic field carries the cuff pressure, the others are NaN (docs/devices.md).
                     var inflating = new IntermediateCuffPressure(new BloodPressureMeasurement(new MedicalFloat(cuff), MedicalFloat.NaN, MedicalFloat.NaN, false));
                     Check(inflating.TryFormat(buffer, out var n));
                     intermediates.Add(buffer[..n].ToArray());

@@ -3,13 +3,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Tmds.DBus.Protocol;
 using Vitals.Devices.Gatt;
 using Vitals.Gateway.Ingest.Ble;
+using Vitals.Gateway.Ingest.Ble.Session;
 using Vitals.Gateway.Ingest.Ble.BlueZ;
 using Vitals.Gateway.Tests.Infrastructure;
 
 namespace Vitals.Gateway.Tests.Ingest.Ble.BlueZ;
 
 /// <summary>
-/// The BlueZ client against the BLE simulator serving org.bluez on a private dbus-daemon (BLE_CONTRACT.md): the
+/// The BlueZ client against the BLE simulator serving org.bluez on a private dbus-daemon (simulators/BleSimulator/README.md): the
 /// D-Bus side is BlueZ 5.66's API, so these are the calls the gateway makes to a real bluetoothd.
 /// </summary>
 [Collection(BlueZCollection.Name)]

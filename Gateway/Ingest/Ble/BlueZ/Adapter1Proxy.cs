@@ -22,8 +22,6 @@ internal sealed class Adapter1Proxy(DBusConnection connection, string path, Time
 
     public Task StartDiscoveryAsync(CancellationToken ct) => CallAsync("StartDiscovery", ct);
 
-    public Task StopDiscoveryAsync(CancellationToken ct) => CallAsync("StopDiscovery", ct);
-
     public Task SetPoweredAsync(bool powered, CancellationToken ct) => _properties.SetAsync("Powered", VariantValue.Bool(powered), ct);
 
     public async Task<bool> GetPoweredAsync(CancellationToken ct) => (await _properties.GetAsync("Powered", ct).ConfigureAwait(false)).GetBool();

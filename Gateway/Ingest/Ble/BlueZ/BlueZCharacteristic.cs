@@ -22,8 +22,6 @@ internal sealed class BlueZCharacteristic : GattCharacteristic
 
     public override BluetoothUuid Uuid { get; }
 
-    public override GattService Service => BlueZService;
-
     public override GattCharacteristicProperties Properties { get; }
 
     public override Task<byte[]> ReadValueAsync(CancellationToken ct) => _proxy.ReadValueAsync(ct);
@@ -41,8 +39,6 @@ internal sealed class BlueZCharacteristic : GattCharacteristic
             // This connection already holds a notify session for the characteristic: it is armed.
         }
     }
-
-    public override Task StopNotificationsAsync(CancellationToken ct) => _proxy.StopNotifyAsync(ct);
 
     internal void RaiseValueChanged(byte[] value, DateTimeOffset receivedAt) =>
         OnCharacteristicValueChanged(new GattValueChangedEventArgs(value, receivedAt));

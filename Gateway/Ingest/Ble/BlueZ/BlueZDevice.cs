@@ -4,7 +4,7 @@ using Tmds.DBus.Protocol;
 namespace Vitals.Gateway.Ingest.Ble.BlueZ;
 
 /// <summary>
-/// A Device1 object. Its properties live in <see cref="BlueZBluetooth"/>'s cache, kept current by PropertiesChanged;
+/// A Device1 object. Its properties live in the <see cref="BlueZObjectCache"/>, kept current by PropertiesChanged;
 /// the instance stays valid across a bluetoothd restart (same address, same path).
 /// </summary>
 internal sealed class BlueZDevice : BluetoothDevice
@@ -33,15 +33,15 @@ internal sealed class BlueZDevice : BluetoothDevice
 
     public override string Id { get; }
 
-    public override string? Name => Bluetooth.DeviceString(Path, "Alias") ?? Bluetooth.DeviceString(Path, "Name");
+    public override string? Name => Bluetooth.Cache.DeviceString(Path, "Alias") ?? Bluetooth.Cache.DeviceString(Path, "Name");
 
     public override RemoteGattServer Gatt => _gatt;
 
-    public override bool IsPaired => Bluetooth.DeviceBool(Path, "Paired");
+    public override bool IsPaired => Bluetooth.Cache.DeviceBool(Path, "Paired");
 
-    public bool IsTrusted => Bluetooth.DeviceBool(Path, "Trusted");
+    public bool IsTrusted => Bluetooth.Cache.DeviceBool(Path, "Trusted");
 
-    public bool IsConnectedAndResolved => Bluetooth.DeviceBool(Path, "Connected") && Bluetooth.DeviceBool(Path, "ServicesResolved");
+    public bool IsConnectedAndResolved => Bluetooth.Cache.DeviceBool(Path, "Connected") && Bluetooth.Cache.DeviceBool(Path, "ServicesResolved");
 
     public override async Task PairAsync(Func<CancellationToken, Task<uint?>>? passkey, CancellationToken ct)
     {
@@ -118,7 +118,7 @@ internal sealed class BlueZDevice : BluetoothDevice
                 await CompensateAsync(_proxy.DisconnectAsync).ConfigureAwait(false);
                 throw;
             }
-            if (!Bluetooth.DeviceBool(Path, "Connected") && signal.IsCompleted)
+            if (!Bluetooth.Cache.DeviceBool(Path, "Connected") && signal.IsCompleted)
             {
                 throw new InvalidOperationException($"{Id}: the link dropped while services were being resolved");
             }

@@ -7,8 +7,8 @@ internal sealed class BlueZService(BlueZDevice device, string path, BluetoothUui
 
     public override BluetoothUuid Uuid { get; } = uuid;
 
-    public override BluetoothDevice Device => device;
+    public BlueZDevice BlueZDevice => device;
 
     public override Task<IReadOnlyList<GattCharacteristic>> GetCharacteristicsAsync(CancellationToken ct) =>
-        Task.FromResult(device.Bluetooth.CharacteristicsOf(this));
+        Task.FromResult(device.Bluetooth.Cache.CharacteristicsOf(this));
 }

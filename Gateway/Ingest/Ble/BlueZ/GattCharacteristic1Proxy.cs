@@ -21,5 +21,4 @@ internal sealed class GattCharacteristic1Proxy(DBusConnection connection, string
     /// <summary>Covers notify and indicate; a session belongs to this D-Bus connection and survives link loss (bluez.md).</summary>
     public Task StartNotifyAsync(CancellationToken ct) => CallAsync("StartNotify", ct);
 
-    public Task StopNotifyAsync(CancellationToken ct) => CallAsync("StopNotify", ct);
 }

@@ -1,3 +1,4 @@
+// The folder Bluetooth/ keeps the namespace of its parent: a namespace ...Ble.Bluetooth would hide this type.
 namespace Vitals.Gateway.Ingest.Ble;
 
 /// <summary>
@@ -12,17 +13,10 @@ public abstract class Bluetooth : IAsyncDisposable
     /// <summary>Powers the adapter and scans for devices advertising any of <paramref name="services"/>.</summary>
     public abstract Task StartDiscoveryAsync(IReadOnlyCollection<BluetoothUuid> services, CancellationToken ct);
 
-    public abstract Task StopDiscoveryAsync(CancellationToken ct);
-
     /// <summary>A device the stack knows by its address (<c>AA:BB:CC:DD:EE:FF</c>), or null.</summary>
     public abstract BluetoothDevice? GetDevice(string id);
 
-    public abstract IReadOnlyList<BluetoothDevice> GetDevices();
-
     public event EventHandler<BluetoothDevice>? DeviceAdded;
-
-    /// <summary>The id of a device the stack forgot.</summary>
-    public event EventHandler<string>? DeviceRemoved;
 
     /// <summary>
     /// The stack went away and came back (bluetoothd restarted): links are down, notification sessions are gone and
@@ -31,8 +25,6 @@ public abstract class Bluetooth : IAsyncDisposable
     public event EventHandler? StackRestarted;
 
     protected void OnDeviceAdded(BluetoothDevice device) => DeviceAdded?.Invoke(this, device);
-
-    protected void OnDeviceRemoved(string id) => DeviceRemoved?.Invoke(this, id);
 
     protected void OnStackRestarted() => StackRestarted?.Invoke(this, EventArgs.Empty);
 

@@ -8,8 +8,6 @@ internal sealed class FakeGattServer(FakeDevice device) : RemoteGattServer
 
     public int Connects { get; private set; }
 
-    public override BluetoothDevice Device => device;
-
     public override bool IsConnected => Connected;
 
     public override Task ConnectAsync(CancellationToken ct)

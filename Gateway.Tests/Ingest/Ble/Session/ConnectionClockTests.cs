@@ -1,6 +1,6 @@
-using Vitals.Gateway.Ingest.Ble;
+using Vitals.Gateway.Ingest.Ble.Session;
 
-namespace Vitals.Gateway.Tests.Ingest.Ble;
+namespace Vitals.Gateway.Tests.Ingest.Ble.Session;
 
 public sealed class ConnectionClockTests
 {

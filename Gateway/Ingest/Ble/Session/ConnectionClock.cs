@@ -1,4 +1,4 @@
-namespace Vitals.Gateway.Ingest.Ble;
+namespace Vitals.Gateway.Ingest.Ble.Session;
 
 /// <summary>
 /// What one connection learnt about the device's clock. Stored readings arrive right after the link is up, before the

@@ -3,8 +3,6 @@ namespace Vitals.Gateway.Ingest.Ble;
 /// <summary>The GATT connection to a device (Web Bluetooth BluetoothRemoteGATTServer / InTheHand RemoteGattServer).</summary>
 public abstract class RemoteGattServer
 {
-    public abstract BluetoothDevice Device { get; }
-
     public abstract bool IsConnected { get; }
 
     /// <summary>Completes once the link is up AND the services are resolved, so characteristics can be used.</summary>

@@ -3,27 +3,27 @@ using Vitals.Simulators.BleSimulator.Peripherals;
 
 namespace Vitals.Simulators.BleSimulator.Bluez;
 
-/// <summary>What the control API and the clock do to the devices: readings, range, stored data.</summary>
-internal sealed partial class Bluetoothd
+/// <summary>What the control API and the clock do to the devices: readings, range, stored data. Takes the daemon's lock.</summary>
+internal sealed class DeviceControl(DaemonState state, Link link, Adapter adapter, PeripheralRadio radio)
 {
     public Peripheral? FindPeripheral(string address)
     {
-        lock (_gate)
+        lock (state.Gate)
         {
-            return _peripherals.Find(p => string.Equals(p.Address, address, StringComparison.OrdinalIgnoreCase));
+            return state.Peripherals.Find(p => string.Equals(p.Address, address, StringComparison.OrdinalIgnoreCase));
         }
     }
 
     public IReadOnlyList<DeviceSnapshot> Devices()
     {
-        lock (_gate)
+        lock (state.Gate)
         {
-            var now = _time.GetUtcNow();
-            return [.. _peripherals.Select(p =>
+            var now = state.Time.GetUtcNow();
+            return [.. state.Peripherals.Select(p =>
             {
-                _entries.TryGetValue(p.Address, out var entry);
+                state.Entries.TryGetValue(p.Address, out var entry);
                 return new DeviceSnapshot(p.Address, p.Name, p.Kind.ToApiName(),
-                    entry?.Device.Connected ?? false, _bonds.Contains(p.Address), _trusted.Contains(p.Address),
+                    entry?.Device.Connected ?? false, state.Bonds.Contains(p.Address), state.Trusted.Contains(p.Address),
                     p.IsInRange(now), p.StoredCount, Math.Round(p.ClockOffset.TotalSeconds, 3));
             })];
         }
@@ -31,18 +31,18 @@ internal sealed partial class Bluetoothd
 
     public IReadOnlyList<SimulatedReading> Readings()
     {
-        lock (_gate)
+        lock (state.Gate)
         {
-            return [.. _readings];
+            return [.. state.Readings];
         }
     }
 
     /// <summary>The device measures now: indicated if it can be, otherwise stored.</summary>
     public SimulatedReading TakeReading(Peripheral p)
     {
-        lock (_gate)
+        lock (state.Gate)
         {
-            return TakeReadingLocked(p, _time.GetUtcNow());
+            return TakeReadingLocked(p, state.Time.GetUtcNow());
         }
     }
 
@@ -52,14 +52,14 @@ internal sealed partial class Bluetoothd
     /// </summary>
     public IReadOnlyList<SimulatedReading> Store(Peripheral p, int count)
     {
-        lock (_gate)
+        lock (state.Gate)
         {
-            if (_entries.TryGetValue(p.Address, out var entry) && (entry.Device.Connected || entry.Connecting))
+            if (state.Entries.TryGetValue(p.Address, out var entry) && (entry.Device.Connected || entry.Connecting))
             {
                 entry.Connecting = false;
-                LinkDown(entry, "out of range");
+                link.LinkDown(entry, "out of range");
             }
-            var now = _time.GetUtcNow();
+            var now = state.Time.GetUtcNow();
             var taken = new List<SimulatedReading>(count);
             for (var i = 0; i < count; i++)
             {
@@ -72,23 +72,23 @@ internal sealed partial class Bluetoothd
     /// <summary>The link drops (supervision timeout) and the device stays out of range for <paramref name="away"/>.</summary>
     public void GoAway(Peripheral p, TimeSpan away)
     {
-        lock (_gate)
+        lock (state.Gate)
         {
-            if (_entries.TryGetValue(p.Address, out var entry) && (entry.Device.Connected || entry.Connecting))
+            if (state.Entries.TryGetValue(p.Address, out var entry) && (entry.Device.Connected || entry.Connecting))
             {
                 entry.Connecting = false;
-                LinkDown(entry, "link lost");
+                link.LinkDown(entry, "link lost");
             }
-            p.AwayUntil = _time.GetUtcNow() + away;
+            p.AwayUntil = state.Time.GetUtcNow() + away;
         }
     }
 
     /// <summary>Sends a truncated value on the measurement characteristic; null when the device cannot send now.</summary>
     public byte[]? SendMalformed(Peripheral p)
     {
-        lock (_gate)
+        lock (state.Gate)
         {
-            if (!_entries.TryGetValue(p.Address, out var entry) || !entry.IsResolved || !p.EnabledCccds.Contains(p.MeasurementUuid))
+            if (!state.Entries.TryGetValue(p.Address, out var entry) || !entry.IsResolved || !p.EnabledCccds.Contains(p.MeasurementUuid))
             {
                 return null;
             }
@@ -99,33 +99,26 @@ internal sealed partial class Bluetoothd
                 DeviceKind.BloodPressure => [0x06, 0x78, 0x00, 0x50],
                 DeviceKind.Scale => [0x02, 0xB0],
                 // A whole-record segment whose record stops after its length field.
-                _ => [(byte)(GhsSegment.FirstFlag | GhsSegment.LastFlag | NextCounter(p, GattUuids.LiveHealthObservations) << 2), 0x01, 0x1A, 0x00],
+                _ => [(byte)(GhsSegment.FirstFlag | GhsSegment.LastFlag | PeripheralRadio.NextCounter(p, GattUuids.LiveHealthObservations) << 2), 0x01, 0x1A, 0x00],
             };
-            Send(entry, p.MeasurementUuid, value);
+            radio.Send(entry, p.MeasurementUuid, value);
             return value;
         }
-    }
-
-    private static int NextCounter(Peripheral p, ushort uuid)
-    {
-        p.SegmentCounters.TryGetValue(uuid, out var counter);
-        p.SegmentCounters[uuid] = (counter + 1) % GhsSegment.CounterModulus;
-        return counter;
     }
 
     /// <summary>Periodic work: scheduled readings of devices in range, and discovery of devices that came back.</summary>
     public void Tick()
     {
-        lock (_gate)
+        lock (state.Gate)
         {
-            var now = _time.GetUtcNow();
-            if (_options.Interval > TimeSpan.Zero)
+            var now = state.Time.GetUtcNow();
+            if (state.Options.Interval > TimeSpan.Zero)
             {
-                foreach (var p in _peripherals)
+                foreach (var p in state.Peripherals)
                 {
                     if (now >= p.NextScheduledReading)
                     {
-                        p.NextScheduledReading = now + _options.Interval;
+                        p.NextScheduledReading = now + state.Options.Interval;
                         if (p.IsInRange(now))
                         {
                             TakeReadingLocked(p, now);
@@ -133,9 +126,9 @@ internal sealed partial class Bluetoothd
                     }
                 }
             }
-            if (_connection is not null && _adapter is not null)
+            if (state.Connection is not null && state.Adapter is not null)
             {
-                Scan();
+                adapter.Scan();
             }
         }
     }
@@ -151,16 +144,16 @@ internal sealed partial class Bluetoothd
         p.LastTakenAt = takenAt;
         var clock = takenAt + p.ClockOffset;
         clock = new DateTimeOffset(clock.UtcTicks - clock.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
-        var measurement = p.Generator.Next(p.Kind, p.Address, takenAt, clock, _zone);
+        var measurement = p.Generator.Next(p.Kind, p.Address, takenAt, clock, state.Zone);
         var reading = measurement.Reading;
-        _readings.Add(reading);
-        _entries.TryGetValue(p.Address, out var entry);
+        state.Readings.Add(reading);
+        state.Entries.TryGetValue(p.Address, out var entry);
         var live = entry is not null && entry.IsResolved && p.EnabledCccds.Contains(p.MeasurementUuid);
         if (p.IsGhs)
         {
             if (live && !p.LiveStopped)
             {
-                reading.Delivered = SendSegmented(entry!, GattUuids.LiveHealthObservations, measurement.Value);
+                reading.Delivered = radio.SendSegmented(entry!, GattUuids.LiveHealthObservations, measurement.Value);
             }
             else
             {
@@ -180,10 +173,10 @@ internal sealed partial class Bluetoothd
             {
                 if (p.EnabledCccds.Contains(GattUuids.IntermediateCuffPressure))
                 {
-                    Send(entry!, GattUuids.IntermediateCuffPressure, cuff);
+                    radio.Send(entry!, GattUuids.IntermediateCuffPressure, cuff);
                 }
             }
-            reading.Delivered = Send(entry!, p.MeasurementUuid, measurement.Value);
+            reading.Delivered = radio.Send(entry!, p.MeasurementUuid, measurement.Value);
         }
         else
         {
@@ -191,9 +184,9 @@ internal sealed partial class Bluetoothd
         }
         if (reading.Delivered == ReadingFate.Lost)
         {
-            SimulatorLog.ReadingLost(_logger, p.Address, takenAt, reading.Uuid);
+            SimulatorLog.ReadingLost(state.Logger, p.Address, takenAt, reading.Uuid);
         }
-        SimulatorLog.ReadingTaken(_logger, p.Address, reading.Kind, takenAt, reading.Hex, reading.Delivered);
+        SimulatorLog.ReadingTaken(state.Logger, p.Address, reading.Kind, takenAt, reading.Hex, reading.Delivered);
         return reading;
     }
 }

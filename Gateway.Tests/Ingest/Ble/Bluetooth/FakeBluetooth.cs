@@ -34,16 +34,9 @@ internal sealed class FakeBluetooth : Bluetooth
 
     public override Task StartDiscoveryAsync(IReadOnlyCollection<BluetoothUuid> services, CancellationToken ct) => Task.CompletedTask;
 
-    public override Task StopDiscoveryAsync(CancellationToken ct) => Task.CompletedTask;
-
     public override BluetoothDevice? GetDevice(string id)
     {
         lock (_devices) return _devices.GetValueOrDefault(id);
-    }
-
-    public override IReadOnlyList<BluetoothDevice> GetDevices()
-    {
-        lock (_devices) return [.. _devices.Values];
     }
 
     public override Task Disconnected => Task.Delay(Timeout.Infinite);

@@ -3,7 +3,7 @@ namespace Vitals.Gateway.Ingest.Ble;
 /// <summary>A remote device (Web Bluetooth BluetoothDevice / InTheHand BluetoothDevice).</summary>
 public abstract class BluetoothDevice
 {
-    /// <summary>The Bluetooth address, upper case, colon-separated: <c>AA:BB:CC:DD:EE:FF</c> (design.md device id).</summary>
+    /// <summary>The Bluetooth address, upper case, colon-separated: <c>AA:BB:CC:DD:EE:FF</c> (the device id of bindings and topics).</summary>
     public abstract string Id { get; }
 
     public abstract string? Name { get; }

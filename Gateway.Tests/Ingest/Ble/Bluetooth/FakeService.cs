@@ -8,8 +8,6 @@ internal sealed class FakeService(FakeDevice device, ushort uuid) : GattService
 
     public override BluetoothUuid Uuid { get; } = BluetoothUuid.FromShortId(uuid);
 
-    public override BluetoothDevice Device => device;
-
     public FakeDevice FakeDevice => device;
 
     public FakeCharacteristic Add(ushort characteristic, GattCharacteristicProperties properties)

@@ -1,10 +1,10 @@
 using Vitals.Devices;
 using Vitals.Devices.Gatt;
 
-namespace Vitals.Gateway.Ingest.Ble;
+namespace Vitals.Gateway.Ingest.Ble.Session;
 
 /// <summary>
-/// How far a device's wall clock is off, from its Current Time 0x2A2B value: the device clock has no zone (gatt.md),
+/// How far a device's wall clock is off, from its Current Time 0x2A2B value: the device clock has no zone (docs/devices.md),
 /// so it is compared with the gateway's clock read in the configured zone (Ingest:TimeZone).
 /// </summary>
 public static class DeviceClock

@@ -6,8 +6,6 @@ internal sealed class FakeCharacteristic(FakeService service, ushort uuid, GattC
 {
     public override BluetoothUuid Uuid { get; } = BluetoothUuid.FromShortId(uuid);
 
-    public override GattService Service => service;
-
     public override GattCharacteristicProperties Properties { get; } = properties;
 
     public bool Notifying { get; private set; }
@@ -31,12 +29,6 @@ internal sealed class FakeCharacteristic(FakeService service, ushort uuid, GattC
     {
         if (!Notifying) service.FakeDevice.Bluetooth.Record("arm " + Uuid.ToShortString());
         Notifying = true;
-        return Task.CompletedTask;
-    }
-
-    public override Task StopNotificationsAsync(CancellationToken ct)
-    {
-        Notifying = false;
         return Task.CompletedTask;
     }
 

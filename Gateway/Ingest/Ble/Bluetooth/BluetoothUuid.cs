@@ -33,8 +33,6 @@ public readonly record struct BluetoothUuid
     public static BluetoothUuid FromShortId(ushort id) =>
         new(Guid.ParseExact(string.Create(CultureInfo.InvariantCulture, $"0000{id:x4}{BaseSuffix}"), "D"));
 
-    public static BluetoothUuid FromGuid(Guid value) => new(value);
-
     /// <summary>Four hex digits (<c>2a1c</c>, optionally <c>0x</c>-prefixed) or the 128-bit form, any case.</summary>
     public static bool TryParse([NotNullWhen(true)] string? text, out BluetoothUuid uuid)
     {

@@ -7,11 +7,13 @@ using Vitals.Gateway.Patients;
 using Vitals.Gateway.Delivery;
 using Vitals.Gateway.Ingest;
 using Vitals.Gateway.Ingest.Ble;
+using Vitals.Gateway.Ingest.Ble.Session;
 using Vitals.Gateway.Storage;
 
+using Vitals.Gateway.Tests.Infrastructure;
 using Vitals.Gateway.Tests.Storage;
 
-namespace Vitals.Gateway.Tests.Ingest.Ble;
+namespace Vitals.Gateway.Tests.Ingest.Ble.Session;
 
 /// <summary>
 /// One device session against a scripted stack (<see cref="FakeBluetooth"/>) and the real pipeline, writer and SQLite
@@ -74,7 +76,7 @@ public sealed class BleDeviceSessionTests : IAsyncLifetime
 
         await using var session = Start();
 
-        await WaitForAsync(async () => (await ReadingsAsync()) == 2);
+        await Eventually.TrueAsync(async () => (await ReadingsAsync()) == 2, Patience, "two readings stored", Poll);
         Assert.Equal([true, true], sent);
         var log = _bluetooth.LogSnapshot();
         Assert.True(log.IndexOf("arm 2a1c") < log.IndexOf("connect"), string.Join(", ", log));
@@ -89,9 +91,9 @@ public sealed class BleDeviceSessionTests : IAsyncLifetime
         var metrics = _services.GetRequiredService<GatewayMetrics>();
 
         await using var session = Start();
-        await WaitForAsync(async () => (await ReadingsAsync()) == 1);
+        await Eventually.TrueAsync(async () => (await ReadingsAsync()) == 1, Patience, "one reading stored", Poll);
         device.DropLink();
-        await WaitForAsync(() => Task.FromResult(metrics.Snapshot()["duplicates"] == 1));
+        await Eventually.TrueAsync(() => metrics.Snapshot()["duplicates"] == 1, Patience, "the resent reading counted as a duplicate", Poll);
 
         Assert.Equal(1, await ReadingsAsync());
         Assert.True(((FakeGattServer)device.Gatt).Connects >= 2);
@@ -125,7 +127,7 @@ public sealed class BleDeviceSessionTests : IAsyncLifetime
 
         await using var session = Start();
 
-        await WaitForAsync(() => Task.FromResult(_bluetooth.LogSnapshot().Contains("write 2a52 0201")));
+        await Eventually.TrueAsync(() => _bluetooth.LogSnapshot().Contains("write 2a52 0201"), Patience, "RACP delete written", Poll);
         Assert.Equal(2, readingsWhenDeleted);
         var log = _bluetooth.LogSnapshot();
         Assert.True(log.IndexOf("write 2a52 0101") < log.IndexOf("write 2a52 0201"));
@@ -147,7 +149,7 @@ public sealed class BleDeviceSessionTests : IAsyncLifetime
 
         await using var session = Start();
         await answered.Task.WaitAsync(Patience);
-        await WaitForAsync(() => Task.FromResult(_services.GetRequiredService<BleDeviceRegistry>().Get(Address)?.Connected == true));
+        await Eventually.TrueAsync(() => _services.GetRequiredService<BleDeviceRegistry>().Get(Address)?.Connected == true, Patience, "the device connected", Poll);
 
         Assert.DoesNotContain("write 2a52 0201", _bluetooth.LogSnapshot());
     }
@@ -161,7 +163,7 @@ public sealed class BleDeviceSessionTests : IAsyncLifetime
 
         await using var session = Start();
 
-        await WaitForAsync(async () => (await _store.Rejected.ListRejectedAsync(10, CancellationToken.None)).Count == 1);
+        await Eventually.TrueAsync(async () => (await _store.Rejected.ListRejectedAsync(10, CancellationToken.None)).Count == 1, Patience, "one rejected message", Poll);
         var rejected = (await _store.Rejected.ListRejectedAsync(10, CancellationToken.None)).Single();
         Assert.Equal($"ble {Address} 0x2B8B", rejected.Origin);
         Assert.StartsWith("0x2B8B byte 0", rejected.Reason, StringComparison.Ordinal);
@@ -181,7 +183,7 @@ public sealed class BleDeviceSessionTests : IAsyncLifetime
 
         await using var session = Start();
 
-        await WaitForAsync(async () => (await ReadingsAsync()) == 1);
+        await Eventually.TrueAsync(async () => (await ReadingsAsync()) == 1, Patience, "one reading stored", Poll);
         var reading = (await _store.Quarantine.ListQuarantineAsync(null, 10, CancellationToken.None)).Count == 0
             ? await OnlyReadingAsync()
             : throw new Xunit.Sdk.XunitException("the device is bound: nothing should be quarantined");
@@ -206,7 +208,7 @@ public sealed class BleDeviceSessionTests : IAsyncLifetime
 
         await using var session = Start();
 
-        await WaitForAsync(async () => (await ReadingsAsync()) == 2);
+        await Eventually.TrueAsync(async () => (await ReadingsAsync()) == 2, Patience, "two readings stored", Poll);
         var due = await _store.Outbox.GetDueAsync(DateTimeOffset.UtcNow.AddYears(1), 10, new HashSet<long>(), headsOnly: false, CancellationToken.None);
         Assert.Equal(new[] { "axillary", "oral" }, due.Select(e => e.Reading.Site ?? "(none)").Order(StringComparer.Ordinal));
     }
@@ -249,13 +251,5 @@ public sealed class BleDeviceSessionTests : IAsyncLifetime
         return [.. BitConverter.GetBytes(number), .. body];
     }
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        var until = DateTime.UtcNow + Patience;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException("condition not met within " + Patience);
-            await Task.Delay(20);
-        }
-    }
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
 }

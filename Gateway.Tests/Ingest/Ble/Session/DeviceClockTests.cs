@@ -1,8 +1,8 @@
 using Vitals.Devices;
 using Vitals.Devices.Gatt;
-using Vitals.Gateway.Ingest.Ble;
+using Vitals.Gateway.Ingest.Ble.Session;
 
-namespace Vitals.Gateway.Tests.Ingest.Ble;
+namespace Vitals.Gateway.Tests.Ingest.Ble.Session;
 
 public sealed class DeviceClockTests
 {

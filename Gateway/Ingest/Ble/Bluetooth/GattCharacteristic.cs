@@ -5,8 +5,6 @@ public abstract class GattCharacteristic
 {
     public abstract BluetoothUuid Uuid { get; }
 
-    public abstract GattService Service { get; }
-
     public abstract GattCharacteristicProperties Properties { get; }
 
     public abstract Task<byte[]> ReadValueAsync(CancellationToken ct);
@@ -15,8 +13,6 @@ public abstract class GattCharacteristic
 
     /// <summary>Covers notify and indicate alike. Idempotent: starting again while started succeeds.</summary>
     public abstract Task StartNotificationsAsync(CancellationToken ct);
-
-    public abstract Task StopNotificationsAsync(CancellationToken ct);
 
     /// <summary>Raised once per notification or indication, also when the bytes repeat. Handlers must return quickly.</summary>
     public event EventHandler<GattValueChangedEventArgs>? CharacteristicValueChanged;

@@ -5,8 +5,6 @@ public abstract class GattService
 {
     public abstract BluetoothUuid Uuid { get; }
 
-    public abstract BluetoothDevice Device { get; }
-
     public abstract Task<IReadOnlyList<GattCharacteristic>> GetCharacteristicsAsync(CancellationToken ct);
 
     public async Task<GattCharacteristic?> GetCharacteristicAsync(BluetoothUuid uuid, CancellationToken ct) =>
