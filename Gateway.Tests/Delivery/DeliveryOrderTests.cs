@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Vitals.Gateway.Tests.Infrastructure;
 using Vitals.Gateway.Patients;
 using Vitals.Gateway.Delivery;
 using Vitals.Gateway.Delivery.Senders;
@@ -67,9 +68,7 @@ public sealed class DeliveryOrderTests : IDisposable
         await service.StartAsync(default);
         try
         {
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while ((await store.Status.GetOutboxStatusAsync(default)).Pending > 0 && DateTime.UtcNow < deadline)
-                await Task.Delay(20);
+            await Eventually.ValueAsync(() => store.Status.GetOutboxStatusAsync(default), s => s.Pending == 0, TimeSpan.FromSeconds(30));
         }
         finally
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Vitals.Gateway.Tests.Infrastructure;
 using Vitals.Gateway.Patients;
 using Vitals.Gateway.Delivery;
 using Vitals.Gateway.Delivery.Http;
@@ -46,16 +47,8 @@ public sealed class DeliveryServiceTests
             await service.StartAsync(CancellationToken.None);
         }
 
-        public async Task<OutboxStatus> WaitUntilAsync(Func<OutboxStatus, bool> done)
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(20);
-            while (true)
-            {
-                var status = await Store.Status.GetOutboxStatusAsync(default);
-                if (done(status) || DateTime.UtcNow > deadline) return status;
-                await Task.Delay(20);
-            }
-        }
+        public Task<OutboxStatus> WaitUntilAsync(Func<OutboxStatus, bool> done) =>
+            Eventually.ValueAsync(() => Store.Status.GetOutboxStatusAsync(default), done, TimeSpan.FromSeconds(20));
 
         public async ValueTask DisposeAsync()
         {

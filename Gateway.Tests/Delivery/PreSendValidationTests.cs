@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Vitals.Gateway.Tests.Infrastructure;
 using Vitals.Gateway.Patients;
 using Vitals.Gateway.Delivery;
 using Vitals.Gateway.Delivery.Http;
@@ -91,17 +92,9 @@ public sealed class PreSendValidationTests : IAsyncDisposable
         return server;
     }
 
-    private async Task<OutboxStatus> WaitUntilAsync(Func<OutboxStatus, bool> done)
-    {
-        // The first validation loads the specification and compiles the profile: seconds, not milliseconds.
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var status = await _store.Status.GetOutboxStatusAsync(default);
-            if (done(status) || DateTime.UtcNow > deadline) return status;
-            await Task.Delay(20);
-        }
-    }
+    // The first validation loads the specification and compiles the profile: seconds, not milliseconds.
+    private Task<OutboxStatus> WaitUntilAsync(Func<OutboxStatus, bool> done) =>
+        Eventually.ValueAsync(() => _store.Status.GetOutboxStatusAsync(default), done, TimeSpan.FromSeconds(60));
 
     public async ValueTask DisposeAsync()
     {

@@ -4,6 +4,7 @@ using Vitals.Gateway.Delivery;
 using Vitals.Gateway.Delivery.Http;
 using Vitals.Gateway.Delivery.Senders;
 using Vitals.Gateway.Delivery.Auth;
+using Vitals.Gateway.Tests.Infrastructure;
 
 namespace Vitals.Gateway.Tests.Delivery.Auth;
 

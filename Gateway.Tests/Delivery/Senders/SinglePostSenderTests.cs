@@ -6,6 +6,7 @@ using Vitals.Gateway.Delivery.Http;
 using Vitals.Gateway.Delivery.Compatibility;
 using Vitals.Gateway.Storage;
 using Vitals.Gateway.Tests.Storage;
+using Vitals.Gateway.Tests.Infrastructure;
 
 namespace Vitals.Gateway.Tests.Delivery.Senders;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Vitals.Gateway.Tests.Delivery;
+namespace Vitals.Gateway.Tests.Infrastructure;
 
 internal sealed record LogEntry(LogLevel Level, EventId EventId, string Message, Exception? Exception);
 
