@@ -38,6 +38,15 @@ public readonly record struct GhsObservation(
     public int RecordLength => HeaderLength + 4 + (TimeStamp.HasValue ? GhsTimeStamp.Length : 0) + (MeasurementDuration.HasValue ? 4 : 0)
         + (Status.HasValue ? 2 : 0) + (ObjectId.HasValue ? 4 : 0) + 8;
 
+    /// <summary>Byte offset of the type field in the parsed data (after the record number of a stored record).</summary>
+    public int TypeOffset => (RecordNumber.HasValue ? 4 : 0) + HeaderLength;
+
+    /// <summary>Byte offset of the unit field (the value follows it) in the parsed data.</summary>
+    public int UnitOffset => (RecordNumber.HasValue ? 4 : 0) + RecordLength - 8;
+
+    /// <summary>Byte offset in the parsed data of the field that carried <paramref name="field"/> (places a plausibility error).</summary>
+    public int OffsetOf(ReadingField field) => field == ReadingField.Time ? TypeOffset + 4 : UnitOffset + 4;
+
     /// <summary>A Live Health Observations (0x2B8B) record.</summary>
     public static bool TryParse(ReadOnlySpan<byte> data, out GhsObservation value, out DecodeError error) =>
         TryParse(data, stored: false, out value, out error);

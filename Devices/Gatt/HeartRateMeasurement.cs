@@ -12,6 +12,9 @@ public readonly record struct HeartRateMeasurement
 {
     public const int MinLength = 2;
 
+    /// <summary>Byte offset of the heart rate, the only field a plausibility error can be about.</summary>
+    public const int HeartRateOffset = 1;
+
     public const byte Uint16Flag = 0x01;
     public const byte ContactDetectedFlag = 0x02;
     public const byte ContactSupportedFlag = 0x04;

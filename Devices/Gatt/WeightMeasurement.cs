@@ -17,6 +17,9 @@ public readonly record struct WeightMeasurement(
     ushort? HeightRaw = null)
 {
     public const int MinLength = 3;
+
+    /// <summary>Byte offset of the field that carried <paramref name="field"/> (places a plausibility error).</summary>
+    public static int OffsetOf(ReadingField field) => field == ReadingField.Time ? MinLength : 1;
     public const int MaxLength = 15;
     public const ushort Unsuccessful = 0xFFFF;
     public const byte UnknownUser = 0xFF;
