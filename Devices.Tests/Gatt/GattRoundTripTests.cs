@@ -1,6 +1,6 @@
 using Vitals.Devices.Gatt;
 
-namespace Vitals.Gateway.Tests.Devices.Gatt;
+namespace Vitals.Devices.Tests.Gatt;
 
 /// <summary>
 /// TryFormat -> TryParse gives back the same value for a million seeded random readings per characteristic, over the
