@@ -11,6 +11,10 @@ public readonly record struct GattDateTime(ushort Year, byte Month, byte Day, by
 {
     public const int Length = 7;
 
+    /// <summary>The Date Time a device whose wall clock shows <paramref name="local"/> sends (whole seconds; no zone).</summary>
+    public static GattDateTime FromLocal(DateTime local) =>
+        new((ushort)local.Year, (byte)local.Month, (byte)local.Day, (byte)local.Hour, (byte)local.Minute, (byte)local.Second);
+
     /// <summary>Year, month and day are all known (non-zero).</summary>
     public bool IsKnown => Year != 0 && Month != 0 && Day != 0;
 

@@ -19,6 +19,16 @@ public readonly record struct GhsTimeStamp(byte Flags, ulong Ticks, byte SyncSou
 
     private static readonly DateTime Epoch = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
 
+    /// <summary>
+    /// A UTC time stamp in whole seconds since 2000-01-01 (flags: UTC, 1 s resolution, no zone), as a sensor with a
+    /// synchronised clock sends it. Times before the epoch are not representable and become the epoch.
+    /// </summary>
+    public static GhsTimeStamp FromUtc(DateTimeOffset time)
+    {
+        var seconds = (time.UtcDateTime - Epoch).Ticks / TimeSpan.TicksPerSecond;
+        return new GhsTimeStamp(UtcFlag, (ulong)Math.Max(0, seconds), 0, 0);
+    }
+
     /// <summary>A tick counter is a relative clock: it cannot place a record on the calendar.</summary>
     public bool IsTickCounter => (Flags & TickCounterFlag) != 0;
 
