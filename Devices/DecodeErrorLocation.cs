@@ -44,11 +44,6 @@ public readonly record struct DecodeErrorLocation
     /// <summary>The reading field of a plausibility error.</summary>
     public ReadingField? Field { get; }
 
-    /// <summary>The JSON path, or the free text of a <see cref="LocationKind.Text"/> location.</summary>
-    public string? Path => Kind is LocationKind.JsonPath or LocationKind.Text ? _text : null;
-
-    public static DecodeErrorLocation None => default;
-
     public static DecodeErrorLocation JsonPath(string path) => new(LocationKind.JsonPath, path, null, null, null);
 
     /// <summary>A byte offset into a payload that could not be read as JSON at all.</summary>

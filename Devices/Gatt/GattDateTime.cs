@@ -5,7 +5,7 @@ namespace Vitals.Devices.Gatt;
 
 /// <summary>
 /// Date Time 0x2A08 (7 bytes): year u16, month, day, hours, minutes, seconds. The device's local wall clock with no
-/// zone; year, month or day 0 means unknown, and such a time cannot place a measurement (gatt.md, fhir.md "Time").
+/// zone; year, month or day 0 means unknown, and such a time cannot place a measurement (docs/devices.md, docs/fhir.md "Time").
 /// </summary>
 public readonly record struct GattDateTime(ushort Year, byte Month, byte Day, byte Hours, byte Minutes, byte Seconds)
 {

@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Vitals.Devices.Gatt;
 
 /// <summary>
-/// One reassembled Generic Health Sensor observation record, as the Philips reference peripheral sends it (gatt.md):
+/// One reassembled Generic Health Sensor observation record, as the Philips reference peripheral sends it (docs/devices.md):
 /// [record number u32, stored observations only], class u8, length u16 (the record from class on), flags u16,
 /// [type u32 MDC, flag b0], [time stamp 9 bytes, b1], [measurement duration FLOAT, b2], [measurement status u16, b3],
 /// [object id u32, b4], then for a simple numeric observation (class 0x01) unit u32 (MDC) and value FLOAT.

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Vitals.Devices.Gatt;
 
 /// <summary>
-/// Reassembles GHS segments into whole records for ONE device and ONE characteristic (gatt.md: "reassemble to
+/// Reassembles GHS segments into whole records for ONE device and ONE characteristic (docs/devices.md: "reassemble to
 /// last"). Pure and bounded: no I/O, no clock, at most <see cref="MaxRecordLength"/> bytes held. A segment that does
 /// not follow its predecessor (rolling counter gap, a middle segment with no first, a first while a record is open)
 /// discards the partial record and reports why; the next first segment starts afresh. Not thread-safe: one owner.

@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Vitals.Devices.Gatt;
 
 /// <summary>
-/// The 9-byte GHS time stamp (gatt.md): flags (b0 tick counter, b1 UTC, b2..3 resolution 1 s / 100 ms / 1 ms /
+/// The 9-byte GHS time stamp (docs/devices.md): flags (b0 tick counter, b1 UTC, b2..3 resolution 1 s / 100 ms / 1 ms /
 /// 100 us, b4 TZ/DST offset present, b5 current timeline), u48 ticks since 2000-01-01T00:00:00, sync source u8,
 /// TZ/DST offset s8 in 15-minute units.
 /// </summary>

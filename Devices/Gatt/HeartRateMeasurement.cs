@@ -6,7 +6,7 @@ namespace Vitals.Devices.Gatt;
 /// <summary>
 /// Heart Rate Measurement 0x2A37: flags (b0 u16 value, b1..2 sensor contact status, b3 energy expended, b4
 /// RR-intervals), heart rate (u8 or u16 per minute), [energy expended u16 kJ], [RR-intervals u16 x n, 1/1024 s].
-/// RR-intervals are beat intervals, not respiration (gatt.md). Reserved flag bits are ignored.
+/// RR-intervals are beat intervals, not respiration (docs/devices.md). Reserved flag bits are ignored.
 /// </summary>
 public readonly record struct HeartRateMeasurement
 {

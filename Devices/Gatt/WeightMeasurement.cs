@@ -92,7 +92,7 @@ public readonly record struct WeightMeasurement(
         {
             if (weight == Unsuccessful)
             {
-                // gatt.md: after an unsuccessful measurement only time stamp and user id may follow.
+                // docs/devices.md: after an unsuccessful measurement only time stamp and user id may follow.
                 error = GattErrors.At(0, "flags announce BMI and height (b3) for an unsuccessful measurement (weight 0xFFFF)");
                 return false;
             }

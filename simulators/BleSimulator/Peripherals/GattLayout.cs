@@ -3,8 +3,8 @@ using Vitals.Devices.Gatt;
 namespace Vitals.Simulators.BleSimulator.Peripherals;
 
 /// <summary>
-/// The GATT databases of the device models (BLE_CONTRACT.md, gatt.md). Device Information and Battery are left out:
-/// BlueZ claims them with plugins and never exports them as GATT objects (bluez.md).
+/// The GATT databases of the device models (docs/devices.md). Device Information and Battery are left out:
+/// BlueZ claims them with plugins and never exports them as GATT objects (docs/bluez.md).
 /// </summary>
 internal static class GattLayout
 {
