@@ -54,7 +54,7 @@ public static class GattReadingDecoder
     {
         reading = null;
         if (!TemperatureMeasurement.TryParse(data, out var m, out error)
-            || !TryPlace(m.TimeStamp, TemperatureMeasurement.TimeStampOffset, context, out var time, out error))
+            || !GattTime.TryPlace(m.TimeStamp, TemperatureMeasurement.OffsetOf(ReadingField.Time), context, out var time, out error))
         {
             return false;
         }
@@ -75,7 +75,7 @@ public static class GattReadingDecoder
     {
         reading = null;
         if (!BloodPressureMeasurement.TryParse(data, out var m, out error)
-            || !TryPlace(m.TimeStamp, BloodPressureMeasurement.MinLength, context, out var time, out error))
+            || !GattTime.TryPlace(m.TimeStamp, m.OffsetOf(ReadingField.Time), context, out var time, out error))
         {
             return false;
         }
@@ -122,7 +122,7 @@ public static class GattReadingDecoder
     {
         reading = null;
         if (!WeightMeasurement.TryParse(data, out var m, out error)
-            || !TryPlace(m.TimeStamp, WeightMeasurement.MinLength, context, out var time, out error))
+            || !GattTime.TryPlace(m.TimeStamp, WeightMeasurement.OffsetOf(ReadingField.Time), context, out var time, out error))
         {
             return false;
         }
@@ -166,7 +166,7 @@ public static class GattReadingDecoder
         reading = null;
         // A time stamp from a clock the device says is not set places nothing: receipt time is more honest.
         if (!PlxSpotCheckMeasurement.TryParse(data, out var m, out error)
-            || !TryPlace(m.DeviceClockNotSet ? null : m.TimeStamp, PlxSpotCheckMeasurement.MinLength, context, out var time, out error))
+            || !GattTime.TryPlace(m.DeviceClockNotSet ? null : m.TimeStamp, PlxSpotCheckMeasurement.OffsetOf(ReadingField.Time), context, out var time, out error))
         {
             return false;
         }
@@ -219,7 +219,7 @@ public static class GattReadingDecoder
                 $"unit {o.Unit} (MDC) is not a unit of {kind.ToTopicName()} (type {o.Type})"));
             return false;
         }
-        if (!TryPlaceGhs(o.TimeStamp, stored, stampAt, context, out var time, out error))
+        if (!GattTime.TryPlaceGhs(o.TimeStamp, stored, stampAt, context, out var time, out error))
         {
             return false;
         }
@@ -235,81 +235,6 @@ public static class GattReadingDecoder
             Status = o.Status?.ToMeasurementStatus() ?? MeasurementStatus.None,
         };
         return Check(candidate, context, field => recordAt + o.OffsetOf(field), out reading, out error);
-    }
-
-    /// <summary>
-    /// Date Time is the device's local wall clock (docs/devices.md, "Date Time"): read in the gateway's zone and
-    /// flagged; none means receipt time. A date the device does not know, or one that does not exist, cannot place
-    /// the measurement.
-    /// </summary>
-    private static bool TryPlace(GattDateTime? stamp, int offset, DecodeContext context, out PlacedTime time, out DecodeError error)
-    {
-        error = default;
-        if (stamp is not { } s)
-        {
-            time = PlacedTime.Receipt(context);
-            return true;
-        }
-        time = default;
-        if (!s.IsKnown)
-        {
-            error = GattErrors.At(offset, $"the time stamp {s} has an unknown year, month or day (0): the measurement cannot be placed in time");
-            return false;
-        }
-        if (!s.TryGetDateTime(out var local))
-        {
-            error = GattErrors.At(offset, $"the time stamp {s} is not a calendar date");
-            return false;
-        }
-        return TryInZone(local, s.ToString(), offset, context, out time, out error);
-    }
-
-    private static bool TryPlaceGhs(GhsTimeStamp? stamp, bool stored, int offset, DecodeContext context, out PlacedTime time, out DecodeError error)
-    {
-        error = default;
-        if (stamp is not { } s || (s.IsTickCounter && !stored))
-        {
-            // A live observation without a calendar time is happening now.
-            time = PlacedTime.Receipt(context);
-            return true;
-        }
-        time = default;
-        if (s.IsTickCounter)
-        {
-            error = GattErrors.At(offset, "a stored observation with a tick-counter time stamp cannot be placed in time (docs/fhir.md: not uploaded as if current)");
-            return false;
-        }
-        if (!s.TryGetTime(out var wall, out var zone))
-        {
-            error = GattErrors.At(offset, string.Create(CultureInfo.InvariantCulture, $"time stamp {s.Ticks} ticks of {s.Resolution} since 2000 is beyond year 9999"));
-            return false;
-        }
-        if (zone is { } z)
-        {
-            if (!TimePlacement.TryWithOffset(wall, z, out var effective))
-            {
-                error = GattErrors.At(offset, $"the time stamp {wall.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture)} is outside the range of representable times");
-                return false;
-            }
-            time = new(effective, TimeQuality.DeviceWithOffset, effective.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture));
-            return true;
-        }
-        return TryInZone(wall, wall.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture), offset, context, out time, out error);
-    }
-
-    private static bool TryInZone(DateTime local, string deviceTime, int offset, DecodeContext context, out PlacedTime time, out DecodeError error)
-    {
-        // The device's wall clock runs off by the measured offset: its time stamps are moved onto the gateway's clock.
-        var failure = TimePlacement.TryInZone(local, context.LocalZone, context.DeviceClockOffset, out var effective);
-        time = failure == TimePlacementFailure.None ? new(effective, TimeQuality.AssumedLocalZone, deviceTime) : default;
-        error = failure switch
-        {
-            TimePlacementFailure.None => default,
-            TimePlacementFailure.CorrectedOutOfRange => GattErrors.At(offset, $"the time stamp {deviceTime} corrected by the device clock offset is outside the range of representable times"),
-            TimePlacementFailure.SkippedByDaylightSaving => GattErrors.At(offset, $"the time stamp {deviceTime} does not exist in the gateway's time zone {context.LocalZone.Id} (skipped by a daylight-saving change)"),
-            _ => GattErrors.At(offset, $"the time stamp {deviceTime} is outside the range of representable times"),
-        };
-        return failure == TimePlacementFailure.None;
     }
 
     /// <summary>
