@@ -24,6 +24,20 @@ public sealed class GattRoundTripTests
         (in BloodPressureMeasurement m, Span<byte> d, out int w) => m.TryFormat(d, out w), BloodPressureMeasurement.TryParse);
 
     [Fact]
+    public void Weight_scale_feature() => RoundTrip(11, r => new WeightScaleFeature(
+        r.Next(2) == 0, r.Next(2) == 0, r.Next(2) == 0, (byte)r.Next(16), (byte)r.Next(8)),
+        (in WeightScaleFeature m, Span<byte> d, out int w) => m.TryFormat(d, out w), WeightScaleFeature.TryParse);
+
+    [Fact]
+    public void Weight_scale_feature_of_the_simulated_scale()
+    {
+        // Time stamp and BMI supported, 0.005 kg and 0.001 m resolution: bits 0, 2, 3..6 = 7, 7..9 = 3.
+        Span<byte> value = stackalloc byte[WeightScaleFeature.Length];
+        Assert.True(new WeightScaleFeature(true, false, true, WeightScaleFeature.FiveGrams, WeightScaleFeature.OneMillimetre).TryFormat(value, out _));
+        Assert.Equal("BD010000", Convert.ToHexString(value));
+    }
+
+    [Fact]
     public void Weight_measurement() => RoundTrip(3, r =>
         {
             var weight = (ushort)r.Next(65536);
