@@ -68,6 +68,10 @@ internal struct JsonFieldRules
 
     public static DecodeErrorLocation Location(JsonField field) => Locations[(int)field];
 
+    /// <summary>The keys whose value is a number (its text is only needed when it is not a valid decimal).</summary>
+    public static bool IsNumber(JsonField field) =>
+        field is JsonField.Value or JsonField.Systolic or JsonField.Diastolic or JsonField.Mean or JsonField.Pulse;
+
     /// <summary>The required fields of <paramref name="kind"/>: its values, and the unit when the kind implies none.</summary>
     public static bool IsRequired(JsonField field, VitalKind kind) => field switch
     {

@@ -92,7 +92,7 @@ internal static class JsonPayloadReader
             seen |= bit;
 
             reader.Read();
-            if (!fields.TryAccept(field, JsonToken.From(ref reader), kind, context, out error))
+            if (!fields.TryAccept(field, JsonToken.From(ref reader, numberText: !JsonFieldRules.IsNumber(field)), kind, context, out error))
             {
                 return false;
             }
