@@ -2,7 +2,7 @@ namespace Vitals.Devices;
 
 /// <summary>
 /// Flags a device reports about one measurement. Device-specific flags (cuff, movement, pulse) become
-/// Observation.interpretation or notes; quality flags follow the PHD IG (fhir.md, "Measurement status").
+/// Observation.interpretation or notes; quality flags follow the PHD IG (docs/fhir.md, "Measurement status").
 /// </summary>
 [Flags]
 public enum MeasurementStatus

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Vitals.Devices;
 
 /// <summary>
-/// The plausibility rules of design.md, "Bad input": each value within its configured range, systolic above
+/// The plausibility rules (docs/architecture.md, "Bad input"): each value within its configured range, systolic above
 /// diastolic, mean arterial pressure between them, a reported pulse within the heart-rate range, and a device time
 /// not too far ahead of the gateway's clock. Values are compared in the canonical units of
 /// <see cref="PlausibilityLimits"/> but never changed: the reading keeps what the device sent.
@@ -18,9 +18,9 @@ public static class Plausibility
     private const decimal MaxConvertibleMagnitude = 1_000_000_000m;
 
     /// <summary>
-    /// Checks a decoded reading. On failure <see cref="DecodeError.Where"/> is the name of the offending field as the
-    /// MQTT contract spells it (<c>value</c>, <c>systolic</c>, <c>diastolic</c>, <c>mean</c>, <c>pulse</c>,
-    /// <c>time</c>); each source turns that into its own location (the JSON decoder into <c>$.systolic</c>).
+    /// Checks a decoded reading. On failure the location is the offending <see cref="ReadingField"/> (rendered as the
+    /// MQTT contract spells it: <c>value</c>, <c>systolic</c>, ...); each source turns that into its own location (the
+    /// JSON decoder into <c>$.systolic</c>, a GATT characteristic into the offset of the field).
     /// Absent values (<see cref="Quantity.HasValue"/> false) are not range-checked.
     /// </summary>
     public static bool TryCheck(Reading reading, DecodeContext context, out DecodeError error)
@@ -29,17 +29,17 @@ public static class Plausibility
         var valuesOk = reading.Kind switch
         {
             VitalKind.BloodPressure => TryCheckBloodPressure(reading, limits, out error),
-            VitalKind.BodyTemperature => InRange("value", reading.Kind, reading.Value, limits.TemperatureMinCel, limits.TemperatureMaxCel, out error),
-            VitalKind.BodyWeight => InRange("value", reading.Kind, reading.Value, limits.WeightMinKg, limits.WeightMaxKg, out error),
-            VitalKind.RespiratoryRate => InRange("value", reading.Kind, reading.Value, limits.RespiratoryRateMin, limits.RespiratoryRateMax, out error),
-            VitalKind.HeartRate => InRange("value", reading.Kind, reading.Value, limits.HeartRateMin, limits.HeartRateMax, out error),
-            VitalKind.OxygenSaturation => InRange("value", reading.Kind, reading.Value, limits.SpO2Min, limits.SpO2Max, out error),
+            VitalKind.BodyTemperature => InRange(ReadingField.Value, reading.Kind, reading.Value, limits.TemperatureMinCel, limits.TemperatureMaxCel, out error),
+            VitalKind.BodyWeight => InRange(ReadingField.Value, reading.Kind, reading.Value, limits.WeightMinKg, limits.WeightMaxKg, out error),
+            VitalKind.RespiratoryRate => InRange(ReadingField.Value, reading.Kind, reading.Value, limits.RespiratoryRateMin, limits.RespiratoryRateMax, out error),
+            VitalKind.HeartRate => InRange(ReadingField.Value, reading.Kind, reading.Value, limits.HeartRateMin, limits.HeartRateMax, out error),
+            VitalKind.OxygenSaturation => InRange(ReadingField.Value, reading.Kind, reading.Value, limits.SpO2Min, limits.SpO2Max, out error),
             _ => throw new ArgumentOutOfRangeException(nameof(reading), reading.Kind, "unknown kind"),
         };
         // A pulse reported with any other kind (an oximeter's) is held to the heart-rate range like a cuff's.
         if (valuesOk && reading.Kind != VitalKind.BloodPressure)
         {
-            valuesOk = InRange("pulse", VitalKind.HeartRate, reading.Pulse, limits.HeartRateMin, limits.HeartRateMax, out error);
+            valuesOk = InRange(ReadingField.Pulse, VitalKind.HeartRate, reading.Pulse, limits.HeartRateMin, limits.HeartRateMax, out error);
         }
         return valuesOk && TryCheckTime(reading, context, out error);
     }
@@ -75,9 +75,9 @@ public static class Plausibility
     private static bool TryCheckBloodPressure(Reading reading, PlausibilityLimits limits, out DecodeError error)
     {
         const VitalKind bp = VitalKind.BloodPressure;
-        if (!InRange("systolic", bp, reading.Systolic, limits.SystolicMin, limits.SystolicMax, out error)
-            || !InRange("diastolic", bp, reading.Diastolic, limits.DiastolicMin, limits.DiastolicMax, out error)
-            || !InRange("pulse", VitalKind.HeartRate, reading.Pulse, limits.HeartRateMin, limits.HeartRateMax, out error))
+        if (!InRange(ReadingField.Systolic, bp, reading.Systolic, limits.SystolicMin, limits.SystolicMax, out error)
+            || !InRange(ReadingField.Diastolic, bp, reading.Diastolic, limits.DiastolicMin, limits.DiastolicMax, out error)
+            || !InRange(ReadingField.Pulse, VitalKind.HeartRate, reading.Pulse, limits.HeartRateMin, limits.HeartRateMax, out error))
         {
             return false;
         }
@@ -90,19 +90,19 @@ public static class Plausibility
         TryToCanonical(bp, diastolic, out var dia);
         if (dia >= sys)
         {
-            error = new("diastolic", Invariant($"diastolic {Show(diastolic)} is not below systolic {Show(systolic)}"));
+            error = new(DecodeErrorLocation.Of(ReadingField.Diastolic), Invariant($"diastolic {Show(diastolic)} is not below systolic {Show(systolic)}"));
             return false;
         }
         if (reading.MeanArterial is { HasValue: true } mean
             && !(TryToCanonical(bp, mean, out var map) && map >= dia && map <= sys))
         {
-            error = new("mean", Invariant($"mean {Show(mean)} is not between diastolic {Show(diastolic)} and systolic {Show(systolic)}"));
+            error = new(DecodeErrorLocation.Of(ReadingField.Mean), Invariant($"mean {Show(mean)} is not between diastolic {Show(diastolic)} and systolic {Show(systolic)}"));
             return false;
         }
         return true;
     }
 
-    private static bool InRange(string field, VitalKind kind, Quantity? quantity, decimal min, decimal max, out DecodeError error)
+    private static bool InRange(ReadingField field, VitalKind kind, Quantity? quantity, decimal min, decimal max, out DecodeError error)
     {
         error = default;
         if (quantity is not { HasValue: true } q)
@@ -118,8 +118,8 @@ public static class Plausibility
         var shown = convertible && q.Unit != unit
             ? Invariant($"{Show(q)} ({canonical:0.##} {unit})")
             : Show(q);
-        var label = field == "value" ? "" : field + " ";
-        error = new(field, Invariant($"{label}{shown} is outside the plausible range {min}-{max} {unit}"));
+        var label = field == ReadingField.Value ? "" : field.ToName() + " ";
+        error = new(DecodeErrorLocation.Of(field), Invariant($"{label}{shown} is outside the plausible range {min}-{max} {unit}"));
         return false;
     }
 
@@ -137,7 +137,7 @@ public static class Plausibility
             return true;
         }
         var sent = reading.DeviceTime ?? reading.EffectiveTime.ToString("O", CultureInfo.InvariantCulture);
-        error = new("time", $"time {sent} is {Duration(ahead)} in the future (more than the allowed {Duration(context.Limits.MaxFutureSkew)})");
+        error = new(DecodeErrorLocation.Of(ReadingField.Time), $"time {sent} is {Duration(ahead)} in the future (more than the allowed {Duration(context.Limits.MaxFutureSkew)})");
         return false;
     }
 

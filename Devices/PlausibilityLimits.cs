@@ -1,7 +1,7 @@
 namespace Vitals.Devices;
 
 /// <summary>
-/// Ranges outside which a value is rejected as implausible (design.md, "Bad input"). Units: Cel, mm[Hg], kg, /min, %.
+/// Ranges outside which a value is rejected as implausible (docs/architecture.md, "Bad input"). Units: Cel, mm[Hg], kg, /min, %.
 /// Configurable through the gateway's <c>Plausibility</c> options section.
 /// </summary>
 public sealed record PlausibilityLimits

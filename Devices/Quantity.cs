@@ -13,7 +13,7 @@ public readonly record struct Quantity(decimal Value, string Unit, AbsentReason 
     public override string ToString() => HasValue ? $"{Value} {Unit}" : $"({Absent}) {Unit}";
 }
 
-/// <summary>Why a value is absent; maps to FHIR dataAbsentReason (fhir.md, PHD IG).</summary>
+/// <summary>Why a value is absent; maps to FHIR dataAbsentReason (docs/fhir.md, PHD IG).</summary>
 public enum AbsentReason
 {
     None,

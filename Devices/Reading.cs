@@ -28,7 +28,7 @@ public sealed record Reading
     public Quantity? MeanArterial { get; init; }
     public Quantity? Pulse { get; init; }
 
-    /// <summary>Body site for temperature, lower-case as named in design.md (oral, axillary, tympanic, rectal, temporal, forehead, ...).</summary>
+    /// <summary>Body site for temperature, lower-case as named in the README's MQTT contract (oral, axillary, tympanic, rectal, temporal, forehead, ...).</summary>
     public string? Site { get; init; }
 
     public MeasurementStatus Status { get; init; }

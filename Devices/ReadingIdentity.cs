@@ -4,7 +4,7 @@ using System.Text;
 namespace Vitals.Devices;
 
 /// <summary>
-/// The identity of a measurement, built only from what the device said (PHD IG de-duplication rule, fhir.md):
+/// The identity of a measurement, built only from what the device said (PHD IG de-duplication rule, docs/fhir.md):
 /// device id, kind, the device's raw time stamp and its own record number. A resend of the same measurement yields the
 /// same key; the store ignores a second copy and the FHIR identifier is derived from it.
 /// </summary>

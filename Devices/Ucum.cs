@@ -12,11 +12,10 @@ public static class Ucum
     public const string Kilopascal = "kPa";
     public const string PerMinute = "/min";
     public const string Percent = "%";
-    public const string Metre = "m";
     public const string Centimetre = "cm";
     public const string Inch = "[in_i]";
     public const string KilogramPerSquareMetre = "kg/m2";
 
-    /// <summary>1 kPa = 7.50062 mm[Hg] (fhir.md).</summary>
+    /// <summary>1 kPa = 7.50062 mm[Hg] (docs/fhir.md).</summary>
     public const decimal MillimetresMercuryPerKilopascal = 7.50062m;
 }

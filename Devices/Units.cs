@@ -2,7 +2,7 @@ namespace Vitals.Devices;
 
 /// <summary>
 /// The unit texts devices send, mapped to the UCUM codes the gateway emits, and the units each kind accepts
-/// (design.md, "MQTT contract"). This is the one place the alias table lives.
+/// (README, "MQTT contract"). This is the one place the alias table lives.
 /// </summary>
 public static class Units
 {
@@ -78,7 +78,7 @@ public static class Units
     public static string Canonical(VitalKind kind) => Codes(kind)[0];
 
     /// <summary>
-    /// The unit assumed when a device sends none: only kinds that have a single unit may omit it (design.md);
+    /// The unit assumed when a device sends none: only kinds that have a single unit may omit it (README, "MQTT contract");
     /// null where the unit is required because a bare number would be ambiguous (Cel or [degF], kg or [lb_av]).
     /// </summary>
     public static string? Implied(VitalKind kind) => Codes(kind) is [var only] ? only : null;

@@ -11,7 +11,7 @@ public enum VitalKind
     OxygenSaturation,
 }
 
-/// <summary>The kind names used in MQTT topics (design.md, "MQTT contract").</summary>
+/// <summary>The kind names used in MQTT topics (README, "MQTT contract").</summary>
 public static class VitalKindNames
 {
     public static string ToTopicName(this VitalKind kind) => kind switch

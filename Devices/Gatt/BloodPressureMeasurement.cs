@@ -36,6 +36,16 @@ public readonly record struct BloodPressureMeasurement(
     /// <summary>Byte offset of the pulse rate field for these flags (used to place plausibility errors).</summary>
     public int PulseRateOffset => MinLength + (TimeStamp.HasValue ? GattDateTime.Length : 0);
 
+    /// <summary>Byte offset of the field that carried <paramref name="field"/> (places a plausibility error).</summary>
+    public int OffsetOf(ReadingField field) => field switch
+    {
+        ReadingField.Systolic => 1,
+        ReadingField.Diastolic => 3,
+        ReadingField.Mean => 5,
+        ReadingField.Pulse => PulseRateOffset,
+        _ => MinLength,
+    };
+
     public static bool TryParse(ReadOnlySpan<byte> data, out BloodPressureMeasurement value, out DecodeError error)
     {
         value = default;

@@ -1,7 +1,7 @@
 namespace Vitals.Devices.Gatt;
 
 /// <summary>
-/// The Measurement Status field of 0x2A35 (gatt.md): b0 body movement, b1 cuff too loose, b2 irregular pulse,
+/// The Measurement Status field of 0x2A35 (docs/devices.md): b0 body movement, b1 cuff too loose, b2 irregular pulse,
 /// b3..4 pulse rate range (0 within, 1 above, 2 below, 3 reserved), b5 improper position; b6..15 reserved.
 /// </summary>
 [Flags]

@@ -6,7 +6,7 @@ namespace Vitals.Devices.Gatt;
 /// Current Time 0x2A2B (10 bytes): Exact Time 256 = Date Time 0x2A08 + day of week (1 Monday .. 7 Sunday, 0 unknown)
 /// + fractions of a second in 1/256 s; then adjust reason bits (b0 manual, b1 external reference, b2 time zone change,
 /// b3 DST change). The device's local wall clock: the gateway reads it to learn how far the device's clock is off
-/// before it trusts the time stamps of measurements (gatt.md, "Date Time").
+/// before it trusts the time stamps of measurements (docs/devices.md, "Date Time").
 /// </summary>
 public readonly record struct CurrentTime(GattDateTime DateTime, byte DayOfWeek, byte Fractions256, byte AdjustReason)
 {

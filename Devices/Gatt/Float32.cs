@@ -2,7 +2,7 @@ namespace Vitals.Devices.Gatt;
 
 /// <summary>
 /// IEEE 11073-20601 FLOAT (32 bit): signed 8-bit exponent (bits 31..24), signed 24-bit mantissa (bits 23..0).
-/// The special codes are tested on the raw value before sign extension (gatt.md).
+/// The special codes are tested on the raw value before sign extension (docs/devices.md).
 /// </summary>
 public static class Float32
 {

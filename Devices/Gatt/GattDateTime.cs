@@ -5,11 +5,15 @@ namespace Vitals.Devices.Gatt;
 
 /// <summary>
 /// Date Time 0x2A08 (7 bytes): year u16, month, day, hours, minutes, seconds. The device's local wall clock with no
-/// zone; year, month or day 0 means unknown, and such a time cannot place a measurement (gatt.md, fhir.md "Time").
+/// zone; year, month or day 0 means unknown, and such a time cannot place a measurement (docs/devices.md, docs/fhir.md "Time").
 /// </summary>
 public readonly record struct GattDateTime(ushort Year, byte Month, byte Day, byte Hours, byte Minutes, byte Seconds)
 {
     public const int Length = 7;
+
+    /// <summary>The Date Time a device whose wall clock shows <paramref name="local"/> sends (whole seconds; no zone).</summary>
+    public static GattDateTime FromLocal(DateTime local) =>
+        new((ushort)local.Year, (byte)local.Month, (byte)local.Day, (byte)local.Hour, (byte)local.Minute, (byte)local.Second);
 
     /// <summary>Year, month and day are all known (non-zero).</summary>
     public bool IsKnown => Year != 0 && Month != 0 && Day != 0;

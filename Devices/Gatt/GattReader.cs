@@ -46,14 +46,6 @@ internal ref struct GattReader(ReadOnlySpan<byte> data)
         return true;
     }
 
-    public bool TryU48(string field, out ulong value, out DecodeError error)
-    {
-        if (!Need(6, field, out error)) { value = 0; return false; }
-        value = BinaryPrimitives.ReadUInt32LittleEndian(_data[Position..]) | (ulong)BinaryPrimitives.ReadUInt16LittleEndian(_data[(Position + 4)..]) << 32;
-        Position += 6;
-        return true;
-    }
-
     public bool TrySfloat(string field, out MedicalFloat value, out DecodeError error)
     {
         var at = Position;

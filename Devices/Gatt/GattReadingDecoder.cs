@@ -8,7 +8,7 @@ namespace Vitals.Devices.Gatt;
 /// shared <see cref="Plausibility"/> rules like the JSON path. Stateless: a GHS record must arrive whole (one segment
 /// with first and last set); reassembly of multi-segment records belongs to whoever sees the notification stream
 /// (<see cref="GhsSegmentAssembler"/>). Never throws for any input; every error names the characteristic and the
-/// byte offset ("0x2A35 byte 7").
+/// byte offset ("0x2A35 byte 7"), each parser placing its own fields.
 /// </summary>
 public static class GattReadingDecoder
 {
@@ -54,7 +54,7 @@ public static class GattReadingDecoder
     {
         reading = null;
         if (!TemperatureMeasurement.TryParse(data, out var m, out error)
-            || !TryPlace(m.TimeStamp, TemperatureMeasurement.TimeStampOffset, context, out var time, out error))
+            || !GattTime.TryPlace(m.TimeStamp, TemperatureMeasurement.OffsetOf(ReadingField.Time), context, out var time, out error))
         {
             return false;
         }
@@ -68,14 +68,14 @@ public static class GattReadingDecoder
             Value = m.Temperature.ToQuantity(m.Unit),
             Site = (m.Type ?? fallback)?.Site,
         };
-        return Check(candidate, context, field => field == "time" ? TemperatureMeasurement.TimeStampOffset : 1, out reading, out error);
+        return Check(candidate, context, TemperatureMeasurement.OffsetOf, out reading, out error);
     }
 
     private static bool TryBloodPressure(string deviceId, ReadOnlySpan<byte> data, DecodeContext context, out Reading? reading, out DecodeError error)
     {
         reading = null;
         if (!BloodPressureMeasurement.TryParse(data, out var m, out error)
-            || !TryPlace(m.TimeStamp, BloodPressureMeasurement.MinLength, context, out var time, out error))
+            || !GattTime.TryPlace(m.TimeStamp, m.OffsetOf(ReadingField.Time), context, out var time, out error))
         {
             return false;
         }
@@ -94,15 +94,7 @@ public static class GattReadingDecoder
             UserId = m.UserId is { } u and not BloodPressureMeasurement.UnknownUser ? u : null,
             Status = m.Status?.ToMeasurementStatus() ?? MeasurementStatus.None,
         };
-        var pulseAt = m.PulseRateOffset;
-        return Check(candidate, context, field => field switch
-        {
-            "systolic" => 1,
-            "diastolic" => 3,
-            "mean" => 5,
-            "pulse" => pulseAt,
-            _ => BloodPressureMeasurement.MinLength,
-        }, out reading, out error);
+        return Check(candidate, context, m.OffsetOf, out reading, out error);
     }
 
     private static bool RefuseCuffPressure(ReadOnlySpan<byte> data, out DecodeError error)
@@ -130,7 +122,7 @@ public static class GattReadingDecoder
     {
         reading = null;
         if (!WeightMeasurement.TryParse(data, out var m, out error)
-            || !TryPlace(m.TimeStamp, WeightMeasurement.MinLength, context, out var time, out error))
+            || !GattTime.TryPlace(m.TimeStamp, WeightMeasurement.OffsetOf(ReadingField.Time), context, out var time, out error))
         {
             return false;
         }
@@ -146,7 +138,7 @@ public static class GattReadingDecoder
             Bmi = m.Bmi,
             Height = m.Height,
         };
-        return Check(candidate, context, field => field == "time" ? WeightMeasurement.MinLength : 1, out reading, out error);
+        return Check(candidate, context, WeightMeasurement.OffsetOf, out reading, out error);
     }
 
     private static bool TryHeartRate(string deviceId, ReadOnlySpan<byte> data, DecodeContext context, out Reading? reading, out DecodeError error)
@@ -166,7 +158,7 @@ public static class GattReadingDecoder
             // A sensor that reports contact and has none is measuring noise.
             Status = m.Contact == SensorContact.NotDetected ? MeasurementStatus.Questionable : MeasurementStatus.None,
         };
-        return Check(candidate, context, _ => 1, out reading, out error);
+        return Check(candidate, context, _ => HeartRateMeasurement.HeartRateOffset, out reading, out error);
     }
 
     private static bool TryPlx(string deviceId, ReadOnlySpan<byte> data, DecodeContext context, out Reading? reading, out DecodeError error)
@@ -174,7 +166,7 @@ public static class GattReadingDecoder
         reading = null;
         // A time stamp from a clock the device says is not set places nothing: receipt time is more honest.
         if (!PlxSpotCheckMeasurement.TryParse(data, out var m, out error)
-            || !TryPlace(m.DeviceClockNotSet ? null : m.TimeStamp, PlxSpotCheckMeasurement.MinLength, context, out var time, out error))
+            || !GattTime.TryPlace(m.DeviceClockNotSet ? null : m.TimeStamp, PlxSpotCheckMeasurement.OffsetOf(ReadingField.Time), context, out var time, out error))
         {
             return false;
         }
@@ -189,12 +181,7 @@ public static class GattReadingDecoder
             Pulse = m.PulseRate.ToQuantity(Ucum.PerMinute),
             Status = m.MeasurementStatus?.ToMeasurementStatus() ?? MeasurementStatus.None,
         };
-        return Check(candidate, context, field => field switch
-        {
-            "pulse" => 3,
-            "time" => PlxSpotCheckMeasurement.MinLength,
-            _ => 1,
-        }, out reading, out error);
+        return Check(candidate, context, PlxSpotCheckMeasurement.OffsetOf, out reading, out error);
     }
 
     private static bool TryGhs(string deviceId, ReadOnlySpan<byte> data, bool stored, DecodeContext context, out Reading? reading, out DecodeError error)
@@ -215,11 +202,11 @@ public static class GattReadingDecoder
             error = GattErrors.Shift(error, 1);
             return false;
         }
-        // Offsets in the notification: 1 segmentation byte, then [record number], class, length, flags, type, ...
-        var recordAt = 1 + (stored ? 4 : 0);
-        var typeAt = recordAt + GhsObservation.HeaderLength;
-        var stampAt = typeAt + 4;
-        var unitAt = data.Length - 8;
+        // The record's own offsets, moved past the segmentation byte.
+        const int recordAt = 1;
+        var typeAt = recordAt + o.TypeOffset;
+        var stampAt = recordAt + o.OffsetOf(ReadingField.Time);
+        var unitAt = recordAt + o.UnitOffset;
         if (!GhsNomenclature.TryGetKind(o.Type, out var kind))
         {
             error = GattErrors.At(typeAt, string.Create(CultureInfo.InvariantCulture,
@@ -232,7 +219,7 @@ public static class GattReadingDecoder
                 $"unit {o.Unit} (MDC) is not a unit of {kind.ToTopicName()} (type {o.Type})"));
             return false;
         }
-        if (!TryPlaceGhs(o.TimeStamp, stored, stampAt, context, out var time, out error))
+        if (!GattTime.TryPlaceGhs(o.TimeStamp, stored, stampAt, context, out var time, out error))
         {
             return false;
         }
@@ -247,105 +234,19 @@ public static class GattReadingDecoder
             Value = o.Value.ToQuantity(ucum),
             Status = o.Status?.ToMeasurementStatus() ?? MeasurementStatus.None,
         };
-        return Check(candidate, context, field => field == "time" ? stampAt : unitAt + 4, out reading, out error);
+        return Check(candidate, context, field => recordAt + o.OffsetOf(field), out reading, out error);
     }
-
-    private readonly record struct Placement(DateTimeOffset Effective, TimeQuality Quality, string? DeviceTime);
 
     /// <summary>
-    /// Date Time is the device's local wall clock (gatt.md): read in the gateway's zone and flagged; none means
-    /// receipt time. A date the device does not know, or one that does not exist, cannot place the measurement.
+    /// The shared plausibility rules; an implausible field is placed at the offset its characteristic says carried it
+    /// (<paramref name="offsetOf"/>, each parser's own <c>OffsetOf</c>).
     /// </summary>
-    private static bool TryPlace(GattDateTime? stamp, int offset, DecodeContext context, out Placement time, out DecodeError error)
-    {
-        error = default;
-        if (stamp is not { } s)
-        {
-            time = new(context.ReceivedAt, TimeQuality.ReceiptTime, null);
-            return true;
-        }
-        time = default;
-        if (!s.IsKnown)
-        {
-            error = GattErrors.At(offset, $"the time stamp {s} has an unknown year, month or day (0): the measurement cannot be placed in time");
-            return false;
-        }
-        if (!s.TryGetDateTime(out var local))
-        {
-            error = GattErrors.At(offset, $"the time stamp {s} is not a calendar date");
-            return false;
-        }
-        return TryInZone(local, s.ToString(), offset, context, out time, out error);
-    }
-
-    private static bool TryPlaceGhs(GhsTimeStamp? stamp, bool stored, int offset, DecodeContext context, out Placement time, out DecodeError error)
-    {
-        error = default;
-        if (stamp is not { } s || (s.IsTickCounter && !stored))
-        {
-            // A live observation without a calendar time is happening now.
-            time = new(context.ReceivedAt, TimeQuality.ReceiptTime, null);
-            return true;
-        }
-        time = default;
-        if (s.IsTickCounter)
-        {
-            error = GattErrors.At(offset, "a stored observation with a tick-counter time stamp cannot be placed in time (fhir.md: not uploaded as if current)");
-            return false;
-        }
-        if (!s.TryGetTime(out var wall, out var zone))
-        {
-            error = GattErrors.At(offset, string.Create(CultureInfo.InvariantCulture, $"time stamp {s.Ticks} ticks of {s.Resolution} since 2000 is beyond year 9999"));
-            return false;
-        }
-        if (zone is { } z)
-        {
-            var effective = new DateTimeOffset(wall, z);
-            time = new(effective, TimeQuality.DeviceWithOffset, effective.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture));
-            return true;
-        }
-        return TryInZone(wall, wall.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture), offset, context, out time, out error);
-    }
-
-    private static bool TryInZone(DateTime local, string deviceTime, int offset, DecodeContext context, out Placement time, out DecodeError error)
-    {
-        time = default;
-        var zone = context.LocalZone;
-        if (context.DeviceClockOffset != TimeSpan.Zero)
-        {
-            // The device's wall clock runs off by the measured offset: its time stamps are moved onto the gateway's clock.
-            var ticks = local.Ticks - context.DeviceClockOffset.Ticks;
-            if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks)
-            {
-                error = GattErrors.At(offset, $"the time stamp {deviceTime} corrected by the device clock offset is outside the range of representable times");
-                return false;
-            }
-            local = new DateTime(ticks, DateTimeKind.Unspecified);
-        }
-        // As the JSON path: a wall-clock time skipped by a daylight-saving change never happened here.
-        if (zone.IsInvalidTime(local))
-        {
-            error = GattErrors.At(offset, $"the time stamp {deviceTime} does not exist in the gateway's time zone {zone.Id} (skipped by a daylight-saving change)");
-            return false;
-        }
-        var utcOffset = zone.GetUtcOffset(local);
-        var utcTicks = local.Ticks - utcOffset.Ticks;
-        if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
-        {
-            error = GattErrors.At(offset, $"the time stamp {deviceTime} is outside the range of representable times");
-            return false;
-        }
-        time = new(new DateTimeOffset(local, utcOffset), TimeQuality.AssumedLocalZone, deviceTime);
-        error = default;
-        return true;
-    }
-
-    private static bool Check(Reading candidate, DecodeContext context, Func<string, int> offsetOf, out Reading? reading, out DecodeError error)
+    private static bool Check(Reading candidate, DecodeContext context, Func<ReadingField, int> offsetOf, out Reading? reading, out DecodeError error)
     {
         if (!Plausibility.TryCheck(candidate, context, out var implausible))
         {
             reading = null;
-            error = GattErrors.At(offsetOf(implausible.Where), implausible.Message);
+            error = GattErrors.At(implausible.Location.Field is { } field ? offsetOf(field) : 0, implausible.Message);
             return false;
         }
         reading = candidate;
@@ -353,11 +254,7 @@ public static class GattReadingDecoder
         return true;
     }
 
-    private static DecodeError Prefixed(ushort uuid, DecodeError error)
-    {
-        var name = string.Create(CultureInfo.InvariantCulture, $"0x{uuid:X4}");
-        return new(string.IsNullOrEmpty(error.Where) ? name : name + " " + error.Where, error.Message);
-    }
+    private static DecodeError Prefixed(ushort uuid, DecodeError error) => error with { Location = error.Location.In(uuid) };
 
     private static bool Fail(DecodeError error, out DecodeError result)
     {

@@ -1,6 +1,6 @@
 namespace Vitals.Devices.Gatt;
 
-/// <summary>The 16-bit Bluetooth SIG UUIDs of gatt.md, "Services and characteristics".</summary>
+/// <summary>The 16-bit Bluetooth SIG UUIDs (Assigned Numbers) of docs/devices.md, "Services and characteristics".</summary>
 public static class GattUuids
 {
     public const ushort HealthThermometerService = 0x1809;
@@ -30,6 +30,15 @@ public static class GattUuids
     public const ushort CurrentTime = 0x2A2B;
     public const ushort DateTime = 0x2A08;
     public const ushort ClientCharacteristicConfiguration = 0x2902;
+
+    /// <summary>The topic form of a 16-bit UUID: four lower-case hex digits, e.g. "2a35".</summary>
+    public static string ToShort(ushort uuid) => uuid.ToString("x4", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The 128-bit form of a 16-bit UUID, as BlueZ shows it: the Bluetooth Base UUID with the 16 bits in place
+    /// (Core Specification vol 3 part B 2.5.1), "00002a1c-0000-1000-8000-00805f9b34fb".
+    /// </summary>
+    public static string ToFull(ushort uuid) => "0000" + ToShort(uuid) + "-0000-1000-8000-00805f9b34fb";
 
     /// <summary>Parses the topic form of a 16-bit UUID (four hex digits, any case), e.g. "2a35".</summary>
     public static bool TryParseShort(ReadOnlySpan<char> text, out ushort uuid) =>

@@ -1,6 +1,6 @@
 namespace Vitals.Devices.Gatt;
 
-/// <summary>GHS observation Measurement Status (gatt.md): b0 invalid, b1 questionable, b2 not available, b4 calibrating, b5 test data, b6 early estimate.</summary>
+/// <summary>GHS observation Measurement Status (docs/devices.md): b0 invalid, b1 questionable, b2 not available, b4 calibrating, b5 test data, b6 early estimate.</summary>
 [Flags]
 public enum GhsMeasurementStatus : ushort
 {

@@ -2,7 +2,7 @@ namespace Vitals.Devices.Gatt;
 
 /// <summary>
 /// The IEEE 11073-10101 (MDC) observation types and units of GHS simple numeric observations this gateway turns into
-/// readings (fhir.md, MDC table), with the UCUM code of each unit.
+/// readings (docs/fhir.md, MDC table), with the UCUM code of each unit.
 /// </summary>
 public static class GhsNomenclature
 {

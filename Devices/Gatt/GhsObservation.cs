@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Vitals.Devices.Gatt;
 
 /// <summary>
-/// One reassembled Generic Health Sensor observation record, as the Philips reference peripheral sends it (gatt.md):
+/// One reassembled Generic Health Sensor observation record, as the Philips reference peripheral sends it (docs/devices.md):
 /// [record number u32, stored observations only], class u8, length u16 (the record from class on), flags u16,
 /// [type u32 MDC, flag b0], [time stamp 9 bytes, b1], [measurement duration FLOAT, b2], [measurement status u16, b3],
 /// [object id u32, b4], then for a simple numeric observation (class 0x01) unit u32 (MDC) and value FLOAT.
@@ -37,6 +37,15 @@ public readonly record struct GhsObservation(
     /// <summary>The record's own length field: class through value.</summary>
     public int RecordLength => HeaderLength + 4 + (TimeStamp.HasValue ? GhsTimeStamp.Length : 0) + (MeasurementDuration.HasValue ? 4 : 0)
         + (Status.HasValue ? 2 : 0) + (ObjectId.HasValue ? 4 : 0) + 8;
+
+    /// <summary>Byte offset of the type field in the parsed data (after the record number of a stored record).</summary>
+    public int TypeOffset => (RecordNumber.HasValue ? 4 : 0) + HeaderLength;
+
+    /// <summary>Byte offset of the unit field (the value follows it) in the parsed data.</summary>
+    public int UnitOffset => (RecordNumber.HasValue ? 4 : 0) + RecordLength - 8;
+
+    /// <summary>Byte offset in the parsed data of the field that carried <paramref name="field"/> (places a plausibility error).</summary>
+    public int OffsetOf(ReadingField field) => field == ReadingField.Time ? TypeOffset + 4 : UnitOffset + 4;
 
     /// <summary>A Live Health Observations (0x2B8B) record.</summary>
     public static bool TryParse(ReadOnlySpan<byte> data, out GhsObservation value, out DecodeError error) =>

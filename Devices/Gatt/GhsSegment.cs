@@ -2,7 +2,7 @@ namespace Vitals.Devices.Gatt;
 
 /// <summary>
 /// One notification of the Generic Health Sensor observation characteristics (Live 0x2B8B, Stored 0x2BDD): a
-/// segmentation byte (b0 first, b1 last, b2..7 rolling counter) and a piece of a record (gatt.md). A ref struct: the
+/// segmentation byte (b0 first, b1 last, b2..7 rolling counter) and a piece of a record (docs/devices.md). A ref struct: the
 /// payload is a view of the notification, nothing is copied.
 /// </summary>
 public readonly ref struct GhsSegment

@@ -3,8 +3,8 @@ using System.Globalization;
 namespace Vitals.Devices.Gatt;
 
 /// <summary>
-/// Reassembles GHS segments into whole records for ONE device and ONE characteristic (gatt.md: "reassemble to
-/// last"). Pure and bounded: no I/O, no clock, at most <see cref="MaxRecordLength"/> bytes held. A segment that does
+/// Reassembles GHS segments into whole records for ONE device and ONE characteristic (docs/devices.md: segments are
+/// reassembled up to the one with "last" set). Pure and bounded: no I/O, no clock, at most <see cref="MaxRecordLength"/> bytes held. A segment that does
 /// not follow its predecessor (rolling counter gap, a middle segment with no first, a first while a record is open)
 /// discards the partial record and reports why; the next first segment starts afresh. Not thread-safe: one owner.
 /// </summary>

@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Vitals.Devices.Gatt;
 
 /// <summary>
-/// The 9-byte GHS time stamp (gatt.md): flags (b0 tick counter, b1 UTC, b2..3 resolution 1 s / 100 ms / 1 ms /
+/// The 9-byte GHS time stamp (docs/devices.md): flags (b0 tick counter, b1 UTC, b2..3 resolution 1 s / 100 ms / 1 ms /
 /// 100 us, b4 TZ/DST offset present, b5 current timeline), u48 ticks since 2000-01-01T00:00:00, sync source u8,
 /// TZ/DST offset s8 in 15-minute units.
 /// </summary>
@@ -18,6 +18,16 @@ public readonly record struct GhsTimeStamp(byte Flags, ulong Ticks, byte SyncSou
     public const ulong MaxTicks = (1UL << 48) - 1;
 
     private static readonly DateTime Epoch = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
+
+    /// <summary>
+    /// A UTC time stamp in whole seconds since 2000-01-01 (flags: UTC, 1 s resolution, no zone), as a sensor with a
+    /// synchronised clock sends it. Times before the epoch are not representable and become the epoch.
+    /// </summary>
+    public static GhsTimeStamp FromUtc(DateTimeOffset time)
+    {
+        var seconds = (time.UtcDateTime - Epoch).Ticks / TimeSpan.TicksPerSecond;
+        return new GhsTimeStamp(UtcFlag, (ulong)Math.Max(0, seconds), 0, 0);
+    }
 
     /// <summary>A tick counter is a relative clock: it cannot place a record on the calendar.</summary>
     public bool IsTickCounter => (Flags & TickCounterFlag) != 0;

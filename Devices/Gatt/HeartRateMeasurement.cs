@@ -6,11 +6,14 @@ namespace Vitals.Devices.Gatt;
 /// <summary>
 /// Heart Rate Measurement 0x2A37: flags (b0 u16 value, b1..2 sensor contact status, b3 energy expended, b4
 /// RR-intervals), heart rate (u8 or u16 per minute), [energy expended u16 kJ], [RR-intervals u16 x n, 1/1024 s].
-/// RR-intervals are beat intervals, not respiration (gatt.md). Reserved flag bits are ignored.
+/// RR-intervals are beat intervals, not respiration (docs/devices.md). Reserved flag bits are ignored.
 /// </summary>
 public readonly record struct HeartRateMeasurement
 {
     public const int MinLength = 2;
+
+    /// <summary>Byte offset of the heart rate, the only field a plausibility error can be about.</summary>
+    public const int HeartRateOffset = 1;
 
     public const byte Uint16Flag = 0x01;
     public const byte ContactDetectedFlag = 0x02;

@@ -3,7 +3,7 @@ namespace Vitals.Devices.Gatt;
 /// <summary>
 /// Intermediate Cuff Pressure 0x2A36: the 0x2A35 layout while the cuff inflates; the systolic field is the current
 /// cuff pressure and the others are NaN. Recognised so it can be refused with a clear reason: it is never a
-/// blood-pressure reading (gatt.md).
+/// blood-pressure reading (docs/devices.md).
 /// </summary>
 public readonly record struct IntermediateCuffPressure(BloodPressureMeasurement Layout)
 {

@@ -5,7 +5,7 @@ namespace Vitals.Devices.Gatt;
 /// <summary>
 /// A decoded IEEE 11073-20601 SFLOAT or FLOAT: either a number (<see cref="Value"/>, whose decimal scale is the
 /// negated exponent the device used, so 37.60 stays 37.60) or one of the special values (<see cref="Absent"/>: NaN,
-/// NRes, +/-INF), which are never turned into numbers (gatt.md, "IEEE 11073-20601 numbers").
+/// NRes, +/-INF), which are never turned into numbers (docs/devices.md, "IEEE 11073-20601 numbers").
 /// Equality includes the scale: 2, 2.0 and 2.00 are different readings.
 /// </summary>
 public readonly struct MedicalFloat : IEquatable<MedicalFloat>

@@ -18,7 +18,7 @@ public enum PlxMeasurementStatus : ushort
     InvalidMeasurement = 1 << 15,
 }
 
-/// <summary>Maps <see cref="PlxMeasurementStatus"/> onto the gateway's <see cref="MeasurementStatus"/> (fhir.md).</summary>
+/// <summary>Maps <see cref="PlxMeasurementStatus"/> onto the gateway's <see cref="MeasurementStatus"/> (docs/fhir.md).</summary>
 public static class PlxMeasurementStatusExtensions
 {
     public static MeasurementStatus ToMeasurementStatus(this PlxMeasurementStatus status)

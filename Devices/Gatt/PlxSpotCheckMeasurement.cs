@@ -19,6 +19,14 @@ public readonly record struct PlxSpotCheckMeasurement(
 {
     public const int MinLength = 5;
 
+    /// <summary>Byte offset of the field that carried <paramref name="field"/> (places a plausibility error).</summary>
+    public static int OffsetOf(ReadingField field) => field switch
+    {
+        ReadingField.Pulse => 3,
+        ReadingField.Time => MinLength,
+        _ => 1,
+    };
+
     public const byte TimeStampFlag = 0x01;
     public const byte MeasurementStatusFlag = 0x02;
     public const byte DeviceStatusFlag = 0x04;

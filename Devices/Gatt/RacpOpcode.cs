@@ -1,6 +1,6 @@
 namespace Vitals.Devices.Gatt;
 
-/// <summary>Record Access Control Point 0x2A52 op codes (gatt.md).</summary>
+/// <summary>Record Access Control Point 0x2A52 op codes (docs/devices.md).</summary>
 public enum RacpOpcode : byte
 {
     ReportStoredRecords = 0x01,

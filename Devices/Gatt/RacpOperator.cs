@@ -1,6 +1,6 @@
 namespace Vitals.Devices.Gatt;
 
-/// <summary>Record Access Control Point 0x2A52 operators (gatt.md). Operators 02..04 need an operand.</summary>
+/// <summary>Record Access Control Point 0x2A52 operators (docs/devices.md). Operators 02..04 need an operand.</summary>
 public enum RacpOperator : byte
 {
     Null = 0x00,

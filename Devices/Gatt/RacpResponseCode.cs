@@ -1,6 +1,6 @@
 namespace Vitals.Devices.Gatt;
 
-/// <summary>Record Access Control Point 0x2A52 response codes, in <c>06 00 &lt;request op code&gt; &lt;code&gt;</c> (gatt.md).</summary>
+/// <summary>Record Access Control Point 0x2A52 response codes, in <c>06 00 &lt;request op code&gt; &lt;code&gt;</c> (docs/devices.md).</summary>
 public enum RacpResponseCode : byte
 {
     Success = 0x01,

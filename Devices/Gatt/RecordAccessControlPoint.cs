@@ -5,7 +5,7 @@ namespace Vitals.Devices.Gatt;
 
 /// <summary>
 /// Record Access Control Point 0x2A52: one request the collector writes (<c>opcode operator [filter type operand]</c>)
-/// or one response the device indicates (<c>05 00 count-u16</c>, <c>06 00 request-opcode code</c>) (gatt.md).
+/// or one response the device indicates (<c>05 00 count-u16</c>, <c>06 00 request-opcode code</c>) (docs/devices.md).
 /// Operands follow GHS: filter type 0x01 is the u32 record number, one for &lt;= and &gt;=, two for a range.
 /// </summary>
 public readonly record struct RecordAccessControlPoint(

@@ -2,7 +2,7 @@ namespace Vitals.Devices.Gatt;
 
 /// <summary>
 /// IEEE 11073-20601 SFLOAT (16 bit): signed 4-bit exponent (bits 15..12), signed 12-bit mantissa (bits 11..0).
-/// The special codes are tested on the raw value before sign extension (gatt.md).
+/// The special codes are tested on the raw value before sign extension (docs/devices.md).
 /// </summary>
 public static class Sfloat
 {

@@ -22,6 +22,9 @@ public readonly record struct TemperatureMeasurement(
     /// <summary>Byte offset of the time stamp (when present), for error messages.</summary>
     public const int TimeStampOffset = 5;
 
+    /// <summary>Byte offset of the field that carried <paramref name="field"/> (places a plausibility error).</summary>
+    public static int OffsetOf(ReadingField field) => field == ReadingField.Time ? TimeStampOffset : 1;
+
     public static bool TryParse(ReadOnlySpan<byte> data, out TemperatureMeasurement value, out DecodeError error)
     {
         value = default;

@@ -2,7 +2,7 @@ namespace Vitals.Devices.Gatt;
 
 /// <summary>
 /// Temperature Type 0x2A1D (one byte; also the optional last field of 0x2A1C): where the temperature was taken.
-/// 0 and 10..255 are reserved: kept as sent, with no site (gatt.md).
+/// 0 and 10..255 are reserved: kept as sent, with no site (docs/devices.md).
 /// </summary>
 public readonly record struct TemperatureType(byte Value)
 {

@@ -28,6 +28,27 @@ public readonly record struct WeightMeasurement(
 
     public bool IsUnsuccessful => WeightRaw == Unsuccessful;
 
+    /// <summary>Byte offset of the field that carried <paramref name="field"/> (places a plausibility error).</summary>
+    public static int OffsetOf(ReadingField field) => field == ReadingField.Time ? MinLength : 1;
+
+    /// <summary>
+    /// The measurement of a weight in kg, g or [lb_av], rounded to the characteristic's fixed resolution (0.005 kg or
+    /// 0.01 lb steps; grams travel as kilograms). False when the weight does not fit the u16 field (or is not positive).
+    /// </summary>
+    public static bool TryFrom(Quantity weight, GattDateTime? timeStamp, out WeightMeasurement measurement)
+    {
+        measurement = default;
+        var imperial = weight.Unit == Ucum.Pound;
+        var kilograms = weight.Unit == Ucum.Gram ? weight.Value / 1000m : weight.Value;
+        var steps = Math.Round(imperial ? weight.Value / 0.01m : kilograms / 0.005m, MidpointRounding.AwayFromZero);
+        if (steps is <= 0 or >= Unsuccessful)
+        {
+            return false;
+        }
+        measurement = new WeightMeasurement((ushort)steps, imperial, timeStamp);
+        return true;
+    }
+
     /// <summary>kg (3 decimals, 0.005 steps) or [lb_av] (2 decimals); absent (error) when unsuccessful.</summary>
     public Quantity Weight => IsUnsuccessful
         ? Quantity.Missing(AbsentReason.Error, Imperial ? Ucum.Pound : Ucum.Kilogram)
@@ -71,7 +92,7 @@ public readonly record struct WeightMeasurement(
         {
             if (weight == Unsuccessful)
             {
-                // gatt.md: after an unsuccessful measurement only time stamp and user id may follow.
+                // docs/devices.md: after an unsuccessful measurement only time stamp and user id may follow.
                 error = GattErrors.At(0, "flags announce BMI and height (b3) for an unsuccessful measurement (weight 0xFFFF)");
                 return false;
             }

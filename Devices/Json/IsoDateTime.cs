@@ -3,7 +3,7 @@ namespace Vitals.Devices.Json;
 /// <summary>
 /// A strict reader for the ISO 8601 extended date-time devices send (RFC 3339 profile):
 /// <c>yyyy-MM-ddTHH:mm[:ss[.fraction]][Z|±HH:mm|±HHmm|±HH]</c>. Written by hand rather than with
-/// DateTimeOffset.TryParseExact because the gateway must know whether an offset was given (design.md: a time without
+/// DateTimeOffset.TryParseExact because the gateway must know whether an offset was given (docs/architecture.md, "Bad input": a time without
 /// one is taken in the local zone and flagged) and must tell a date without a time apart from garbage.
 /// </summary>
 internal static class IsoDateTime

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Options;
 using Vitals.Devices;
+using Vitals.Devices.Tests.Gatt;
 using Vitals.Gateway.Ingest;
 using Vitals.Gateway.Ingest.Mqtt;
 
@@ -141,5 +142,21 @@ public sealed class MessageDecoderFuzzTests
         var chars = topic.ToCharArray();
         chars[random.Next(chars.Length)] = (char)random.Next(0, 128);
         return new string(chars);
+    }
+
+    [Fact]
+    public void Mutated_gatt_vectors_never_throw()
+    {
+        var random = new Random(11);
+        var decoder = new MessageDecoder(Options.Create(new IngestOptions { TimeZone = "Europe/Berlin" }));
+        var vectors = GattVectors.All.Select(v => (Uuid: GattVectors.Uuid(v), Bytes: GattVectors.Bytes(v))).ToList();
+        for (var i = 0; i < 20_000; i++)
+        {
+            var (uuid, original) = vectors[random.Next(vectors.Count)];
+            if (!decoder.TryDecodePublish($"vitals/fuzz-1/gatt/{uuid}", GattVectors.Mutate(random, original), DateTimeOffset.UnixEpoch.AddYears(57), out _, out var error))
+            {
+                Assert.False(string.IsNullOrWhiteSpace(error.Message));
+            }
+        }
     }
 }

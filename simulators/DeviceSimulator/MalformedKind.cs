@@ -1,6 +1,6 @@
 namespace Vitals.Simulators.DeviceSimulator;
 
-/// <summary>The kinds of bad input the simulator sends (design.md, "Bad input"); the gateway must reject each one.</summary>
+/// <summary>The kinds of bad input the simulator sends (docs/architecture.md, "Bad input"); the gateway must reject each one.</summary>
 public enum MalformedKind
 {
     /// <summary>The payload is not valid JSON (cut off mid-object).</summary>

@@ -1,4 +1,5 @@
 using Vitals.Devices;
+using Vitals.Devices.Gatt;
 using Vitals.Devices.Json;
 
 namespace Vitals.Simulators.DeviceSimulator;
@@ -59,10 +60,12 @@ public sealed class SimulatedMessageSource
     private static SimulatedMessage AsGatt(SimulatedMessage json, DateTimeOffset now)
     {
         if (!JsonReadingDecoder.TryDecode(json.Device.Id, json.Device.Kind, json.Payload, DecodeContext.At(now), out var reading, out var error)
-            || !GattPayloadEncoder.TryEncode(reading, TimeZoneInfo.Local, out var uuid, out var value))
+            // Device clocks have no zone: the time stamp is this machine's wall clock (the gateway reads it in
+            // Ingest:TimeZone, by default the same machine's).
+            || !GattReadingEncoder.TryEncode(reading, TimeZoneInfo.Local, out var uuid, out var value))
         {
             throw new InvalidOperationException($"a generated reading of {json.Device.Id} has no GATT form: {error}");
         }
-        return json with { Topic = $"vitals/{json.Device.Id}/gatt/{uuid}", Payload = value };
+        return json with { Topic = $"vitals/{json.Device.Id}/gatt/{GattUuids.ToShort(uuid)}", Payload = value };
     }
 }

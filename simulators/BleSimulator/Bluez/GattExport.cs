@@ -67,9 +67,8 @@ internal sealed class GattExport(DaemonState state, PeripheralRadio radio)
                 value = [0x00, 0x00];
                 break;
             case GattUuids.WeightScaleFeature:
-                // b0 time stamp, b2 BMI, b3..6 weight resolution 7 (0.005 kg), b7..9 height resolution 3 (0.001 m).
-                value = new byte[4];
-                BinaryPrimitives.WriteUInt32LittleEndian(value, 0x01u | 0x04u | 7u << 3 | 3u << 7);
+                value = new byte[WeightScaleFeature.Length];
+                new WeightScaleFeature(TimeStamp: true, MultipleUsers: false, Bmi: true, WeightScaleFeature.FiveGrams, WeightScaleFeature.OneMillimetre).TryFormat(value, out _);
                 break;
             case GattUuids.HealthSensorFeatures:
                 value = new byte[5];

@@ -1,6 +1,6 @@
 namespace Vitals.Simulators.BleSimulator.Peripherals;
 
-/// <summary>The simulated device models (README.md of the simulator: kinds cycle in this order).</summary>
+/// <summary>The simulated device models (kinds cycle in this order).</summary>
 internal enum DeviceKind
 {
     Thermometer,

@@ -4,7 +4,7 @@ namespace Vitals.Simulators.BleSimulator.Peripherals;
 
 /// <summary>
 /// The GATT databases of the device models (docs/devices.md). Device Information and Battery are left out:
-/// BlueZ claims them with plugins and never exports them as GATT objects (bluez.md).
+/// BlueZ claims them with plugins and never exports them as GATT objects (docs/bluez.md).
 /// </summary>
 internal static class GattLayout
 {
@@ -59,5 +59,5 @@ internal static class GattLayout
     };
 
     /// <summary>The full 128-bit form BlueZ shows: "00002a1c-0000-1000-8000-00805f9b34fb".</summary>
-    public static string FullUuid(ushort uuid) => $"0000{uuid:x4}-0000-1000-8000-00805f9b34fb";
+    public static string FullUuid(ushort uuid) => GattUuids.ToFull(uuid);
 }

@@ -11,8 +11,6 @@ namespace Vitals.Simulators.BleSimulator.Peripherals;
 /// </summary>
 internal sealed class ReadingGenerator
 {
-    private static readonly DateTime GhsEpoch = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-
     private readonly Random _random;
     private int _temperatureHundredths = 3690;
     private int _systolic = 124;
@@ -28,15 +26,14 @@ internal sealed class ReadingGenerator
     public Measurement Next(DeviceKind kind, string address, DateTimeOffset takenAt, DateTimeOffset deviceClock, TimeZoneInfo zone)
     {
         _count++;
-        var local = TimeZoneInfo.ConvertTime(deviceClock, zone).DateTime;
-        var stamp = new GattDateTime((ushort)local.Year, (byte)local.Month, (byte)local.Day, (byte)local.Hour, (byte)local.Minute, (byte)local.Second);
+        var stamp = GattDateTime.FromLocal(TimeZoneInfo.ConvertTime(deviceClock, zone).DateTime);
         var deviceTime = stamp.ToString();
         Span<byte> buffer = stackalloc byte[64];
         int written;
         Dictionary<string, object> values;
         List<byte[]> intermediates = [];
         GhsObservation? observation = null;
-        ushort uuid = GattLayout.MeasurementUuid(kind);
+        var uuid = GattLayout.MeasurementUuid(kind);
         switch (kind)
         {
             case DeviceKind.Thermometer:
@@ -55,7 +52,7 @@ internal sealed class ReadingGenerator
                 var mean = (int)Math.Round(_diastolic + (_systolic - _diastolic) / 3.0, MidpointRounding.AwayFromZero);
                 foreach (var cuff in (ReadOnlySpan<int>)[60, _systolic + 10, _systolic + 30])
                 {
-                    // 0x2A36: the systolic field carries the cuff pressure, the others are NaN (docs/devices.md).
+                    // 0x2A36: the systolic field carries the cuff pressure, the others are NaN (Blood Pressure Service 1.1).
                     var inflating = new IntermediateCuffPressure(new BloodPressureMeasurement(new MedicalFloat(cuff), MedicalFloat.NaN, MedicalFloat.NaN, false));
                     Check(inflating.TryFormat(buffer, out var n));
                     intermediates.Add(buffer[..n].ToArray());
@@ -95,9 +92,8 @@ internal sealed class ReadingGenerator
             {
                 _respiration = Drift(_respiration, 2, 12, 20);
                 var utc = deviceClock.UtcDateTime;
-                var ticks = (ulong)(utc - GhsEpoch).Ticks / TimeSpan.TicksPerSecond;
                 var ghs = new GhsObservation(GhsNomenclature.MdcRespRate, GhsNomenclature.MdcDimRespPerMin, new MedicalFloat(_respiration),
-                    new GhsTimeStamp(GhsTimeStamp.UtcFlag, ticks, 0, 0));
+                    GhsTimeStamp.FromUtc(deviceClock));
                 Check(ghs.TryFormat(buffer, out written));
                 observation = ghs;
                 deviceTime = utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
@@ -112,7 +108,7 @@ internal sealed class ReadingGenerator
         {
             Address = address,
             Kind = kind.Measures().ToTopicName(),
-            Uuid = uuid.ToString("x4", CultureInfo.InvariantCulture),
+            Uuid = GattUuids.ToShort(uuid),
             Hex = Convert.ToHexStringLower(value),
             TakenAt = takenAt,
             DeviceTime = deviceTime,

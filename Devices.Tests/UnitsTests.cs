@@ -1,6 +1,6 @@
 using Vitals.Devices;
 
-namespace Vitals.Gateway.Tests.Devices;
+namespace Vitals.Devices.Tests;
 
 public sealed class UnitsTests
 {

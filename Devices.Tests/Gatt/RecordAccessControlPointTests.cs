@@ -1,6 +1,6 @@
 using Vitals.Devices.Gatt;
 
-namespace Vitals.Gateway.Tests.Devices.Gatt;
+namespace Vitals.Devices.Tests.Gatt;
 
 public sealed class RecordAccessControlPointTests
 {

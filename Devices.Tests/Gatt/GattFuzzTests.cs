@@ -1,13 +1,12 @@
-using Microsoft.Extensions.Options;
 using Vitals.Devices;
 using Vitals.Devices.Gatt;
-using Vitals.Gateway.Ingest;
 
-namespace Vitals.Gateway.Tests.Devices.Gatt;
+namespace Vitals.Devices.Tests.Gatt;
 
 /// <summary>
-/// Random byte strings and mutations of the valid vectors through every characteristic decoder, GattReadingDecoder
-/// and MessageDecoder: no exception, and every refusal names the characteristic and says what is wrong.
+/// Random byte strings and mutations of the valid vectors through every characteristic decoder and GattReadingDecoder:
+/// no exception, and every refusal names the characteristic and says what is wrong (Gateway.Tests runs the mutations
+/// through MessageDecoder too).
 /// </summary>
 public sealed class GattFuzzTests
 {
@@ -37,7 +36,7 @@ public sealed class GattFuzzTests
         for (var i = 0; i < 100_000; i++)
         {
             var (uuid, original) = vectors[random.Next(vectors.Count)];
-            var data = Mutate(random, original);
+            var data = GattVectors.Mutate(random, original);
             ParseEverything(data, context);
             if (!GattReadingDecoder.TryDecode("fuzz", uuid, data, context, out var reading, out var error))
             {
@@ -46,38 +45,6 @@ public sealed class GattFuzzTests
                 Assert.False(string.IsNullOrWhiteSpace(error.Message));
             }
         }
-    }
-
-    [Fact]
-    public void Mutated_vectors_through_the_message_decoder_never_throw()
-    {
-        var random = new Random(11);
-        var decoder = new MessageDecoder(Options.Create(new IngestOptions { TimeZone = "Europe/Berlin" }));
-        var vectors = GattVectors.All.Select(v => (Uuid: GattVectors.Uuid(v), Bytes: GattVectors.Bytes(v))).ToList();
-        for (var i = 0; i < 20_000; i++)
-        {
-            var (uuid, original) = vectors[random.Next(vectors.Count)];
-            if (!decoder.TryDecodePublish($"vitals/fuzz-1/gatt/{uuid}", Mutate(random, original), DateTimeOffset.UnixEpoch.AddYears(57), out _, out var error))
-            {
-                Assert.False(string.IsNullOrWhiteSpace(error.Message));
-            }
-        }
-    }
-
-    private static byte[] Mutate(Random random, byte[] original)
-    {
-        var data = original.ToList();
-        for (var n = random.Next(1, 4); n > 0; n--)
-        {
-            switch (random.Next(4))
-            {
-                case 0 when data.Count > 0: data[random.Next(data.Count)] ^= (byte)(1 << random.Next(8)); break;
-                case 1 when data.Count > 0: data.RemoveRange(random.Next(data.Count), 1); break;
-                case 2: data.Insert(random.Next(data.Count + 1), (byte)random.Next(256)); break;
-                case 3 when data.Count > 0: data.RemoveRange(data.Count - 1, 1); break;
-            }
-        }
-        return [.. data];
     }
 
     private static void ParseEverything(byte[] data, DecodeContext context)

@@ -1,6 +1,6 @@
 using Vitals.Devices.Gatt;
 
-namespace Vitals.Gateway.Tests.Devices.Gatt;
+namespace Vitals.Devices.Tests.Gatt;
 
 /// <summary>
 /// TryFormat -> TryParse gives back the same value for a million seeded random readings per characteristic, over the
@@ -22,6 +22,20 @@ public sealed class GattRoundTripTests
         Short(r), Short(r), Short(r), r.Next(2) == 0, Maybe(r, DateTime), r.Next(2) == 0 ? Short(r) : null,
         r.Next(2) == 0 ? (byte)r.Next(256) : null, r.Next(2) == 0 ? (BloodPressureStatus)r.Next(65536) : null),
         (in BloodPressureMeasurement m, Span<byte> d, out int w) => m.TryFormat(d, out w), BloodPressureMeasurement.TryParse);
+
+    [Fact]
+    public void Weight_scale_feature() => RoundTrip(11, r => new WeightScaleFeature(
+        r.Next(2) == 0, r.Next(2) == 0, r.Next(2) == 0, (byte)r.Next(16), (byte)r.Next(8)),
+        (in WeightScaleFeature m, Span<byte> d, out int w) => m.TryFormat(d, out w), WeightScaleFeature.TryParse);
+
+    [Fact]
+    public void Weight_scale_feature_of_the_simulated_scale()
+    {
+        // Time stamp and BMI supported, 0.005 kg and 0.001 m resolution: bits 0, 2, 3..6 = 7, 7..9 = 3.
+        Span<byte> value = stackalloc byte[WeightScaleFeature.Length];
+        Assert.True(new WeightScaleFeature(true, false, true, WeightScaleFeature.FiveGrams, WeightScaleFeature.OneMillimetre).TryFormat(value, out _));
+        Assert.Equal("BD010000", Convert.ToHexString(value));
+    }
 
     [Fact]
     public void Weight_measurement() => RoundTrip(3, r =>

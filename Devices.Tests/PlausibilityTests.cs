@@ -1,6 +1,6 @@
 using Vitals.Devices;
 
-namespace Vitals.Gateway.Tests.Devices;
+namespace Vitals.Devices.Tests;
 
 // The bounds per kind and unit run through the JSON vectors (TestData/Json/vectors.json); these pin the
 // conversions and the parts a JSON payload cannot reach (absent values, the field names in Where).

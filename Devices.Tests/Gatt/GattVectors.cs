@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Vitals.Devices;
 
-namespace Vitals.Gateway.Tests.Devices.Gatt;
+namespace Vitals.Devices.Tests.Gatt;
 
 /// <summary>TestData/Gatt/vectors.json (its "comment" describes the format).</summary>
 internal static class GattVectors
@@ -28,6 +28,23 @@ internal static class GattVectors
     public static string Uuid(JsonElement vector) => vector.GetProperty("uuid").GetString()!;
 
     public static byte[] Bytes(JsonElement vector) => Convert.FromHexString(vector.GetProperty("hex").GetString()!.Replace(" ", "", StringComparison.Ordinal));
+
+    /// <summary>One to three random bit flips, deletions, insertions or truncations of <paramref name="original"/>.</summary>
+    public static byte[] Mutate(Random random, byte[] original)
+    {
+        var data = original.ToList();
+        for (var n = random.Next(1, 4); n > 0; n--)
+        {
+            switch (random.Next(4))
+            {
+                case 0 when data.Count > 0: data[random.Next(data.Count)] ^= (byte)(1 << random.Next(8)); break;
+                case 1 when data.Count > 0: data.RemoveRange(random.Next(data.Count), 1); break;
+                case 2: data.Insert(random.Next(data.Count + 1), (byte)random.Next(256)); break;
+                case 3 when data.Count > 0: data.RemoveRange(data.Count - 1, 1); break;
+            }
+        }
+        return [.. data];
+    }
 
     public static string DeviceId => Root.Value.GetProperty("defaults").GetProperty("deviceId").GetString()!;
 

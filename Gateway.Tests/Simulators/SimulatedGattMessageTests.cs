@@ -7,7 +7,7 @@ using Vitals.Simulators.DeviceSimulator;
 namespace Vitals.Gateway.Tests.Simulators;
 
 /// <summary>The simulator's raw-GATT mode speaks what the gateway's decoders read: same reading, characteristic by characteristic.</summary>
-public sealed class GattPayloadEncoderTests
+public sealed class SimulatedGattMessageTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 8, 30, 0, TimeSpan.Zero);
 

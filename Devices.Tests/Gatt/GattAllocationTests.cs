@@ -1,6 +1,6 @@
 using Vitals.Devices.Gatt;
 
-namespace Vitals.Gateway.Tests.Devices.Gatt;
+namespace Vitals.Devices.Tests.Gatt;
 
 /// <summary>
 /// The budget: parsing a characteristic allocates nothing on success (messages are built only on failure).

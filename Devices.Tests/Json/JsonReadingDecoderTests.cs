@@ -2,7 +2,7 @@ using System.Text;
 using Vitals.Devices;
 using Vitals.Devices.Json;
 
-namespace Vitals.Gateway.Tests.Devices.Json;
+namespace Vitals.Devices.Tests.Json;
 
 // The contract's cases run through MessageDecoder from TestData/Json/vectors.json; these cover what the vectors
 // cannot show: decimal scale, a zone that tzdata does not define, and the de-duplication identity.

@@ -1,7 +1,7 @@
 using Vitals.Devices;
 using Vitals.Devices.Gatt;
 
-namespace Vitals.Gateway.Tests.Devices.Gatt;
+namespace Vitals.Devices.Tests.Gatt;
 
 public sealed class MedicalFloatTests
 {
