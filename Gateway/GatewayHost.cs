@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Vitals.Gateway.Cli;
@@ -20,9 +21,13 @@ public static class GatewayHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
-            // appsettings.json ships beside the binary; the working directory stays the user's (Storage:Path is relative to it).
-            ContentRootPath = AppContext.BaseDirectory,
+            // appsettings.json ships beside the binary, or lives where VITALS_GATEWAY_CONFIG_DIR says (the .deb: /etc);
+            // the working directory stays the user's (a relative Storage:Path is relative to it).
+            ContentRootPath = GatewayCommandLine.ConfigurationFolder,
         });
+        // Under systemd (Type=notify): READY=1 once every hosted service has started, STOPPING=1 on SIGTERM, and the
+        // host's lifetime bound to the unit's. Outside systemd it does nothing.
+        builder.Services.AddSystemd();
         if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
         builder.Services.AddSerilog((services, log) => log
             .ReadFrom.Configuration(builder.Configuration)

@@ -48,6 +48,7 @@ public static class GatewayServices
         // the sources stop before the writer, so nothing new arrives while it stops. A message queued but not yet
         // committed is never acknowledged; its publisher (or the broker's session) sends it again after the restart.
         services.AddHostedService<StoreInitializer>();
+        services.AddHostedService<ExpiredPasskeySweeper>();
         services.AddHostedService<IngestWriter>();
         // An unknown mode is reported by the options binding at start-up, naming Mqtt:Mode.
         if (Enum.TryParse<MqttMode>(configuration[$"{MqttOptions.Section}:{nameof(MqttOptions.Mode)}"], ignoreCase: true, out var mode)

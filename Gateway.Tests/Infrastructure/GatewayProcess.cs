@@ -13,13 +13,15 @@ public sealed class GatewayProcess : IAsyncDisposable
 {
     private static readonly string GatewayDll = Path.Combine(AppContext.BaseDirectory, "Vitals.Gateway.dll");
     private readonly Dictionary<string, string?> _environment;
+    private readonly string? _umask;
     private ProcessRunner _process;
     private int _starts = 1;
 
-    private GatewayProcess(ProcessRunner process, Dictionary<string, string?> environment, string directory, int mqttPort, string webUrl)
+    private GatewayProcess(ProcessRunner process, Dictionary<string, string?> environment, string? umask, string directory, int mqttPort, string webUrl)
     {
         _process = process;
         _environment = environment;
+        _umask = umask;
         Directory = directory;
         MqttPort = mqttPort;
         WebUrl = webUrl;
@@ -33,7 +35,8 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     /// <param name="ehrBaseUrl">Ehr:BaseUrl</param>
     /// <param name="settings">more configuration, as keys (<c>Ehr:Retry:MaxDelay</c>); turned into environment variables</param>
-    public static async Task<GatewayProcess> StartAsync(string ehrBaseUrl, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="umask">the umask (octal, <c>000</c>) the gateway and its CLI verbs run with; null: this process's</param>
+    public static async Task<GatewayProcess> StartAsync(string ehrBaseUrl, IReadOnlyDictionary<string, string?>? settings = null, string? umask = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "vg-proc-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(dir);
@@ -49,13 +52,13 @@ public sealed class GatewayProcess : IAsyncDisposable
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
             env[k.Replace(":", "__", StringComparison.Ordinal)] = v;
-        var process = await LaunchAsync(env, 1).ConfigureAwait(false);
-        return new GatewayProcess(process, env, dir, mqttPort, webUrl);
+        var process = await LaunchAsync(env, umask, 1).ConfigureAwait(false);
+        return new GatewayProcess(process, env, umask, dir, mqttPort, webUrl);
     }
 
-    private static async Task<ProcessRunner> LaunchAsync(Dictionary<string, string?> env, int start)
+    private static async Task<ProcessRunner> LaunchAsync(Dictionary<string, string?> env, string? umask, int start)
     {
-        var process = ProcessRunner.Start("dotnet", [GatewayDll, "run"], AppContext.BaseDirectory, env, $"gateway#{start}");
+        var process = Start([GatewayDll, "run"], env, umask, $"gateway#{start}");
         await process.WaitForLineAsync(l => l.Contains("Embedded MQTT broker listening", StringComparison.Ordinal) || l.Contains("Connected to MQTT broker", StringComparison.Ordinal), TimeSpan.FromSeconds(60)).ConfigureAwait(false);
         return process;
     }
@@ -67,16 +70,24 @@ public sealed class GatewayProcess : IAsyncDisposable
     public async Task RestartAsync()
     {
         await _process.DisposeAsync().ConfigureAwait(false);
-        _process = await LaunchAsync(_environment, ++_starts).ConfigureAwait(false);
+        _process = await LaunchAsync(_environment, _umask, ++_starts).ConfigureAwait(false);
     }
 
     /// <summary>Runs a CLI verb against the same configuration; returns the exit code and stdout.</summary>
     public async Task<(int ExitCode, string Output)> CliAsync(params string[] args)
     {
-        await using var cli = ProcessRunner.Start("dotnet", [GatewayDll, .. args], AppContext.BaseDirectory, _environment, "gateway-cli");
+        await using var cli = Start([GatewayDll, .. args], _environment, _umask, "gateway-cli");
         var exit = await cli.WaitForExitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
         return (exit, string.Join('\n', cli.StandardOutputLines));
     }
+
+    /// <summary>
+    /// <c>dotnet</c> with these arguments; with a umask, through <c>sh -c 'umask N; exec dotnet "$@"'</c> (exec: the
+    /// process id stays the gateway's, so a kill reaches it).
+    /// </summary>
+    private static ProcessRunner Start(string[] arguments, Dictionary<string, string?> env, string? umask, string name) => umask is null
+        ? ProcessRunner.Start("dotnet", arguments, AppContext.BaseDirectory, env, name)
+        : ProcessRunner.Start("sh", ["-c", $"umask {umask} && exec dotnet \"$@\"", "sh", .. arguments], AppContext.BaseDirectory, env, name);
 
     /// <summary>The status page's JSON (<c>/api/status</c>).</summary>
     public async Task<JsonElement> StatusAsync()

@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Vitals.Gateway.Storage;
 using Vitals.Gateway.Storage.Sqlite;
+using Vitals.Gateway.Tests.Infrastructure;
 
 namespace Vitals.Gateway.Tests.Storage;
 
@@ -38,6 +41,84 @@ public sealed class PendingPairingsTests : IDisposable
         Assert.Equal(4242u, await store.Pairings.GetAsync("C0:FF:EE:00:00:04", CancellationToken.None));
         using var check = _temp.OpenRaw();
         Assert.Equal(SqliteSchema.CurrentVersion, TempStore.ExecuteRaw(check, "SELECT max(version) FROM schema_version"));
+    }
+
+    [Fact]
+    public async Task A_passkey_expires_ten_minutes_after_it_was_stored_and_is_then_wiped_from_the_file_and_its_wal()
+    {
+        var store = await _temp.OpenAsync();
+        const string address = "C0:FF:EE:00:00:07";
+        await store.Pairings.SetAsync(address, 123456, _temp.Clock.GetUtcNow(), CancellationToken.None);
+
+        _temp.Clock.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromSeconds(1));
+        Assert.Equal(123456u, await store.Pairings.GetAsync(address, CancellationToken.None));
+        Assert.True(FileHolds(address), "the address is in the store while its passkey waits");
+
+        _temp.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Null(await store.Pairings.GetAsync(address, CancellationToken.None));
+
+        using var raw = _temp.OpenRaw();
+        Assert.Equal(0, TempStore.ExecuteRaw(raw, "SELECT count(*) FROM ble_pending_pairing"));
+        // Wiped, not only deleted: no copy of the row is left in the freed space of a page or in the WAL.
+        Assert.False(FileHolds(address), "a copy of the expired pairing is left in the store's files");
+    }
+
+    [Fact]
+    public async Task A_removed_passkey_leaves_no_copy_in_the_files_either()
+    {
+        var store = await _temp.OpenAsync();
+        await store.Pairings.SetAsync("C0:FF:EE:00:00:08", 654321, _temp.Clock.GetUtcNow(), CancellationToken.None);
+
+        await store.Pairings.RemoveAsync("C0:FF:EE:00:00:08", CancellationToken.None);
+
+        Assert.False(FileHolds("C0:FF:EE:00:00:08"));
+    }
+
+    [Fact]
+    public async Task The_sweep_wipes_every_expired_passkey_and_keeps_the_fresh_ones()
+    {
+        var store = await _temp.OpenAsync();
+        await store.Pairings.SetAsync("C0:FF:EE:00:00:01", 111111, _temp.Clock.GetUtcNow(), CancellationToken.None);
+        await store.Pairings.SetAsync("C0:FF:EE:00:00:02", 222222, _temp.Clock.GetUtcNow(), CancellationToken.None);
+        _temp.Clock.Advance(TimeSpan.FromMinutes(6));
+        await store.Pairings.SetAsync("C0:FF:EE:00:00:03", 333333, _temp.Clock.GetUtcNow(), CancellationToken.None);
+        _temp.Clock.Advance(TimeSpan.FromMinutes(5));
+
+        Assert.Equal(2, await store.Pairings.WipeExpiredAsync(CancellationToken.None));
+        Assert.Equal(0, await store.Pairings.WipeExpiredAsync(CancellationToken.None));
+
+        using var raw = _temp.OpenRaw();
+        Assert.Equal(1, TempStore.ExecuteRaw(raw, "SELECT count(*) FROM ble_pending_pairing"));
+        Assert.Equal(333333u, await store.Pairings.GetAsync("C0:FF:EE:00:00:03", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_running_gateway_sweeps_expired_passkeys_every_minute_on_its_clock()
+    {
+        var store = await _temp.OpenAsync();
+        await store.Pairings.SetAsync("C0:FF:EE:00:00:05", 555555, _temp.Clock.GetUtcNow(), CancellationToken.None);
+        using var sweeper = new ExpiredPasskeySweeper(store.Pairings, _temp.Clock, NullLogger<ExpiredPasskeySweeper>.Instance);
+        await sweeper.StartAsync(CancellationToken.None);
+
+        _temp.Clock.Advance(TimeSpan.FromMinutes(10));
+        _temp.Clock.Advance(ExpiredPasskeySweeper.Interval);
+
+        using var raw = _temp.OpenRaw();
+        await Eventually.TrueAsync(() => TempStore.ExecuteRaw(raw, "SELECT count(*) FROM ble_pending_pairing") == 0, TimeSpan.FromSeconds(10), "the expired passkey wiped by the sweep");
+        await sweeper.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>Whether the database file or its WAL holds <paramref name="text"/> anywhere, live or freed.</summary>
+    private bool FileHolds(string text)
+    {
+        var needle = System.Text.Encoding.UTF8.GetBytes(text);
+        return new[] { _temp.DatabasePath, _temp.DatabasePath + "-wal" }.Where(File.Exists).Any(path =>
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            return copy.GetBuffer().AsSpan(0, (int)copy.Length).IndexOf(needle) >= 0;
+        });
     }
 
     public void Dispose() => _temp.Dispose();

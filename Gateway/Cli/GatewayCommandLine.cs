@@ -29,8 +29,8 @@ public static class GatewayCommandLine
           keys generate|jwks      the SMART Backend Services key pair and the public JWKS for the EHR
 
         Run 'Vitals.Gateway <command> --help' for a command's options.
-        Configuration: appsettings.json, overridden by environment variables (Ehr__BaseUrl=...) or, for run,
-        by --Key=value arguments (--Ehr:BaseUrl=...).
+        Configuration: appsettings.json (beside the binary, or in the folder VITALS_GATEWAY_CONFIG_DIR names),
+        overridden by environment variables (Ehr__BaseUrl=...) or, for run, by --Key=value arguments (--Ehr:BaseUrl=...).
         Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input.
         """;
 
@@ -77,9 +77,20 @@ public static class GatewayCommandLine
         return ExitCodes.Ok;
     }
 
-    /// <summary>The configuration every verb reads: appsettings.json shipped beside the binary, then the environment.</summary>
+    /// <summary>The environment variable naming the folder of appsettings.json (the .deb: <c>/etc/vitals-gateway</c>).</summary>
+    internal const string ConfigurationFolderVariable = "VITALS_GATEWAY_CONFIG_DIR";
+
+    /// <summary>
+    /// Where appsettings.json is read from: the folder <see cref="ConfigurationFolderVariable"/> names, else beside the
+    /// binary. An installed gateway keeps its configuration in /etc, apart from the binaries a package upgrade replaces;
+    /// the systemd unit and the /usr/bin wrapper both set the variable, so the service and the CLI read the same file.
+    /// </summary>
+    internal static string ConfigurationFolder =>
+        Environment.GetEnvironmentVariable(ConfigurationFolderVariable) is { Length: > 0 } folder ? Path.GetFullPath(folder) : AppContext.BaseDirectory;
+
+    /// <summary>The configuration every verb reads: appsettings.json (<see cref="ConfigurationFolder"/>), then the environment.</summary>
     internal static IConfiguration LoadConfiguration() => new ConfigurationBuilder()
-        .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+        .AddJsonFile(Path.Combine(ConfigurationFolder, "appsettings.json"), optional: true)
         .AddEnvironmentVariables()
         .Build();
 

@@ -1,4 +1,5 @@
 using Vitals.Gateway.Delivery.Auth;
+using Vitals.Gateway.Storage;
 
 namespace Vitals.Gateway.Cli;
 
@@ -54,7 +55,7 @@ internal static class KeysCommand
                 using var key = SigningKey.Generate(alg, kid);
                 try
                 {
-                    WritePrivate(path, key.ExportPkcs8Pem(), a.Flag("force"));
+                    WritePrivate(path, key.ExportPkcs8Pem(), a.Flag("force"), stderr);
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
@@ -82,15 +83,25 @@ internal static class KeysCommand
         }
     }
 
-    private static void WritePrivate(string path, string pem, bool replace)
+    /// <summary>
+    /// The key file 0600 in its folder, a missing folder created 0700 (<see cref="PrivateFiles"/>), whatever the umask;
+    /// an existing folder open to other users is only pointed out (it may be shared on purpose).
+    /// </summary>
+    private static void WritePrivate(string path, string pem, bool replace, TextWriter stderr)
     {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(folder) && PrivateFiles.EnsureFolder(folder) is { } folderMode)
+            stderr.WriteLine($"note: {folder} is open to other users (mode {PrivateFiles.Octal(folderMode)}); the key file itself is 0600");
         if (replace && File.Exists(path))
             File.Delete(path);
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         // Created 600 from the start: there is no moment at which another user could open the private key.
         if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            options.UnixCreateMode = PrivateFiles.FileMode;
         using var stream = new FileStream(path, options);
+        // open(2) applied the umask to that mode; set it exactly (an odd umask such as 0277 would leave it 0400).
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(stream.SafeFileHandle, PrivateFiles.FileMode);
         using var writer = new StreamWriter(stream);
         writer.Write(pem);
         writer.Write('\n');

@@ -75,11 +75,7 @@ public sealed class SqliteDatabase : IStoreInitializer, IDisposable
             {
                 return;
             }
-            var folder = Path.GetDirectoryName(DatabasePath);
-            if (!string.IsNullOrEmpty(folder))
-            {
-                Directory.CreateDirectory(folder);
-            }
+            ProtectFiles();
 
             var writer = new SqliteConnection(_writerConnectionString);
             try
@@ -111,6 +107,48 @@ public sealed class SqliteDatabase : IStoreInitializer, IDisposable
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// The folder 0700 when created here, the database file created 0600 before SQLite opens it, and files an earlier
+    /// build left open to other users tightened (<see cref="PrivateFiles"/> has the policy).
+    /// </summary>
+    /// <remarks>
+    /// SQLite's unix VFS creates a missing database file with SQLITE_DEFAULT_FILE_PERMISSIONS (0644) less the umask,
+    /// but gives the files it creates beside it (the <c>-wal</c>, the <c>-shm</c>, a rollback <c>-journal</c>) the
+    /// permissions (and, as root, the owner) of the database file itself (SQLite docs "Write-Ahead Logging", "Temporary
+    /// Files Used By SQLite"; tested in StoreFileModeTests). So creating the database file 0600 first is what makes
+    /// them 0600 too. An existing <c>-wal</c>/<c>-shm</c> keeps its mode, hence the tightening of those as well.
+    /// Other temporary files (temp tables, sorts, statement journals) stay in memory: <c>temp_store = MEMORY</c>.
+    /// </remarks>
+    private void ProtectFiles()
+    {
+        var folder = Path.GetDirectoryName(DatabasePath);
+        if (!string.IsNullOrEmpty(folder) && PrivateFiles.EnsureFolder(folder) is { } folderMode)
+        {
+            SqliteStoreLog.StoreFolderOpen(Log, folder, PrivateFiles.Octal(folderMode));
+        }
+        Protect(DatabasePath, create: true);
+        foreach (var suffix in (ReadOnlySpan<string>)["-wal", "-shm", "-journal"])
+        {
+            Protect(DatabasePath + suffix, create: false);
+        }
+
+        void Protect(string path, bool create)
+        {
+            try
+            {
+                if ((create ? PrivateFiles.CreateOrTighten(path) : PrivateFiles.Tighten(path)) is { } was)
+                {
+                    SqliteStoreLog.StoreFileTightened(Log, path, PrivateFiles.Octal(was));
+                }
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                // Another user's file (the CLI run as someone else): SQLite decides below whether it may be used at all.
+                SqliteStoreLog.StoreFileNotTightened(Log, path, e.Message);
+            }
         }
     }
 
@@ -159,6 +197,31 @@ public sealed class SqliteDatabase : IStoreInitializer, IDisposable
             var result = work(writer, tx, commands);
             tx.Commit();
             return result;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Copies every WAL frame into the database file and truncates the WAL to zero bytes, so that what a secure delete
+    /// zeroed leaves no older copy in the WAL. Best effort: a reader still holding an old snapshot keeps the WAL from
+    /// being reset (it is then reused from the start by later commits); false in that case.
+    /// </summary>
+    internal async Task<bool> TruncateWalAsync(CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var writer = _writer ?? throw NotInitialized();
+            using var cmd = writer.CreateCommand();
+            cmd.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            using var result = cmd.ExecuteReader();
+            // One row: busy (1 when it could not complete), WAL frames, frames checkpointed.
+            return result.Read() && result.GetInt64(0) == 0;
         }
         finally
         {

@@ -2,7 +2,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Vitals.Gateway.Storage.Sqlite;
 
-/// <summary>The store's log events (5000-5099; ingest 1000s, FHIR 2000s, delivery 3000s). Patient ids and measured values never appear above Debug.</summary>
+/// <summary>
+/// The store's log events (5000-5099; its files' permissions and the pairing secrets 5100-5149; ingest 1000s, FHIR
+/// 2000s, delivery 3000s). Patient ids and measured values never appear above Debug; passkeys never.
+/// </summary>
 internal static partial class SqliteStoreLog
 {
     [LoggerMessage(EventId = 5000, Level = LogLevel.Information,
@@ -38,4 +41,20 @@ internal static partial class SqliteStoreLog
 
     [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "{Count} dead letters purged")]
     public static partial void DeadLettersPurged(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 5100, Level = LogLevel.Warning,
+        Message = "Store folder {Folder} is open to other users (mode {Mode}); the store's files are 0600, but their names and sizes show. Unless the folder is shared on purpose: chmod 700 it")]
+    public static partial void StoreFolderOpen(ILogger logger, string folder, string mode);
+
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Warning,
+        Message = "Store file {Path} was open to other users (mode {Mode}); group and other permissions removed")]
+    public static partial void StoreFileTightened(ILogger logger, string path, string mode);
+
+    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning,
+        Message = "Store file {Path} may be open to other users and its mode could not be changed: {Reason}")]
+    public static partial void StoreFileNotTightened(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 5103, Level = LogLevel.Information,
+        Message = "The pairing passkey stored for {Address} expired unused after {Lifetime} and was wiped")]
+    public static partial void PasskeyExpired(ILogger logger, string address, TimeSpan lifetime);
 }
