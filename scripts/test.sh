@@ -10,6 +10,8 @@ command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=
 command -v mosquitto_pub >/dev/null 2>&1 || need_apt+=(mosquitto-clients)
 command -v dbus-daemon >/dev/null 2>&1 || need_apt+=(dbus-daemon)   # private bus for the BLE simulator (no radio here)
 [ -f /usr/share/zoneinfo/Europe/Berlin ] || need_apt+=(tzdata)   # decoder vectors read times in IANA zones
+command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)   # the packaging tests verify the unit file
+command -v dpkg-deb >/dev/null 2>&1 || need_apt+=(dpkg)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]} (apt)"
   export DEBIAN_FRONTEND=noninteractive
