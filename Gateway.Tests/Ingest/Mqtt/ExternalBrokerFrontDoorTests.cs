@@ -116,6 +116,31 @@ public sealed class ExternalBrokerFrontDoorTests : IDisposable
     }
 
     [Fact]
+    public async Task The_gateway_with_a_wrong_password_is_refused_and_a_device_account_reads_nothing()
+    {
+        using var store = await _temp.OpenAsync();
+        await IssueAsync(store, "dev-a", "pw-a");
+        await IssueAsync(store, "dev-b", "pw-b");
+        var dir = MosquittoBroker.NewDirectory();
+        await ExportAsync(store, dir);
+        await using var broker = await MosquittoBroker.StartAsync(config: AuthConfig(dir), directory: dir);
+
+        // Wrong password: CONNACK 0x86/0x87, retried with back-off, never connected.
+        await using (var wrong = await InProcessGateway.StartAsync(settings: External(broker, "gw-wrong", _temp.DatabasePath, GatewayUser, "not-it")))
+            await Assert.ThrowsAsync<TimeoutException>(() => ClientOf(wrong).Connected.WaitAsync(TimeSpan.FromSeconds(3)));
+
+        // A device's account subscribing to all vitals: mosquitto 2.0 grants the SUBSCRIBE but checks the read right
+        // on every message it would deliver, and a device has none.
+        await using (var device = await InProcessGateway.StartAsync(settings: External(broker, "gw-as-device", _temp.DatabasePath, "dev-a", "pw-a")))
+        {
+            await ClientOf(device).Connected.WaitAsync(TimeSpan.FromSeconds(20));
+            await broker.PublishAsync("vitals/dev-b/body-temperature", Temperature(1), "dev-b", "pw-b");
+            await Task.Delay(1500);
+        }
+        Assert.Equal(0, await ReadingsOfAsync(store, "dev-b"));
+    }
+
+    [Fact]
     public async Task A_retained_reading_on_the_broker_is_not_ingested_and_does_not_come_back_after_a_gateway_restart()
     {
         await using var broker = await MosquittoBroker.StartAsync();

@@ -67,8 +67,13 @@ public sealed class ExternalBrokerClient(
             {
                 if (!client.IsConnected)
                 {
-                    await _generations.ConnectAsync(() => client.ConnectAsync(BuildClientOptions(o), stoppingToken), stoppingToken)
+                    MqttClientConnectResult? connected = null;
+                    await _generations.ConnectAsync(async () => connected = await client.ConnectAsync(BuildClientOptions(o), stoppingToken).ConfigureAwait(false), stoppingToken)
                         .ConfigureAwait(false);
+                    // A CONNACK with an error (0x86 bad user name or password, 0x87 not authorized; MQTT 5.0 §3.2.2.2)
+                    // is a result, not an exception: say so rather than fail later on "not connected".
+                    if (connected is { ResultCode: not MqttClientConnectResultCode.Success } refusedConnect)
+                        throw new InvalidOperationException($"broker refused the connection: {refusedConnect.ResultCode}");
                     var filters = SubscriptionFilters(o);
                     var subscribe = new MqttClientSubscribeOptionsBuilder();
                     foreach (var f in filters)
@@ -136,13 +141,16 @@ public sealed class ExternalBrokerClient(
         try
         {
             await MqttPublish.SubmitAsync(pipeline, topic, e.ClientId, e.ApplicationMessage.Payload.ToArray(), receivedAt, ct).ConfigureAwait(false);
-            // Bounded: a PUBACK stuck on a dead socket must not hold back the next connect.
-            using var ackTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             var sent = await _generations.AcknowledgeAsync(
                 generation,
                 // No client at all only when a test feeds messages in without a network.
                 () => _client is not { IsConnected: false },
-                () => e.AcknowledgeAsync(ackTimeout.Token),
+                async () =>
+                {
+                    // Bounded: a PUBACK stuck on a dead socket must not hold back the next connect.
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                    await e.AcknowledgeAsync(timeout.Token).ConfigureAwait(false);
+                },
                 CancellationToken.None).ConfigureAwait(false);
             if (!sent)
                 IngestLog.AcknowledgementSkipped(logger, topic, Interlocked.Increment(ref _acknowledgementsSkipped));
