@@ -64,8 +64,17 @@ public sealed class ExternalBrokerFrontDoorTests : IDisposable
         Assert.True(exit == 0, stderr.ToString());
     }
 
-    private static IReadOnlyList<string> AuthConfig(string dir) =>
-        ["allow_anonymous false", $"password_file {Path.Combine(dir, "passwd")}", $"acl_file {Path.Combine(dir, "acl")}"];
+    /// <summary>Devices dev-a and dev-b issued, exported, and mosquitto started on the files with anonymous access off.</summary>
+    private static async Task<MosquittoBroker> StartBehindExportAsync(StoreSet store)
+    {
+        await IssueAsync(store, "dev-a", "pw-a");
+        await IssueAsync(store, "dev-b", "pw-b");
+        var dir = MosquittoBroker.NewDirectory();
+        await ExportAsync(store, dir);
+        return await MosquittoBroker.StartAsync(
+            config: ["allow_anonymous false", $"password_file {Path.Combine(dir, "passwd")}", $"acl_file {Path.Combine(dir, "acl")}"],
+            directory: dir);
+    }
 
     [Theory]
     [InlineData(null)]
@@ -73,11 +82,7 @@ public sealed class ExternalBrokerFrontDoorTests : IDisposable
     public async Task Each_device_publishes_only_its_own_vitals_unknown_clients_are_refused_and_a_reload_lets_new_devices_in(string? sharedGroup)
     {
         using var store = await _temp.OpenAsync();
-        await IssueAsync(store, "dev-a", "pw-a");
-        await IssueAsync(store, "dev-b", "pw-b");
-        var dir = MosquittoBroker.NewDirectory();
-        await ExportAsync(store, dir);
-        await using var broker = await MosquittoBroker.StartAsync(config: AuthConfig(dir), directory: dir);
+        await using var broker = await StartBehindExportAsync(store);
         var settings = External(broker, "gw-front-" + (sharedGroup ?? "plain"), _temp.DatabasePath, GatewayUser, GatewayPassword);
         settings["Mqtt:SharedGroup"] = sharedGroup;
         await using var gateway = await InProcessGateway.StartAsync(settings: settings);
@@ -100,7 +105,7 @@ public sealed class ExternalBrokerFrontDoorTests : IDisposable
 
         // dev-c gets credentials; a new export and a SIGHUP let it in without restarting mosquitto.
         await IssueAsync(store, "dev-c", "pw-c");
-        await ExportAsync(store, dir);
+        await ExportAsync(store, broker.Directory);
         await broker.ReloadAsync();
         await Eventually.TrueAsync(
             async () => (await broker.TryPublishAsync("vitals/dev-c/body-temperature", Temperature(6), "dev-c", "pw-c")).ExitCode == 0,
@@ -119,11 +124,7 @@ public sealed class ExternalBrokerFrontDoorTests : IDisposable
     public async Task The_gateway_with_a_wrong_password_is_refused_and_a_device_account_reads_nothing()
     {
         using var store = await _temp.OpenAsync();
-        await IssueAsync(store, "dev-a", "pw-a");
-        await IssueAsync(store, "dev-b", "pw-b");
-        var dir = MosquittoBroker.NewDirectory();
-        await ExportAsync(store, dir);
-        await using var broker = await MosquittoBroker.StartAsync(config: AuthConfig(dir), directory: dir);
+        await using var broker = await StartBehindExportAsync(store);
 
         // Wrong password: CONNACK 0x86/0x87, retried with back-off, never connected.
         await using (var wrong = await InProcessGateway.StartAsync(settings: External(broker, "gw-wrong", _temp.DatabasePath, GatewayUser, "not-it")))
