@@ -22,6 +22,7 @@ internal static class DevicesCommand
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args is ["export-mosquitto", .. var exportArgs]) return await ExportMosquittoCommand.RunAsync(exportArgs).ConfigureAwait(false);
         var a = GatewayCommandLine.Parse(args, ["device", "patient", "passkey"]);
         if (GatewayCommandLine.ShowHelpInstead(a, Help, out var sub, out var exit)) return exit;
 

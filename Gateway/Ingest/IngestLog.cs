@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Vitals.Gateway.Ingest;
 
-/// <summary>Ingest stage log events, ids 1000-1099. No measured values or patient identifiers above Debug.</summary>
+/// <summary>Ingest stage log events, ids 1000-1199. No measured values or patient identifiers above Debug.</summary>
 internal static partial class IngestLog
 {
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Endpoint}")]
@@ -28,4 +28,12 @@ internal static partial class IngestLog
 
     [LoggerMessage(EventId = 1021, Level = LogLevel.Warning, Message = "Message on {Topic} not acknowledged: {Reason}")]
     public static partial void NotAcknowledged(ILogger logger, string topic, string reason);
+
+    // External mode (ExternalBrokerClient), 1150 upward.
+
+    [LoggerMessage(EventId = 1150, Level = LogLevel.Debug, Message = "Retained message on {Topic} acknowledged and not ingested (it came from the broker's retained store, not from the device now); {Count} so far")]
+    public static partial void RetainedIgnored(ILogger logger, string topic, long count);
+
+    [LoggerMessage(EventId = 1151, Level = LogLevel.Debug, Message = "Message on {Topic} committed but not acknowledged: the connection it arrived on is gone (the broker redelivers it on the session; the store keeps one copy); {Count} so far")]
+    public static partial void AcknowledgementSkipped(ILogger logger, string topic, long count);
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Formatter;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using Vitals.Gateway.Storage;
 
@@ -14,7 +15,8 @@ namespace Vitals.Gateway.Ingest.Mqtt;
 /// <summary>
 /// A client of an existing broker (Mqtt:Mode=External). Subscribes with QoS 1 on a persistent session under a stable
 /// client id and acknowledges each message only after it is committed (AutoAcknowledge off): if the gateway dies, the
-/// broker redelivers what was not acknowledged when the same client id reconnects.
+/// broker redelivers what was not acknowledged when the same client id reconnects. A PUBACK goes only on the connection
+/// its message came on (<see cref="ConnectionGenerations"/>); messages from the broker's retained store are not readings.
 /// </summary>
 public sealed class ExternalBrokerClient(
     IngestPipeline pipeline,
@@ -24,10 +26,28 @@ public sealed class ExternalBrokerClient(
 {
     private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
     private IMqttClient? _client;
+    private readonly ConnectionGenerations _generations = new();
+    private long _retainedIgnored;
+    private long _acknowledgementsSkipped;
     private readonly TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes when the first subscription is in place (used by tests and start-up ordering).</summary>
     public Task Connected => _firstConnect.Task;
+
+    /// <summary>Messages delivered from the broker's retained store, acknowledged and not ingested.</summary>
+    internal long RetainedIgnored => Interlocked.Read(ref _retainedIgnored);
+
+    /// <summary>Commits whose PUBACK was not sent because their connection had gone.</summary>
+    internal long AcknowledgementsSkipped => Interlocked.Read(ref _acknowledgementsSkipped);
+
+    /// <summary>Tests: start a new connection generation as a reconnect does, without a network.</summary>
+    internal Task SimulateReconnectAsync() => _generations.ConnectAsync(() => Task.CompletedTask, CancellationToken.None);
+
+    public override void Dispose()
+    {
+        _generations.Dispose();
+        base.Dispose();
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -47,11 +67,17 @@ public sealed class ExternalBrokerClient(
             {
                 if (!client.IsConnected)
                 {
-                    await client.ConnectAsync(BuildClientOptions(o), stoppingToken).ConfigureAwait(false);
+                    MqttClientConnectResult? connected = null;
+                    await _generations.ConnectAsync(async () => connected = await client.ConnectAsync(BuildClientOptions(o), stoppingToken).ConfigureAwait(false), stoppingToken)
+                        .ConfigureAwait(false);
+                    // A CONNACK with an error (0x86 bad user name or password, 0x87 not authorized; MQTT 5.0 §3.2.2.2)
+                    // is a result, not an exception: say so rather than fail later on "not connected".
+                    if (connected is { ResultCode: not MqttClientConnectResultCode.Success } refusedConnect)
+                        throw new InvalidOperationException($"broker refused the connection: {refusedConnect.ResultCode}");
                     var filters = SubscriptionFilters(o);
                     var subscribe = new MqttClientSubscribeOptionsBuilder();
                     foreach (var f in filters)
-                        subscribe.WithTopicFilter(f, MqttQualityOfServiceLevel.AtLeastOnce);
+                        subscribe.WithTopicFilter(TopicFilter(f));
                     var result = await client.SubscribeAsync(subscribe.Build(), stoppingToken).ConfigureAwait(false);
                     var refused = result.Items.FirstOrDefault(i => (int)i.ResultCode > 2);
                     if (refused is not null)
@@ -83,35 +109,74 @@ public sealed class ExternalBrokerClient(
             await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
     }
 
-    private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken stoppingToken)
+    internal Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken stoppingToken)
     {
         var topic = e.ApplicationMessage.Topic;
         if (!VitalsTopic.IsVitalsTopic(topic)) return Task.CompletedTask;
 
+        if (e.ApplicationMessage.Retain)
+        {
+            // We subscribe with Retain As Published = 0, so the broker clears RETAIN on every message it forwards live
+            // (MQTT 5.0 §3.3.1.3, §3.8.3.1): RETAIN = 1 means the copy kept in the broker's retained store, sent because
+            // a subscription was made (Retain Handling 2 asks for none, this is for a broker that sends them anyway).
+            // That reading was ingested when it was published, or predates this gateway; ingesting it on every
+            // reconnect would file it again. Acknowledged (AutoAcknowledge, when this handler returns), not committed.
+            IngestLog.RetainedIgnored(logger, topic, Interlocked.Increment(ref _retainedIgnored));
+            return Task.CompletedTask;
+        }
+
         // Acknowledge later, from the commit: returning at once lets the next message in while this one commits,
-        // so one connection still feeds a whole batch to the group commit.
+        // so one connection still feeds a whole batch to the group commit. The generation is read here, on the
+        // client's receive path, so it is the generation of the connection this message came on.
         e.AutoAcknowledge = false;
-        var task = CommitThenAcknowledgeAsync(e, topic, time.GetUtcNow(), stoppingToken);
+        var task = CommitThenAcknowledgeAsync(e, topic, _generations.Current, time.GetUtcNow(), stoppingToken);
         _inFlight.TryAdd(task, 0);
         _ = task.ContinueWith(t => _inFlight.TryRemove(t, out _), TaskScheduler.Default);
         return Task.CompletedTask;
     }
 
-    private async Task CommitThenAcknowledgeAsync(MqttApplicationMessageReceivedEventArgs e, string topic, DateTimeOffset receivedAt, CancellationToken ct)
+    private async Task CommitThenAcknowledgeAsync(
+        MqttApplicationMessageReceivedEventArgs e, string topic, long generation, DateTimeOffset receivedAt, CancellationToken ct)
     {
         try
         {
             await MqttPublish.SubmitAsync(pipeline, topic, e.ClientId, e.ApplicationMessage.Payload.ToArray(), receivedAt, ct).ConfigureAwait(false);
-            await e.AcknowledgeAsync(CancellationToken.None).ConfigureAwait(false);
+            var sent = await _generations.AcknowledgeAsync(
+                generation,
+                // No client at all only when a test feeds messages in without a network.
+                () => _client is not { IsConnected: false },
+                async () =>
+                {
+                    // Bounded: a PUBACK stuck on a dead socket must not hold back the next connect.
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                    await e.AcknowledgeAsync(timeout.Token).ConfigureAwait(false);
+                },
+                CancellationToken.None).ConfigureAwait(false);
+            if (!sent)
+                IngestLog.AcknowledgementSkipped(logger, topic, Interlocked.Increment(ref _acknowledgementsSkipped));
         }
         catch (Exception ex)
         {
-            // Not acknowledged: the broker keeps it in our persistent session and redelivers it on reconnect.
+            // Not acknowledged: the broker keeps it in our persistent session and redelivers it on reconnect. Only a
+            // message of the current connection needs that reconnect; one of an earlier connection was redelivered
+            // already when the session resumed.
             IngestLog.NotAcknowledged(logger, topic, ex.GetType().Name);
-            if (!ct.IsCancellationRequested && _client is { IsConnected: true } c)
+            if (!ct.IsCancellationRequested && generation == _generations.Current && _client is { IsConnected: true } c)
                 await c.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// QoS 1; Retain As Published 0, so RETAIN on receipt marks a retained-store copy (MQTT 5.0 §3.3.1.3); Retain
+    /// Handling 2, "do not send retained messages at the time of the subscribe" (§3.8.3.1), since the subscription is
+    /// made again on every reconnect.
+    /// </summary>
+    internal static MqttTopicFilter TopicFilter(string filter) => new MqttTopicFilterBuilder()
+        .WithTopic(filter)
+        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+        .WithRetainAsPublished(false)
+        .WithRetainHandling(MqttRetainHandling.DoNotSendOnSubscribe)
+        .Build();
 
     internal static IReadOnlyList<string> SubscriptionFilters(MqttOptions o)
     {
