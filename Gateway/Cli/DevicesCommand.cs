@@ -1,4 +1,7 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Vitals.Gateway.Patients;
 using Vitals.Gateway.Ingest.Mqtt;
 using Vitals.Gateway.Ingest.Ble;
@@ -6,11 +9,14 @@ using Vitals.Gateway.Storage;
 
 namespace Vitals.Gateway.Cli;
 
-/// <summary><c>devices list|bind|unbind</c>: which patient a device's readings belong to. Never guessed.</summary>
+/// <summary>
+/// <c>devices list|bind|unbind|pair|credentials</c>: which patient a device's readings belong to (never guessed), and
+/// what a device proves at MQTT CONNECT.
+/// </summary>
 internal static class DevicesCommand
 {
     private const string Help = """
-        Usage: Vitals.Gateway devices <list | bind | unbind | pair> [options]
+        Usage: Vitals.Gateway devices <list | bind | unbind | pair | credentials> [options]
 
           list                                   devices seen or bound, with their patient and counts
           bind --device <id> --patient <ref>     bind a device to Patient/<id> or <system>|<value>;
@@ -18,11 +24,17 @@ internal static class DevicesCommand
           unbind --device <id>                   end the binding (history stays); later readings are quarantined
           pair <address> --passkey <NNNNNN>      the passkey a Bluetooth LE device displays; the running gateway
                                                  pairs with it on its next connection attempt (bind it too)
+          credentials --device <id> [--revoke]   issue or rotate the device's MQTT user name and password for the
+                                                 embedded broker, printed once (only a salted hash is stored; the old
+                                                 password stops working); --revoke removes them
         """;
+
+    /// <summary>A device secret: 32 random bytes (256 bits), nothing to guess.</summary>
+    private const int SecretBytes = 32;
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var a = GatewayCommandLine.Parse(args, ["device", "patient", "passkey"]);
+        var a = GatewayCommandLine.Parse(args, ["device", "patient", "passkey"], ["revoke"]);
         if (GatewayCommandLine.ShowHelpInstead(a, Help, out var sub, out var exit)) return exit;
 
         using var services = GatewayCommandLine.BuildCliServices();
@@ -69,9 +81,35 @@ internal static class DevicesCommand
                 Console.Out.WriteLine($"passkey stored for {address}; the gateway pairs on its next connection attempt (the device must be bound: devices bind --device {address} ...)");
                 return ExitCodes.Ok;
             }
+            case "credentials":
+                return await CredentialsAsync(services, RequireDevice(a), a.Flag("revoke"), now).ConfigureAwait(false);
             default:
-                throw new UsageException($"unknown devices command '{sub}' (list, bind, unbind, pair)");
+                throw new UsageException($"unknown devices command '{sub}' (list, bind, unbind, pair, credentials)");
         }
+    }
+
+    private static async Task<int> CredentialsAsync(IServiceProvider services, string device, bool revoke, DateTimeOffset now)
+    {
+        var credentials = await services.OpenStoreAsync<IDeviceCredentials>().ConfigureAwait(false);
+        if (revoke)
+        {
+            if (!await credentials.RevokeAsync(device, CancellationToken.None).ConfigureAwait(false))
+            {
+                await Console.Error.WriteLineAsync($"error: device {device} has no credentials").ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
+            Console.Out.WriteLine($"revoked the credentials of {device}; its next CONNECT is refused");
+            return ExitCodes.Ok;
+        }
+        var iterations = services.GetRequiredService<IOptions<MqttOptions>>().Value.CredentialIterations;
+        var secret = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(SecretBytes));
+        var hash = MosquittoPasswordHash.Create(secret, iterations);
+        await credentials.SetAsync(device, hash.ToString(), now, CancellationToken.None).ConfigureAwait(false);
+        // The only time the secret exists outside the device: the store keeps the salted hash alone.
+        Console.Out.WriteLine($"username: {device}");
+        Console.Out.WriteLine($"password: {secret}");
+        await Console.Error.WriteLineAsync("shown once; any earlier password of this device no longer works").ConfigureAwait(false);
+        return ExitCodes.Ok;
     }
 
     private static string RequireDevice(CliArgs a)
