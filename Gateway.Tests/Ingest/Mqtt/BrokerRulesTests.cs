@@ -11,13 +11,29 @@ public sealed class BrokerRulesTests
 {
     private const string OperatorSecret = "operator-secret";
 
-    private static Dictionary<string, string?> Required(bool relay = false) => new()
+    private static Dictionary<string, string?> Required(bool relay = false, string? operatorHash = null) => new()
     {
         ["Mqtt:Authentication"] = "Required",
         ["Mqtt:Operators:0:Username"] = "nurse-station",
-        ["Mqtt:Operators:0:PasswordHash"] = MosquittoPasswordHash.Create(OperatorSecret, 1000).ToString(),
+        ["Mqtt:Operators:0:PasswordHash"] = operatorHash ?? MosquittoPasswordHash.Create(OperatorSecret, 1000).ToString(),
         ["Mqtt:RelayToOperators"] = relay ? "true" : "false",
     };
+
+    /// <summary>The operator's hash as mosquitto_passwd writes it (the part after "nurse-station:").</summary>
+    private static async Task<string> MosquittoPasswdHashAsync()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "vg-passwd-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            await using (var p = ProcessRunner.Start("mosquitto_passwd", ["-b", "-c", file, "nurse-station", OperatorSecret], name: "mosquitto_passwd"))
+                Assert.Equal(0, await p.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            return (await File.ReadAllTextAsync(file)).Trim().Split(':', 2)[1];
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 
     private static SampleReading Heart(int id) => MqttClients.OneOfEachKind(id)[4];
 
@@ -69,22 +85,24 @@ public sealed class BrokerRulesTests
         using var device = await MqttClients.ConnectAsync(gateway.MqttPort, MqttProtocolVersion.V500);
         foreach (var r in MqttClients.OneOfEachKind(10))
             Assert.True((await MqttClients.PublishAsync(device, r.Topic("thermo-1"), r.Payload, 1)).IsSuccess);
-        // mosquitto_sub at MQTT 3.1.1: the SUBACK says failure (0x80) and it gets nothing either.
-        await using var sub311 = ProcessRunner.Start("mosquitto_sub",
-            ["-h", "127.0.0.1", "-p", gateway.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-V", "mqttv311", "-t", "vitals/#", "-v"], name: "mosquitto_sub");
+        // mosquitto_sub without -i: the SUBACK says failure (MQTT 3.1.1: 0x80, MQTT 5: 0x87) and it gets nothing either.
+        var port = gateway.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var sub311 = ProcessRunner.Start("mosquitto_sub", ["-h", "127.0.0.1", "-p", port, "-V", "mqttv311", "-t", "vitals/#", "-v"], name: "mosquitto_sub");
+        await using var sub5 = ProcessRunner.Start("mosquitto_sub", ["-h", "127.0.0.1", "-p", port, "-V", "mqttv5", "-t", "#", "-v"], name: "mosquitto_sub");
         await Task.Delay(1000);
         Assert.True((await MqttClients.PublishAsync(device, Heart(50).Topic("thermo-1"), Heart(50).Payload, 1)).IsSuccess);
         await Task.Delay(1000);
 
         Assert.Equal(0, received);
         Assert.Empty(sub311.StandardOutputLines);
+        Assert.Empty(sub5.StandardOutputLines);
         Assert.Equal(7, (await gateway.Store.Quarantine.ListQuarantineAsync("thermo-1", 100, default)).Count);
     }
 
     [Fact]
     public async Task A_retained_reading_is_not_kept_and_an_operator_with_relay_on_gets_live_readings_only()
     {
-        await using var gateway = await InProcessGateway.StartAsync(settings: Required(relay: true));
+        await using var gateway = await InProcessGateway.StartAsync(settings: Required(relay: true, operatorHash: await MosquittoPasswdHashAsync()));
         var creds = await MqttClients.IssueAsync(gateway, "scale-1");
         using var device = await MqttClients.ConnectAsync(gateway.MqttPort, MqttProtocolVersion.V500, "scale-client", creds);
         var readings = MqttClients.OneOfEachKind(20);
@@ -99,12 +117,19 @@ public sealed class BrokerRulesTests
         };
         var sub = await op.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("vitals/#", MqttQualityOfServiceLevel.AtLeastOnce).Build());
         Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, Assert.Single(sub.Items).ResultCode);
+        // The operator's standard tool, with its mosquitto_passwd credentials, sees the same.
+        await using var opSub = ProcessRunner.Start("mosquitto_sub", ["-h", "127.0.0.1", "-p", gateway.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-V", "mqttv5", "-u", "nurse-station", "-P", OperatorSecret, "-t", "vitals/#", "-v"], name: "mosquitto_sub");
         await Task.Delay(1000);
         lock (received) Assert.Empty(received);
+        Assert.Empty(opSub.StandardOutputLines);
 
         Assert.True((await MqttClients.PublishAsync(device, readings[0].Topic("scale-1"), readings[0].Payload, 1, retain: true)).IsSuccess);
         await Eventually.TrueAsync(() => { lock (received) return received.Count == 1; }, TimeSpan.FromSeconds(10), "the operator receives the live reading");
         lock (received) Assert.False(received[0].Retain);
+        var line = await opSub.WaitForLineAsync(l => l.StartsWith("vitals/scale-1/body-temperature ", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        Assert.EndsWith(readings[0].Payload, line, StringComparison.Ordinal);
+        Assert.Single(opSub.StandardOutputLines);
 
         // A device still may not subscribe, relay or not.
         var deviceSub = await device.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("vitals/#").Build());
