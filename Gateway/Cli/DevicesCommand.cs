@@ -101,7 +101,11 @@ internal static class DevicesCommand
             Console.Out.WriteLine($"revoked the credentials of {device}; its next CONNECT is refused");
             return ExitCodes.Ok;
         }
-        var iterations = services.GetRequiredService<IOptions<MqttOptions>>().Value.CredentialIterations;
+        var mqtt = services.GetRequiredService<IOptions<MqttOptions>>().Value;
+        // The broker checks a user name against the operators first: such device credentials would never be used.
+        if (mqtt.Operators.Any(o => o.Username == device))
+            throw new UsageException($"--device: '{device}' is an operator's user name (Mqtt:Operators)");
+        var iterations = mqtt.CredentialIterations;
         var secret = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(SecretBytes));
         var hash = MosquittoPasswordHash.Create(secret, iterations);
         await credentials.SetAsync(device, hash.ToString(), now, CancellationToken.None).ConfigureAwait(false);

@@ -52,11 +52,18 @@ public sealed class MqttAuthenticationOptionsTests
     [Fact]
     public void One_verification_at_the_default_iterations_is_cheap_enough_for_a_fleet()
     {
-        // 1,000 CONNECTs within 10 s on 2 cores leaves 20 ms of CPU per CONNECT; a verification must be well below.
+        // 1,000 CONNECTs within 10 s on 2 cores leave 20 ms of CPU per CONNECT; a verification may take half of that.
+        // Measured as this thread's CPU time (Linux schedstat), not wall-clock: the machine is shared with builders.
         var hash = MosquittoPasswordHash.Create("secret", MqttOptions.DefaultCredentialIterations);
         hash.Verify("secret");
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        for (var i = 0; i < 20; i++) Assert.True(hash.Verify("secret"));
-        Assert.True(clock.Elapsed / 20 < TimeSpan.FromMilliseconds(15), $"one verification took {clock.Elapsed / 20}");
+        const int runs = 20;
+        var before = ThreadCpuTime();
+        for (var i = 0; i < runs; i++) Assert.True(hash.Verify("secret"));
+        var each = (ThreadCpuTime() - before) / runs;
+        Assert.True(each < TimeSpan.FromMilliseconds(10), $"one verification took {each.TotalMilliseconds:0.0} ms of CPU");
     }
+
+    // The first field of /proc/thread-self/schedstat: nanoseconds this thread spent on a CPU.
+    private static TimeSpan ThreadCpuTime() =>
+        TimeSpan.FromTicks(long.Parse(File.ReadAllText("/proc/thread-self/schedstat").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) / 100);
 }

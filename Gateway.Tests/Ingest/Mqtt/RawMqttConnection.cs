@@ -49,7 +49,7 @@ public sealed class RawMqttConnection : IDisposable
 
     public Task PingAsync() => SendAsync(0xC0, []);
 
-    /// <summary>The next packet's first byte and body; null when the server closed the connection.</summary>
+    /// <summary>The next packet's first byte and body; throws when the server closed the connection.</summary>
     public async Task<(byte Header, byte[] Body)> ReadPacketAsync()
     {
         var header = await ReadByteAsync() ?? throw new IOException("connection closed by the server");
