@@ -172,6 +172,18 @@ public sealed class BrokerRulesTests
     }
 
     [Fact]
+    public async Task Control_characters_of_a_client_id_are_escaped_in_the_rejected_store()
+    {
+        await using var gateway = await InProcessGateway.StartAsync();
+        using var client = await MqttClients.ConnectAsync(gateway.MqttPort, MqttProtocolVersion.V500, "dev\u001b[2Jice");
+
+        Assert.Equal(MqttClientPublishReasonCode.PayloadFormatInvalid, (await MqttClients.PublishAsync(client, "vitals/d1/heart-rate", "{not json", 1)).ReasonCode);
+
+        var rejected = Assert.Single(await gateway.Store.Rejected.ListRejectedAsync(10, default));
+        Assert.Equal("mqtt vitals/d1/heart-rate from client dev?[2Jice", rejected.Origin);
+    }
+
+    [Fact]
     public async Task Topics_outside_vitals_are_refused_unless_pass_through_is_on()
     {
         await using var gateway = await InProcessGateway.StartAsync();
