@@ -82,6 +82,13 @@ public sealed class BrokerRulesTests
             Assert.Equal(MqttClientSubscribeResultCode.NotAuthorized, Assert.Single(sub.Items).ResultCode);
         }
 
+        // MQTT 3.1.1 §3.9.3: no reason codes, only the return code 0x80 Failure.
+        using (var v311 = await MqttClients.ConnectAsync(gateway.MqttPort, MqttProtocolVersion.V311))
+        {
+            var sub = await v311.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("vitals/#").Build());
+            Assert.Equal(MqttClientSubscribeResultCode.UnspecifiedError, Assert.Single(sub.Items).ResultCode);
+        }
+
         using var device = await MqttClients.ConnectAsync(gateway.MqttPort, MqttProtocolVersion.V500);
         foreach (var r in MqttClients.OneOfEachKind(10))
             Assert.True((await MqttClients.PublishAsync(device, r.Topic("thermo-1"), r.Payload, 1)).IsSuccess);
