@@ -26,6 +26,10 @@ public static class GatewayServices
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>());
         services.TryAddSingleton<MessageDecoder>();
 
+        // The CLI reads them too: `devices credentials` hashes with Mqtt:CredentialIterations.
+        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>());
+
         services.AddFhirMapping(configuration);
         services.AddGatewayStore(configuration);
         return services;
@@ -34,8 +38,6 @@ public static class GatewayServices
     /// <summary>The running worker: broker or broker client, group-commit writer, delivery loop.</summary>
     public static IServiceCollection AddGatewayWorker(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.Section)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>());
         services.AddEhrDelivery(configuration);
         services.AddPreSendValidation(configuration);
         services.AddMetrics();

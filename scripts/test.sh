@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: installs what the tests need (Debian's mosquitto for the external-broker tests, dbus-daemon for the
+# Runs every test: installs what the tests need (Debian's mosquitto and python3-paho-mqtt for the broker tests, dbus-daemon for the
 # BLE simulator's private bus, tzdata, the sandbox EHR's npm packages), builds the solution and runs the xunit suite.
 # Ends with one line "N passed, N failed".
 set -euo pipefail
@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)
 command -v mosquitto_pub >/dev/null 2>&1 || need_apt+=(mosquitto-clients)
+# The embedded broker's tests publish with Debian's paho client and its defaults (/usr/bin/python3).
+/usr/bin/python3 -c 'import paho.mqtt' >/dev/null 2>&1 || need_apt+=(python3 python3-paho-mqtt)
 command -v dbus-daemon >/dev/null 2>&1 || need_apt+=(dbus-daemon)   # private bus for the BLE simulator (no radio here)
 [ -f /usr/share/zoneinfo/Europe/Berlin ] || need_apt+=(tzdata)   # decoder vectors read times in IANA zones
 command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)   # the packaging tests verify the unit file

@@ -20,8 +20,8 @@ public static class GatewayCommandLine
         Commands:
           run                     the worker, the web page and the embedded broker (default)
           decode                  show the FHIR resources one payload would produce
-          devices list|bind|unbind|pair
-                                  device -> patient bindings; Bluetooth LE pairing passkeys
+          devices list|bind|unbind|pair|credentials|export-mosquitto
+                                  device -> patient bindings; Bluetooth LE pairing passkeys; MQTT credentials
           quarantine list|release readings from devices not yet bound
           rejected list           messages that could not become readings, with the reason
           outbox status|dead|replay|purge

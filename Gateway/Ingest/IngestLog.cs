@@ -14,6 +14,9 @@ internal static partial class IngestLog
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "MQTT broker {Endpoint} unreachable or disconnected ({Reason}); retrying in {Delay}")]
     public static partial void ClientDisconnected(ILogger logger, string endpoint, string reason, TimeSpan delay);
 
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Embedded MQTT broker: client credentials {Credentials}; {Operators} operator(s) configured")]
+    public static partial void BrokerCredentials(ILogger logger, string credentials, int operators);
+
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Rejected message on {Topic} at {Where}; kept in the rejected store (see 'rejected list')")]
     public static partial void Rejected(ILogger logger, string topic, string where);
 
@@ -28,6 +31,18 @@ internal static partial class IngestLog
 
     [LoggerMessage(EventId = 1021, Level = LogLevel.Warning, Message = "Message on {Topic} not acknowledged: {Reason}")]
     public static partial void NotAcknowledged(ILogger logger, string topic, string reason);
+
+    [LoggerMessage(EventId = 1030, Level = LogLevel.Warning, Message = "MQTT connection of client {ClientId} from {Endpoint} refused: {Reason}")]
+    public static partial void ConnectionRefused(ILogger logger, string clientId, string endpoint, string reason);
+
+    [LoggerMessage(EventId = 1031, Level = LogLevel.Debug, Message = "MQTT client with a zero-length client id ({Protocol}) assigned {ClientId}")]
+    public static partial void ClientIdAssigned(ILogger logger, string clientId, string protocol);
+
+    [LoggerMessage(EventId = 1032, Level = LogLevel.Warning, Message = "MQTT publish of client {ClientId} on {Topic} refused: {Reason}")]
+    public static partial void PublishRefused(ILogger logger, string clientId, string topic, string reason);
+
+    [LoggerMessage(EventId = 1033, Level = LogLevel.Warning, Message = "MQTT subscription of client {ClientId} to {Filter} refused (not authorized)")]
+    public static partial void SubscriptionRefused(ILogger logger, string clientId, string filter);
 
     // External mode (ExternalBrokerClient), 1150 upward.
 

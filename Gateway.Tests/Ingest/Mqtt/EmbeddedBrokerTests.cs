@@ -123,9 +123,9 @@ public sealed class EmbeddedBrokerTests
     }
 
     [Fact]
-    public async Task Other_topics_pass_through_like_any_broker()
+    public async Task Other_topics_pass_through_like_any_broker_when_pass_through_is_on()
     {
-        await using var gateway = await InProcessGateway.StartAsync();
+        await using var gateway = await InProcessGateway.StartAsync(settings: new Dictionary<string, string?> { ["Mqtt:PassThrough"] = "true" });
         using var subscriber = await ConnectAsync(gateway.MqttPort, "subscriber");
         var received = new TaskCompletionSource<string>();
         subscriber.ApplicationMessageReceivedAsync += e =>

@@ -3,24 +3,29 @@ using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using Vitals.Devices;
 using Vitals.Gateway.Storage;
 
 namespace Vitals.Gateway.Ingest.Mqtt;
 
 /// <summary>
 /// The in-process broker (Mqtt:Mode=Embedded). Every publish under <c>vitals/</c> is decoded and committed inside the
-/// publish interceptor: MQTTnet sends the PUBACK only after the interceptor returns, so a publisher's QoS 1 publish is
-/// acknowledged exactly when its reading is durable. Other topics pass through like any broker's.
+/// publish interceptor: MQTTnet sends the PUBACK (QoS 1) or PUBREC (QoS 2) only after the interceptor returns, so a
+/// publisher's message is acknowledged exactly when its reading is durable. Who may connect, publish and subscribe is
+/// decided by <see cref="BrokerConnections"/> and <see cref="BrokerTopicRules"/> (README "MQTT contract").
 /// </summary>
 public sealed class EmbeddedBroker(
     IngestPipeline pipeline,
+    IDeviceCredentials credentials,
     IOptions<MqttOptions> options,
     TimeProvider time,
     ILogger<EmbeddedBroker> logger) : IHostedService, IDisposable
 {
     private MqttServer? _server;
+    private BrokerConnections? _connections;
     private readonly CancellationTokenSource _stopping = new();
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -35,19 +40,53 @@ public sealed class EmbeddedBroker(
             .Build();
         // A restart right after a crash must get its port back even while old connections linger in TIME_WAIT.
         serverOptions.DefaultEndpointOptions.ReuseAddress = true;
-        _server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        // A fleet reconnects at once after a gateway restart: queue its TCP handshakes instead of dropping them.
+        serverOptions.DefaultEndpointOptions.ConnectionBacklog = 1024;
+        var authenticator = new BrokerAuthenticator(credentials, o);
+        var connections = new BrokerConnections(authenticator, logger);
+        _connections = connections;
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions, [new ConnectPacketTap()]);
+        _server.ValidatingConnectionAsync += connections.ValidateAsync;
+        _server.SessionDeletedAsync += e =>
+        {
+            connections.Forget(e.Id, e.SessionItems);
+            return Task.CompletedTask;
+        };
         _server.InterceptingPublishAsync += OnPublishAsync;
+        _server.InterceptingSubscriptionAsync += OnSubscribeAsync;
+        _server.InterceptingClientEnqueueAsync += OnEnqueueAsync;
         await _server.StartAsync().ConfigureAwait(false);
         IngestLog.BrokerStarted(logger, $"{address}:{o.Port}");
+        IngestLog.BrokerCredentials(logger, authenticator.Required ? "required" : "off (listening on loopback only)", o.Operators.Count);
     }
 
     private async Task OnPublishAsync(InterceptingPublishEventArgs e)
     {
         var topic = e.ApplicationMessage.Topic;
-        if (!VitalsTopic.IsVitalsTopic(topic)) return;
+        var client = _connections?.Find(e.ClientId);
+        if (client is null)
+        {
+            RefusePublish(e, null, "the client is not known to the broker");
+            return;
+        }
+        if (!VitalsTopic.IsVitalsTopic(topic))
+        {
+            if (!options.Value.PassThrough) RefusePublish(e, client, "topics outside vitals/ are refused (Mqtt:PassThrough is off)");
+            return;
+        }
 
+        // Nothing on a vitals topic is retained (MQTT 3.1.1 §3.3.1.3, MQTT 5.0 §3.3.1.3 let a server refuse to keep
+        // it): a later subscriber must not receive an old reading.
+        e.ApplicationMessage.Retain = false;
+        // Readings are not relayed: the gateway is their consumer (only operators, with Mqtt:RelayToOperators).
+        e.ProcessPublish = options.Value.RelayToOperators;
         try
         {
+            if (!BrokerTopicRules.MayPublishReading(client.Principal, topic))
+            {
+                await RefuseImpersonationAsync(e, client, topic).ConfigureAwait(false);
+                return;
+            }
             var outcome = await MqttPublish.SubmitAsync(
                 pipeline, topic, e.ClientId, e.ApplicationMessage.Payload.ToArray(), time.GetUtcNow(), _stopping.Token).ConfigureAwait(false);
             if (outcome == IngestOutcome.Rejected)
@@ -61,10 +100,66 @@ public sealed class EmbeddedBroker(
         {
             // Not committed, so it must not be acknowledged: closing the connection withholds the PUBACK and the
             // publisher resends the message when it reconnects.
-            IngestLog.NotAcknowledged(logger, topic, ex.GetType().Name);
+            IngestLog.NotAcknowledged(logger, DeviceText.Echo(topic, 200), ex.GetType().Name);
             e.ProcessPublish = false;
             e.CloseConnection = true;
         }
+    }
+
+    /// <summary>A device publishing under another device's id: kept as a rejection naming both, then refused.</summary>
+    private async Task RefuseImpersonationAsync(InterceptingPublishEventArgs e, BrokerClient client, string topic)
+    {
+        var claimed = DeviceText.Echo(BrokerTopicRules.ClaimedDevice(topic), 64);
+        var reason = $"client '{DeviceText.Echo(e.ClientId, 64)}' authenticated as device '{client.Principal.Name}' claimed device '{claimed}'; "
+            + $"a device may publish only under vitals/{client.Principal.Name}/";
+        await pipeline.SubmitRejectedAsync(new MqttSource(topic, e.ClientId), e.ApplicationMessage.Payload.ToArray(), time.GetUtcNow(),
+            new DecodeError("topic", reason), _stopping.Token).ConfigureAwait(false);
+        RefusePublish(e, client, reason);
+    }
+
+    private void RefusePublish(InterceptingPublishEventArgs e, BrokerClient? client, string reason)
+    {
+        e.ProcessPublish = false;
+        if (client?.Protocol == MqttProtocolVersion.V500 && e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce)
+        {
+            // MQTT 5.0 §3.4.2.1 / §3.5.2.1: PUBACK or PUBREC reason code 0x87 Not authorized.
+            e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+            e.Response.ReasonString = reason;
+        }
+        else
+        {
+            // MQTT 3.1.1 §3.3.5 [MQTT-3.3.5-2]: a server that does not authorize a PUBLISH cannot say so; it must
+            // acknowledge positively or close the connection. A positive PUBACK would tell the device its reading
+            // arrived, so the connection is closed (also for an MQTT 5 QoS 0 publish, which has no acknowledgement).
+            e.CloseConnection = true;
+        }
+        IngestLog.PublishRefused(logger, DeviceText.Echo(e.ClientId, 64), DeviceText.Echo(e.ApplicationMessage.Topic, 200), reason);
+    }
+
+    private Task OnSubscribeAsync(InterceptingSubscriptionEventArgs e)
+    {
+        var filter = e.TopicFilter.Topic ?? "";
+        var client = _connections?.Find(e.ClientId);
+        var o = options.Value;
+        if (client is null || !BrokerTopicRules.MaySubscribe(client.Principal, filter, o.RelayToOperators, o.PassThrough))
+        {
+            // MQTT 5.0 §3.9.3 SUBACK reason code 0x87 Not authorized; MQTT 3.1.1 §3.9.3 return code 0x80 Failure.
+            e.ProcessSubscription = false;
+            e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+            IngestLog.SubscriptionRefused(logger, DeviceText.Echo(e.ClientId, 64), DeviceText.Echo(filter, 200));
+        }
+        return Task.CompletedTask;
+    }
+
+    // Second line behind the subscription rule: a reading reaches only an operator's session, whatever it subscribed.
+    private Task OnEnqueueAsync(InterceptingClientApplicationMessageEnqueueEventArgs e)
+    {
+        if (VitalsTopic.IsVitalsTopic(e.ApplicationMessage.Topic)
+            && _connections?.Find(e.ReceiverClientId)?.Principal.Role != BrokerRole.Operator)
+        {
+            e.AcceptEnqueue = false;
+        }
+        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -1,0 +1,76 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using MQTTnet.Adapter;
+using MQTTnet.Diagnostics.Logger;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+using MQTTnet.Server;
+using MQTTnet.Server.Internal.Adapter;
+
+namespace Vitals.Gateway.Ingest.Mqtt;
+
+/// <summary>
+/// MQTTnet's TCP listener with each connection's CONNECT packet kept where the connection check can read it.
+/// MQTTnet's <see cref="ValidatingConnectionEventArgs"/> exposes neither the Will (MQTT 3.1.1 §3.1.2.5, MQTT 5.0
+/// §3.1.2.5) nor a way to give an MQTT 3.1.1 client the identifier the server assigns (§3.1.3-6): it assigns one for
+/// MQTT 5 only. <see cref="TappedChannel.ConnectPacket"/> is the very packet MQTTnet then validates and uses.
+/// </summary>
+internal sealed class ConnectPacketTap : IMqttServerAdapter
+{
+    private readonly MqttTcpServerAdapter _inner = new();
+
+    public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
+
+    public Task StartAsync(MqttServerOptions options, IMqttNetLogger logger)
+    {
+        _inner.ClientHandler = channel => ClientHandler is { } handler ? HandleAsync(handler, channel) : Task.CompletedTask;
+        return _inner.StartAsync(options, logger);
+    }
+
+    private static async Task HandleAsync(Func<IMqttChannelAdapter, Task> handler, IMqttChannelAdapter channel)
+    {
+        // Not disposed here: the listener that created the channel disposes it.
+        await handler(new TappedChannel(channel)).ConfigureAwait(false);
+    }
+
+    public Task StopAsync() => _inner.StopAsync();
+
+    public void Dispose() => _inner.Dispose();
+}
+
+/// <summary>A connection's channel that remembers the first packet received, which MQTT requires to be CONNECT.</summary>
+internal sealed class TappedChannel(IMqttChannelAdapter inner) : IMqttChannelAdapter
+{
+    /// <summary>The CONNECT packet once received (MQTT 3.1.1 §3.1 and MQTT 5.0 §3.1: the first packet of a connection).</summary>
+    public MqttConnectPacket? ConnectPacket { get; private set; }
+
+    private bool _first = true;
+
+    public async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
+    {
+        var packet = await inner.ReceivePacketAsync(cancellationToken).ConfigureAwait(false);
+        if (_first)
+        {
+            _first = false;
+            ConnectPacket = packet as MqttConnectPacket;
+        }
+        return packet;
+    }
+
+    public long BytesReceived => inner.BytesReceived;
+    public long BytesSent => inner.BytesSent;
+    public X509Certificate2 ClientCertificate => inner.ClientCertificate;
+    public EndPoint RemoteEndPoint => inner.RemoteEndPoint;
+    public EndPoint LocalEndPoint => inner.LocalEndPoint;
+    public bool IsSecureConnection => inner.IsSecureConnection;
+    public MqttPacketFormatterAdapter PacketFormatterAdapter => inner.PacketFormatterAdapter;
+    public Task ConnectAsync(CancellationToken cancellationToken) => inner.ConnectAsync(cancellationToken);
+    public Task DisconnectAsync(CancellationToken cancellationToken) => inner.DisconnectAsync(cancellationToken);
+    public void ResetStatistics() => inner.ResetStatistics();
+    public Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken) => inner.SendPacketAsync(packet, cancellationToken);
+
+    // The listener owns and disposes the inner channel.
+    public void Dispose()
+    {
+    }
+}
