@@ -36,6 +36,11 @@ public static class GatewayServices
     {
         services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>());
+        services.AddOptions<MqttLimitsOptions>().Bind(configuration.GetSection(MqttLimitsOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttLimitsOptions>, MqttLimitsOptionsValidator>());
+        services.AddOptions<MqttTlsOptions>().Bind(configuration.GetSection(MqttTlsOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttTlsOptions>, MqttTlsOptionsValidator>());
+        services.TryAddSingleton<MqttFrontDoor>();
         services.AddEhrDelivery(configuration);
         services.AddPreSendValidation(configuration);
         services.AddMetrics();

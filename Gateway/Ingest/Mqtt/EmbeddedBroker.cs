@@ -17,6 +17,7 @@ namespace Vitals.Gateway.Ingest.Mqtt;
 public sealed class EmbeddedBroker(
     IngestPipeline pipeline,
     IOptions<MqttOptions> options,
+    MqttFrontDoor frontDoor,
     TimeProvider time,
     ILogger<EmbeddedBroker> logger) : IHostedService, IDisposable
 {
@@ -35,10 +36,13 @@ public sealed class EmbeddedBroker(
             .Build();
         // A restart right after a crash must get its port back even while old connections linger in TIME_WAIT.
         serverOptions.DefaultEndpointOptions.ReuseAddress = true;
-        _server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        // The front door listens instead of MQTTnet's TCP adapter: TLS, and the limits MQTTnet's reader cannot apply.
+        frontDoor.Configure(serverOptions);
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions, [frontDoor]);
         _server.InterceptingPublishAsync += OnPublishAsync;
         await _server.StartAsync().ConfigureAwait(false);
-        IngestLog.BrokerStarted(logger, $"{address}:{o.Port}");
+        frontDoor.Attach(_server);
+        IngestLog.BrokerStarted(logger, frontDoor.Endpoints);
     }
 
     private async Task OnPublishAsync(InterceptingPublishEventArgs e)
@@ -61,7 +65,7 @@ public sealed class EmbeddedBroker(
         {
             // Not committed, so it must not be acknowledged: closing the connection withholds the PUBACK and the
             // publisher resends the message when it reconnects.
-            IngestLog.NotAcknowledged(logger, topic, ex.GetType().Name);
+            IngestLog.NotAcknowledged(logger, SafeText.Escape(topic), ex.GetType().Name);
             e.ProcessPublish = false;
             e.CloseConnection = true;
         }

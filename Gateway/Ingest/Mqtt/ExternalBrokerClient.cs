@@ -107,7 +107,7 @@ public sealed class ExternalBrokerClient(
         catch (Exception ex)
         {
             // Not acknowledged: the broker keeps it in our persistent session and redelivers it on reconnect.
-            IngestLog.NotAcknowledged(logger, topic, ex.GetType().Name);
+            IngestLog.NotAcknowledged(logger, SafeText.Escape(topic), ex.GetType().Name);
             if (!ct.IsCancellationRequested && _client is { IsConnected: true } c)
                 await c.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
         }
