@@ -221,6 +221,7 @@ public sealed class MqttFrontDoor(
 
     private void Close()
     {
+        // Cancelled, not disposed: connections still running hold its token until MQTTnet lets them go.
         _stopping?.Cancel();
         foreach (var l in _listeners) l.Dispose();
         _listeners.Clear();
