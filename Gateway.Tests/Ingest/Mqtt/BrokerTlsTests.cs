@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
 using Vitals.Gateway.Ingest.Mqtt;
 using Vitals.Gateway.Tests.Infrastructure;
@@ -14,43 +13,18 @@ public sealed class BrokerTlsTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("vg-tls-").FullName;
 
-    private string Ca => Path.Combine(_dir, "ca.pem");
-    private string Cert => Path.Combine(_dir, "server.pem");
-    private string Key => Path.Combine(_dir, "server.key");
+    private readonly string _ca;
+    private readonly string _cert;
+    private readonly string _key;
 
-    public BrokerTlsTests()
-    {
-        var now = DateTimeOffset.UtcNow;
-        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var caRequest = new CertificateRequest("CN=Vitals Gateway Test CA", caKey, HashAlgorithmName.SHA256);
-        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
-        using var ca = caRequest.CreateSelfSigned(now.AddDays(-1), now.AddDays(30));
-
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName("localhost");
-        names.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false)); // serverAuth
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
-        using var server = request.Create(ca, now.AddDays(-1), now.AddDays(29), RandomNumberGenerator.GetBytes(8));
-
-        File.WriteAllText(Ca, ca.ExportCertificatePem());
-        File.WriteAllText(Cert, server.ExportCertificatePem());
-        File.WriteAllText(Key, key.ExportPkcs8PrivateKeyPem());
-    }
+    public BrokerTlsTests() => (_ca, _cert, _key) = TestCertificates.WriteCaAndServer(_dir);
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private Dictionary<string, string?> Tls(int port, bool keepPlain = false) => new()
     {
-        ["Mqtt:Tls:CertificatePath"] = Cert,
-        ["Mqtt:Tls:KeyPath"] = Key,
+        ["Mqtt:Tls:CertificatePath"] = _cert,
+        ["Mqtt:Tls:KeyPath"] = _key,
         ["Mqtt:Tls:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Mqtt:Tls:KeepPlainPort"] = keepPlain ? "true" : "false",
     };
@@ -72,7 +46,7 @@ public sealed class BrokerTlsTests : IDisposable
         await using var gateway = await InProcessGateway.StartAsync(settings: Tls(tlsPort));
 
         var (exit, error) = await MosquittoPubAsync(
-            "--cafile", Ca, "-h", "localhost", "-p", tlsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--cafile", _ca, "-h", "localhost", "-p", tlsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-i", "tls-thermo", "-q", "1", "-t", "vitals/tls-thermo/body-temperature", "-m", """{"value": 37.1, "unit": "Cel"}""");
 
         Assert.True(exit == 0, $"mosquitto_pub over TLS failed ({exit}): {error}");
@@ -105,10 +79,10 @@ public sealed class BrokerTlsTests : IDisposable
         File.WriteAllText(otherKey, other.ExportPkcs8PrivateKeyPem());
         var validator = new MqttTlsOptionsValidator();
 
-        var mismatch = validator.Validate(null, new MqttTlsOptions { CertificatePath = Cert, KeyPath = otherKey });
-        var missing = validator.Validate(null, new MqttTlsOptions { CertificatePath = Path.Combine(_dir, "nope.pem"), KeyPath = Key });
-        var noKey = validator.Validate(null, new MqttTlsOptions { CertificatePath = Cert });
-        var good = validator.Validate(null, new MqttTlsOptions { CertificatePath = Cert, KeyPath = Key });
+        var mismatch = validator.Validate(null, new MqttTlsOptions { CertificatePath = _cert, KeyPath = otherKey });
+        var missing = validator.Validate(null, new MqttTlsOptions { CertificatePath = Path.Combine(_dir, "nope.pem"), KeyPath = _key });
+        var noKey = validator.Validate(null, new MqttTlsOptions { CertificatePath = _cert });
+        var good = validator.Validate(null, new MqttTlsOptions { CertificatePath = _cert, KeyPath = _key });
 
         Assert.Contains("Mqtt:Tls:KeyPath", Assert.Single(mismatch.Failures!), StringComparison.Ordinal);
         Assert.Contains("Mqtt:Tls:CertificatePath", Assert.Single(missing.Failures!), StringComparison.Ordinal);
@@ -121,7 +95,7 @@ public sealed class BrokerTlsTests : IDisposable
     public async Task The_gateway_does_not_start_with_a_TLS_key_that_does_not_match()
     {
         var settings = Tls(FreePort.Next());
-        settings["Mqtt:Tls:KeyPath"] = Cert; // a certificate where the key should be
+        settings["Mqtt:Tls:KeyPath"] = _cert; // a certificate where the key should be
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => InProcessGateway.StartAsync(settings: settings));
         Assert.Contains("Mqtt:Tls:KeyPath", error.Message, StringComparison.Ordinal);
     }
