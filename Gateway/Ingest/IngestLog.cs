@@ -58,4 +58,7 @@ internal static partial class IngestLog
 
     [LoggerMessage(EventId = 1109, Level = LogLevel.Error, Message = "MQTT connection from {Endpoint} ended with an unexpected error")]
     public static partial void ConnectionFailed(ILogger logger, Exception exception, string endpoint);
+
+    [LoggerMessage(EventId = 1110, Level = LogLevel.Warning, Message = "Expiring MQTT sessions failed; trying again at the next sweep")]
+    public static partial void SessionSweepFailed(ILogger logger, Exception exception);
 }

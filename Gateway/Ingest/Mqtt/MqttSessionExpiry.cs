@@ -20,7 +20,17 @@ internal sealed class MqttSessionExpiry(MqttLimitsOptions limits, TimeProvider t
         try
         {
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
-                await SweepAsync(server).ConfigureAwait(false);
+            {
+                try
+                {
+                    await SweepAsync(server).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // One failed sweep must not end the sweeping: the next tick tries again.
+                    IngestLog.SessionSweepFailed(logger, ex);
+                }
+            }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -38,6 +48,9 @@ internal sealed class MqttSessionExpiry(MqttLimitsOptions limits, TimeProvider t
             if (session.DisconnectedTimestamp is not { } since) continue;
             var expiry = session.ExpiryInterval == 0 ? cap : Math.Min(session.ExpiryInterval, cap);
             if (now - since < TimeSpan.FromSeconds(expiry)) continue;
+            // Looked up again just before: a client that came back since the list was taken keeps its session
+            // (deleting it would also disconnect the client).
+            if ((await server.GetSessionAsync(session.Id).ConfigureAwait(false))?.DisconnectedTimestamp is null) continue;
             await session.DeleteAsync().ConfigureAwait(false);
             IngestLog.SessionExpired(logger, SafeText.Escape(session.Id, 64));
             deleted++;
