@@ -38,6 +38,11 @@ public static class GatewayServices
     /// <summary>The running worker: broker or broker client, group-commit writer, delivery loop.</summary>
     public static IServiceCollection AddGatewayWorker(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<MqttLimitsOptions>().Bind(configuration.GetSection(MqttLimitsOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttLimitsOptions>, MqttLimitsOptionsValidator>());
+        services.AddOptions<MqttTlsOptions>().Bind(configuration.GetSection(MqttTlsOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttTlsOptions>, MqttTlsOptionsValidator>());
+        services.TryAddSingleton<MqttFrontDoor>();
         services.AddEhrDelivery(configuration);
         services.AddPreSendValidation(configuration);
         services.AddMetrics();

@@ -80,10 +80,3 @@ public sealed class SimulatorToEhrTests
         return patients;
     }
 }
-
-/// <summary>End-to-end tests start several processes each; running them one at a time keeps their timing honest on 2 cores.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class EndToEndCollection
-{
-    public const string Name = "end to end";
-}

@@ -23,7 +23,8 @@ internal static class RejectedCommand
         var store = await services.OpenStoreAsync<IRejectedMessages>().ConfigureAwait(false);
         var rows = await store.ListRejectedAsync(a.IntValue("limit", 100), CancellationToken.None).ConfigureAwait(false);
         var table = new TextTable("ID", "RECEIVED AT", "FROM", "REASON");
-        foreach (var r in rows) table.Add(r.Id, r.ReceivedAt, r.Origin, r.Reason);
+        // Origins and reasons quote what a sender chose (topics, client ids): nothing of it may act on the terminal.
+        foreach (var r in rows) table.Add(r.Id, r.ReceivedAt, SafeText.ForTerminal(r.Origin), SafeText.ForTerminal(r.Reason));
         table.WriteTo(Console.Out, "no rejected messages");
         if (a.Flag("payload"))
             foreach (var r in rows) Console.Out.WriteLine($"#{r.Id} payload: {PayloadText.Describe(r.Payload)}");

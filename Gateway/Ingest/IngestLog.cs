@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Vitals.Gateway.Ingest;
 
-/// <summary>Ingest stage log events, ids 1000-1199. No measured values or patient identifiers above Debug.</summary>
+/// <summary>Ingest stage log events, ids 1000-1199 (the embedded broker's front door from 1100). No measured values or patient identifiers above Debug.</summary>
 internal static partial class IngestLog
 {
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Endpoint}")]
@@ -51,4 +51,39 @@ internal static partial class IngestLog
 
     [LoggerMessage(EventId = 1151, Level = LogLevel.Debug, Message = "Message on {Topic} committed but not acknowledged: the connection it arrived on is gone (the broker redelivers it on the session; the store keeps one copy); {Count} so far")]
     public static partial void AcknowledgementSkipped(ILogger logger, string topic, long count);
+
+    // The embedded broker's limits and TLS (MqttFrontDoor), 1100 upward.
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Mqtt:Tls is configured, so plain MQTT port {Port} stays closed (Mqtt:Tls:KeepPlainPort opens it)")]
+    public static partial void PlainPortClosed(ILogger logger, int port);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Closed MQTT connection from {Endpoint}: it sent a packet larger than Mqtt:Limits:MaxPacketBytes ({Max}) or a malformed length")]
+    public static partial void PacketTooLarge(ILogger logger, string endpoint, int max);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Debug, Message = "The packet from {Endpoint} announced at least {Announced} bytes")]
+    public static partial void PacketTooLargeDetail(ILogger logger, string endpoint, long announced);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Refused MQTT connection from {Endpoint}: Mqtt:Limits:MaxConnections ({Max}) are open")]
+    public static partial void ConnectionLimitReached(ILogger logger, string endpoint, int max);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "MQTT client {ClientId} publishes faster than Mqtt:Limits:PublishesPerSecond; its acknowledgements now wait")]
+    public static partial void PublishRateExceeded(ILogger logger, string clientId);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "MQTT client {ClientId} has Mqtt:Limits:ReceiveMaximum ({Max}) publishes unacknowledged; its next one waits for a slot")]
+    public static partial void ReceiveMaximumReached(ILogger logger, string clientId, int max);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Debug, Message = "MQTT client {ClientId} asked for a session expiry of {Requested} s; granted {Granted} s (Mqtt:Limits:MaxSessionExpiry)")]
+    public static partial void SessionExpiryCapped(ILogger logger, string clientId, uint requested, uint granted);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Debug, Message = "Session of MQTT client {ClientId} expired and was removed")]
+    public static partial void SessionExpired(ILogger logger, string clientId);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "TLS connection from {Endpoint} failed before MQTT began: {Reason}")]
+    public static partial void TlsHandshakeFailed(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Error, Message = "MQTT connection from {Endpoint} ended with an unexpected error")]
+    public static partial void ConnectionFailed(ILogger logger, Exception exception, string endpoint);
+
+    [LoggerMessage(EventId = 1110, Level = LogLevel.Warning, Message = "Expiring MQTT sessions failed; trying again at the next sweep")]
+    public static partial void SessionSweepFailed(ILogger logger, Exception exception);
 }

@@ -1,5 +1,4 @@
 using MQTTnet.Formatter;
-using Vitals.Gateway.Tests.EndToEnd;
 using Vitals.Gateway.Tests.Infrastructure;
 
 namespace Vitals.Gateway.Tests.Ingest.Mqtt;
@@ -17,6 +16,8 @@ public sealed class BrokerFleetTests
         await using var gateway = await InProcessGateway.StartAsync(settings: new Dictionary<string, string?>
         {
             ["Mqtt:Authentication"] = "Required",
+            // A clinic's sizing (README "Sizing the embedded broker for a clinic"); a home hub's default is 100.
+            ["Mqtt:Limits:MaxConnections"] = "1100",
             ["Storage:Synchronous"] = "Normal",
         });
         // One secret for all: each CONNECT still costs one full verification at the default iteration count.

@@ -187,7 +187,7 @@ public sealed class BrokerRulesTests
         Assert.Equal(MqttClientPublishReasonCode.PayloadFormatInvalid, (await MqttClients.PublishAsync(client, "vitals/d1/heart-rate", "{not json", 1)).ReasonCode);
 
         var rejected = Assert.Single(await gateway.Store.Rejected.ListRejectedAsync(10, default));
-        Assert.Equal("mqtt vitals/d1/heart-rate from client dev?[2Jice", rejected.Origin);
+        Assert.Equal("mqtt vitals/d1/heart-rate from client dev\\x1B[2Jice", rejected.Origin);
     }
 
     [Fact]

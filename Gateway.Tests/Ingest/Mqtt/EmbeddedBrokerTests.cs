@@ -65,7 +65,7 @@ public sealed class EmbeddedBrokerTests
     {
         await using var gateway = await InProcessGateway.StartAsync();
         using var client = await ConnectAsync(gateway.MqttPort, "device-big");
-        var payload = "{\"value\": 37.2, \"note\": \"" + new string('x', 1024 * 1024) + "\"}";
+        var payload = "{\"value\": 37.2, \"note\": \"" + new string('x', 100 * 1024) + "\"}";
 
         var result = await PublishAsync(client, "vitals/thermo-big/body-temperature", payload);
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
-using Vitals.Devices;
 
 namespace Vitals.Gateway.Ingest.Mqtt;
 
@@ -67,7 +66,7 @@ internal sealed class BrokerConnections(BrokerAuthenticator authenticator, ILogg
         // MQTT 5.0 §3.1.2.5): on a vitals topic it would be a reading nobody measured.
         if (packet is { WillFlag: true } && VitalsTopic.IsVitalsTopic(packet.WillTopic ?? ""))
         {
-            Refuse(e, MqttConnectReasonCode.NotAuthorized, $"a Will message on a vitals topic ('{DeviceText.Echo(packet.WillTopic, 100)}')");
+            Refuse(e, MqttConnectReasonCode.NotAuthorized, $"a Will message on a vitals topic ('{SafeText.Escape(packet.WillTopic, 100)}')");
             return;
         }
 
@@ -86,7 +85,7 @@ internal sealed class BrokerConnections(BrokerAuthenticator authenticator, ILogg
         if (principal is null)
         {
             Refuse(e, MqttConnectReasonCode.BadUserNameOrPassword,
-                string.IsNullOrEmpty(e.UserName) ? "no credentials (Mqtt:Authentication requires them)" : $"bad user name or password for '{DeviceText.Echo(e.UserName, 64)}'");
+                string.IsNullOrEmpty(e.UserName) ? "no credentials (Mqtt:Authentication requires them)" : $"bad user name or password for '{SafeText.Escape(e.UserName, 64)}'");
             return;
         }
 
@@ -113,6 +112,6 @@ internal sealed class BrokerConnections(BrokerAuthenticator authenticator, ILogg
         e.ReasonCode = code;
         // MQTT 5.0 §3.2.2.3.9: the Reason String is for diagnostics; MQTTnet leaves it out of MQTT 3.1.1's CONNACK.
         e.ReasonString = reason;
-        IngestLog.ConnectionRefused(logger, DeviceText.Echo(e.ClientId ?? "", 64), e.RemoteEndPoint?.ToString() ?? "?", reason);
+        IngestLog.ConnectionRefused(logger, SafeText.Escape(e.ClientId ?? "", 64), e.RemoteEndPoint?.ToString() ?? "?", reason);
     }
 }

@@ -10,14 +10,14 @@ using MQTTnet.Server.Internal.Adapter;
 namespace Vitals.Gateway.Ingest.Mqtt;
 
 /// <summary>
-/// MQTTnet's TCP listener with each connection's CONNECT packet kept where the connection check can read it.
+/// A listener (the front door) with each connection's CONNECT packet kept where the connection check can read it.
 /// MQTTnet's <see cref="ValidatingConnectionEventArgs"/> exposes neither the Will (MQTT 3.1.1 §3.1.2.5, MQTT 5.0
 /// §3.1.2.5) nor a way to give an MQTT 3.1.1 client the identifier the server assigns (§3.1.3-6): it assigns one for
 /// MQTT 5 only. <see cref="TappedChannel.ConnectPacket"/> is the very packet MQTTnet then validates and uses.
 /// </summary>
-internal sealed class ConnectPacketTap : IMqttServerAdapter
+internal sealed class ConnectPacketTap(IMqttServerAdapter inner) : IMqttServerAdapter
 {
-    private readonly MqttTcpServerAdapter _inner = new();
+    private readonly IMqttServerAdapter _inner = inner;
 
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
 

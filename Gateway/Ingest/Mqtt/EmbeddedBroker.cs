@@ -21,6 +21,7 @@ public sealed class EmbeddedBroker(
     IngestPipeline pipeline,
     IDeviceCredentials credentials,
     IOptions<MqttOptions> options,
+    MqttFrontDoor frontDoor,
     TimeProvider time,
     ILogger<EmbeddedBroker> logger) : IHostedService, IDisposable
 {
@@ -45,7 +46,10 @@ public sealed class EmbeddedBroker(
         var authenticator = new BrokerAuthenticator(credentials, o);
         var connections = new BrokerConnections(authenticator, logger);
         _connections = connections;
-        _server = new MqttServerFactory().CreateMqttServer(serverOptions, [new ConnectPacketTap()]);
+        // The front door listens instead of MQTTnet's TCP adapter (TLS, and the limits MQTTnet's reader cannot apply);
+        // the tap over it keeps each connection's CONNECT packet for the connection check.
+        frontDoor.Configure(serverOptions);
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions, [new ConnectPacketTap(frontDoor)]);
         _server.ValidatingConnectionAsync += connections.ValidateAsync;
         _server.SessionDeletedAsync += e =>
         {
@@ -56,7 +60,8 @@ public sealed class EmbeddedBroker(
         _server.InterceptingSubscriptionAsync += OnSubscribeAsync;
         _server.InterceptingClientEnqueueAsync += OnEnqueueAsync;
         await _server.StartAsync().ConfigureAwait(false);
-        IngestLog.BrokerStarted(logger, $"{address}:{o.Port}");
+        frontDoor.Attach(_server);
+        IngestLog.BrokerStarted(logger, frontDoor.Endpoints);
         IngestLog.BrokerCredentials(logger, authenticator.Required ? "required" : "off (listening on loopback only)", o.Operators.Count);
     }
 
@@ -100,7 +105,7 @@ public sealed class EmbeddedBroker(
         {
             // Not committed, so it must not be acknowledged: closing the connection withholds the PUBACK and the
             // publisher resends the message when it reconnects.
-            IngestLog.NotAcknowledged(logger, DeviceText.Echo(topic, 200), ex.GetType().Name);
+            IngestLog.NotAcknowledged(logger, SafeText.Escape(topic), ex.GetType().Name);
             e.ProcessPublish = false;
             e.CloseConnection = true;
         }
@@ -109,8 +114,8 @@ public sealed class EmbeddedBroker(
     /// <summary>A device publishing under another device's id: kept as a rejection naming both, then refused.</summary>
     private async Task RefuseImpersonationAsync(InterceptingPublishEventArgs e, BrokerClient client, string topic)
     {
-        var claimed = DeviceText.Echo(BrokerTopicRules.ClaimedDevice(topic), 64);
-        var reason = $"client '{DeviceText.Echo(e.ClientId, 64)}' authenticated as device '{client.Principal.Name}' claimed device '{claimed}'; "
+        var claimed = SafeText.Escape(BrokerTopicRules.ClaimedDevice(topic).ToString(), 64);
+        var reason = $"client '{SafeText.Escape(e.ClientId, 64)}' authenticated as device '{client.Principal.Name}' claimed device '{claimed}'; "
             + $"a device may publish only under vitals/{client.Principal.Name}/";
         await pipeline.SubmitRejectedAsync(new MqttSource(topic, e.ClientId), e.ApplicationMessage.Payload.ToArray(), time.GetUtcNow(),
             new DecodeError("topic", reason), _stopping.Token).ConfigureAwait(false);
@@ -133,7 +138,7 @@ public sealed class EmbeddedBroker(
             // arrived, so the connection is closed (also for an MQTT 5 QoS 0 publish, which has no acknowledgement).
             e.CloseConnection = true;
         }
-        IngestLog.PublishRefused(logger, DeviceText.Echo(e.ClientId, 64), DeviceText.Echo(e.ApplicationMessage.Topic, 200), reason);
+        IngestLog.PublishRefused(logger, SafeText.Escape(e.ClientId, 64), SafeText.Escape(e.ApplicationMessage.Topic, 200), reason);
     }
 
     private Task OnSubscribeAsync(InterceptingSubscriptionEventArgs e)
@@ -146,7 +151,7 @@ public sealed class EmbeddedBroker(
             // MQTT 5.0 §3.9.3 SUBACK reason code 0x87 Not authorized; MQTT 3.1.1 §3.9.3 return code 0x80 Failure.
             e.ProcessSubscription = false;
             e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
-            IngestLog.SubscriptionRefused(logger, DeviceText.Echo(e.ClientId, 64), DeviceText.Echo(filter, 200));
+            IngestLog.SubscriptionRefused(logger, SafeText.Escape(e.ClientId, 64), SafeText.Escape(filter, 200));
         }
         return Task.CompletedTask;
     }

@@ -160,7 +160,7 @@ public sealed class ExternalBrokerClient(
             // Not acknowledged: the broker keeps it in our persistent session and redelivers it on reconnect. Only a
             // message of the current connection needs that reconnect; one of an earlier connection was redelivered
             // already when the session resumed.
-            IngestLog.NotAcknowledged(logger, Vitals.Devices.DeviceText.Echo(topic, 200), ex.GetType().Name);
+            IngestLog.NotAcknowledged(logger, SafeText.Escape(topic), ex.GetType().Name);
             if (!ct.IsCancellationRequested && generation == _generations.Current && _client is { IsConnected: true } c)
                 await c.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
         }
