@@ -17,6 +17,9 @@ dotnet build Gateway.sln -c Release -nologo -v q >/dev/null
 sim="dotnet simulators/DeviceSimulator/bin/Release/net10.0/Vitals.DeviceSimulator.dll"
 
 run() { # $1 label, $2 gateway dll, $3 port
+  # The new build's Mqtt:Limits sized for a load test, as in bench-common.sh (the old build has none to set).
+  Mqtt__Limits__MaxConnections=2000 Mqtt__Limits__PublishesPerSecond=1000000 Mqtt__Limits__PublishBurst=1000000 \
+  Mqtt__Limits__ReceiveMaximum=65535 \
   Storage__Path="$work/$1-$3.db" Mqtt__Port="$3" Web__Urls="http://127.0.0.1:$(( $3 + 1 ))" \
     Ehr__BaseUrl="http://127.0.0.1:9/fhir/R4" Serilog__MinimumLevel__Default=Warning dotnet "$2" run >"$work/$1-$3.log" 2>&1 &
   local pid=$!

@@ -12,3 +12,9 @@ gw="dotnet Gateway/bin/$bin/Vitals.Gateway.dll"
 sim="dotnet simulators/DeviceSimulator/bin/$bin/Vitals.DeviceSimulator.dll"
 bench="dotnet benchmarks/Gateway.Benchmarks/bin/$bin/Gateway.Benchmarks.dll"
 wait_port() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
+
+# Load tests drive one gateway with a fleet's worth of connections as fast as it commits: the embedded broker's
+# Mqtt:Limits are sized for a clinic here (README "Sizing the embedded broker for a clinic"), not a home hub, so that
+# the figures measure ingest, not the per-connection rate limit.
+export Mqtt__Limits__MaxConnections=2000 Mqtt__Limits__PublishesPerSecond=1000000 Mqtt__Limits__PublishBurst=1000000 \
+  Mqtt__Limits__ReceiveMaximum=65535
