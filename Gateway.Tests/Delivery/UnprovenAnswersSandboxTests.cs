@@ -1,11 +1,11 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Vitals.Gateway.Delivery;
 using Vitals.Gateway.Delivery.Http;
 using Vitals.Gateway.Delivery.Senders;
 using Vitals.Gateway.Patients;
 using Vitals.Gateway.Storage;
+using Vitals.Gateway.Tests.EndToEnd;
 using Vitals.Gateway.Tests.Infrastructure;
 using Vitals.Gateway.Tests.Storage;
 
@@ -20,7 +20,10 @@ namespace Vitals.Gateway.Tests.Delivery;
 public sealed class UnprovenAnswersSandboxTests(SandboxEhrFixture fixture) : IClassFixture<SandboxEhrFixture>, IAsyncDisposable
 {
     private const int Readings = 6;
-    private static readonly PatientId Patient = PatientId.Parse("Patient/p-1");
+
+    // One patient per test: a request the previous test's loop had in flight when it stopped is still handled by the
+    // EHR, possibly after this test's reset; reading back by subject keeps such leftovers out of this test's count.
+    private readonly PatientId _patient = PatientId.Parse("Patient/p-" + Guid.NewGuid().ToString("N")[..12]);
 
     private readonly TempStore _temp = new();
     private EhrHttpClient? _http;
@@ -46,7 +49,12 @@ public sealed class UnprovenAnswersSandboxTests(SandboxEhrFixture fixture) : ICl
         // Several attempts answered under the switch: none of them counts.
         await Eventually.TrueAsync(async () => Requests(await ehr.StatsAsync()) >= 4, TimeSpan.FromSeconds(30), "the EHR answered a few attempts");
         var during = await store.Status.GetOutboxStatusAsync(default);
-        Assert.Equal(0, during.Delivered);
+        // Only single-post can prove a write the EHR stored but answered with an OperationOutcome: its search by
+        // identifier finds it. Whatever counts as delivered must be in the EHR.
+        if (mode != "operation-outcome" || profile != "single-post")
+            Assert.Equal(0, during.Delivered);
+        var heldDuring = (await ehr.SearchAllAsync(ObservationsOfPatient)).Select(o => "Observation/" + o.GetProperty("id").GetString()).ToHashSet();
+        Assert.Subset(heldDuring, EhrContents.DeliveredServerIds(_temp.DatabasePath).ToHashSet());
         if (mode == "batch-response")
             Assert.True(during.DeadLetters >= 1, "the refused batch entry's reading is a dead letter");
 
@@ -56,20 +64,22 @@ public sealed class UnprovenAnswersSandboxTests(SandboxEhrFixture fixture) : ICl
         Assert.Equal(Readings, after.Delivered + after.DeadLetters);
         if (mode != "batch-response")
             Assert.Equal(0, after.DeadLetters);
-        var held = (await ehr.SearchAllAsync("Observation")).Select(o => "Observation/" + o.GetProperty("id").GetString()).ToList();
-        var delivered = DeliveredServerIds(_temp.DatabasePath);
-        Assert.Equal(held.Count, held.Distinct().Count());
+        var observations = await ehr.SearchAllAsync(ObservationsOfPatient);
+        var identifiers = observations.Select(o => o.GetProperty("identifier")[0].GetProperty("value").GetString()).ToList();
+        Assert.Equal(identifiers.Count, identifiers.Distinct().Count());
+        var held = observations.Select(o => "Observation/" + o.GetProperty("id").GetString()).ToList();
+        var delivered = EhrContents.DeliveredServerIds(_temp.DatabasePath);
         Assert.Equal(delivered.Order(StringComparer.Ordinal), held.Order(StringComparer.Ordinal));
         Assert.Equal(after.Delivered, delivered.Count);
-        var identifiers = (await ehr.SearchAllAsync("Observation")).Select(o => o.GetProperty("identifier")[0].GetProperty("value").GetString()).ToList();
-        Assert.Equal(identifiers.Count, identifiers.Distinct().Count());
     }
+
+    private string ObservationsOfPatient => "Observation?subject=" + Uri.EscapeDataString(_patient.ToString());
 
     private async Task<StoreSet> StartAsync(string baseUrl, string profile)
     {
         var store = await _temp.OpenAsync();
         foreach (var device in (string[])["thermo-1", "thermo-2"])
-            await store.Bindings.BindAsync(device, Patient, Some.MeasuredAt, default);
+            await store.Bindings.BindAsync(device, _patient, Some.MeasuredAt, default);
         await store.Ingest.CommitAsync(
             [.. Enumerable.Range(0, Readings).Select(i => Some.AcceptedRecord(Some.StoredThermometer($"thermo-{1 + i % 2}", 36.5m + i / 10m, Some.MeasuredAt.AddMinutes(i))))],
             default);
@@ -96,20 +106,6 @@ public sealed class UnprovenAnswersSandboxTests(SandboxEhrFixture fixture) : ICl
     {
         using (stats)
             return stats.RootElement.GetProperty("requests").GetInt32();
-    }
-
-    /// <summary>The server ids the store recorded for delivered readings.</summary>
-    private static List<string> DeliveredServerIds(string storePath)
-    {
-        using var connection = new SqliteConnection($"Data Source={storePath};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT server_ids FROM readings WHERE state = 'delivered'";
-        var ids = new List<string>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-            ids.AddRange(reader.GetString(0).Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        return ids;
     }
 
     public async ValueTask DisposeAsync()

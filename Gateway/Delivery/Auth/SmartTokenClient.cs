@@ -69,7 +69,13 @@ public sealed class SmartTokenClient : IEhrAuthenticator, IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = ehr.Value.Timeout,
             AllowAutoRedirect = false,
-        }, disposeHandler: true) { Timeout = ehr.Value.Timeout };
+        }, disposeHandler: true)
+        {
+            Timeout = ehr.Value.Timeout,
+            // Discovery and token answers are small JSON; a larger one (a portal's page, a runaway server) fails the
+            // request (HttpRequestException) instead of filling memory. No automatic decompression here to bound.
+            MaxResponseContentBufferSize = ehr.Value.MaxResponseBytes,
+        };
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Vitals-Gateway", "1.0"));
         // Once at start-up: which registration the EHR must know (the kid is what `keys jwks` printed).

@@ -22,7 +22,7 @@ public sealed record EhrResponse(int Status, string Body, Uri? Location, Uri? Co
         : null;
 
     /// <summary>
-    /// The id a 2xx to a create proves, or null when it proves nothing. R4 RESTful API 3.1.0.4.1 ("create"): the
+    /// The id a 2xx to a create proves, or null when it proves nothing. R4 RESTful API 3.1.0.8 ("create"): the
     /// server answers with a Location header naming the new resource (RFC 9110 10.2.2), and may return the resource;
     /// a conditional create that matched (3.1.0.8.1) answers 200 with the match. So a Location of the right type or a
     /// body that is a resource of the right type, with an id, is proof; an HTML page from a proxy or single-sign-on

@@ -4,8 +4,8 @@ using System.Text.Json;
 namespace Vitals.Gateway.Delivery.Http;
 
 /// <summary>
-/// What a 2xx to a transaction Bundle proves, entry by entry. R4 RESTful API 3.1.0.11.2 and Bundle (bundle.html,
-/// Bundle.type and Bundle.entry.response): the answer to a transaction is a Bundle of type <c>transaction-response</c>
+/// What a 2xx to a transaction Bundle proves, entry by entry. R4 RESTful API 3.1.0.11.2 and 3.1.0.11.4
+/// ("Batch/Transaction Response"), and Bundle (bundle.html, Bundle.type and Bundle.entry.response): the answer to a transaction is a Bundle of type <c>transaction-response</c>
 /// with one entry per request entry, in the same order, each with <c>response.status</c> (201 created, or 200 when a
 /// conditional create matched, 3.1.0.8.1) and <c>response.location</c>. Anything else proves nothing: an HTML page,
 /// an OperationOutcome, a <c>batch-response</c> (the server ran the entries one by one, 3.1.0.11.1, so some may
