@@ -54,12 +54,28 @@ public sealed class EhrOptionsTests
         Assert.Contains("Ehr:BaseUrl must be an absolute http(s) URL", ex.Message);
     }
 
+    [Theory]
+    [InlineData("http://127.0.0.1:8103/fhir/R4", false)]
+    [InlineData("http://localhost:8103/fhir/R4", false)]
+    [InlineData("http://[::1]:8103/fhir/R4", false)]
+    [InlineData("http://ehr.test.internal/fhir/R4", true)]
+    public void Plain_http_is_allowed_on_loopback_or_with_the_switch(string baseUrl, bool allowInsecureHttp)
+    {
+        var options = Valid();
+        options.BaseUrl = baseUrl;
+        options.AllowInsecureHttp = allowInsecureHttp;
+
+        Assert.True(new EhrOptionsValidator().Validate(null, options).Succeeded);
+    }
+
     public static TheoryData<string, string> InvalidSettings() => new()
     {
         { "BaseUrl=ftp://ehr.example.org/fhir", "Ehr:BaseUrl must be an absolute http(s) URL" },
         { "BaseUrl=fhir/R4", "Ehr:BaseUrl must be an absolute http(s) URL" },
         { "BaseUrl=https://user:pw@ehr.example.org/fhir", "Ehr:BaseUrl must not contain credentials" },
         { "BaseUrl=https://ehr.example.org/fhir?x=1", "Ehr:BaseUrl must not have a query or fragment" },
+        { "BaseUrl=http://ehr.example.org/fhir", "Ehr:BaseUrl must be https for a host other than loopback" },
+        { "MaxResponseBytes=1023", "Ehr:MaxResponseBytes must be between 1024 and 1073741824" },
         { "Timeout=0", "Ehr:Timeout must be greater than 0" },
         { "MaxConcurrency=0", "Ehr:MaxConcurrency must be between 1 and 256" },
         { "MaxConnectionsPerServer=0", "Ehr:MaxConnectionsPerServer must be between 1 and 1024" },
@@ -81,6 +97,7 @@ public sealed class EhrOptionsTests
         switch (key)
         {
             case "BaseUrl": options.BaseUrl = value; break;
+            case "MaxResponseBytes": options.MaxResponseBytes = long.Parse(value); break;
             case "Timeout": options.Timeout = TimeSpan.FromSeconds(double.Parse(value)); break;
             case "MaxConcurrency": options.MaxConcurrency = int.Parse(value); break;
             case "MaxConnectionsPerServer": options.MaxConnectionsPerServer = int.Parse(value); break;

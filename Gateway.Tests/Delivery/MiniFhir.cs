@@ -57,6 +57,9 @@ internal sealed class MiniFhir
         return fault?.Invoke(request) ?? Handle(request);
     }
 
+    /// <summary>Handles <paramref name="request"/> as the server would, for a fault that commits and then answers otherwise.</summary>
+    public ScriptedResponse Commit(RecordedRequest request) => Handle(request);
+
     private ScriptedResponse Handle(RecordedRequest request)
     {
         var segments = request.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);

@@ -22,6 +22,14 @@ internal sealed record RecordedRequest(
 internal sealed record ScriptedResponse(
     int Status, string? Body = null, IReadOnlyDictionary<string, string>? Headers = null, TimeSpan Delay = default)
 {
+    /// <summary>Bytes sent as they are (after <see cref="Body"/>, if any): a gzip bomb with its Content-Encoding header.</summary>
+    public byte[]? RawBody { get; init; }
+
+    /// <summary>A 2xx with a body of another media type: a proxy's or single-sign-on portal's HTML page.</summary>
+    public static ScriptedResponse Html(int status = 200) =>
+        new(status, "<!DOCTYPE html><html><head><title>Sign in</title></head><body><form>Single sign-on</form></body></html>",
+            new Dictionary<string, string> { ["Content-Type"] = "text/html; charset=utf-8" });
+
     public static ScriptedResponse Created(string location) =>
         new(201, Headers: new Dictionary<string, string> { ["Location"] = location });
 
@@ -130,10 +138,20 @@ internal sealed class ScriptedFhirServer : IAsyncDisposable
         context.Response.StatusCode = response.Status;
         foreach (var (name, value) in response.Headers ?? new Dictionary<string, string>())
             context.Response.Headers[name] = value;
+        if (response.Body is not null || response.RawBody is not null)
+            context.Response.ContentType ??= "application/fhir+json";
         if (response.Body is not null)
-        {
-            context.Response.ContentType = "application/fhir+json";
             await context.Response.WriteAsync(response.Body, context.RequestAborted);
+        if (response.RawBody is not null)
+        {
+            try
+            {
+                await context.Response.Body.WriteAsync(response.RawBody, context.RequestAborted);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException)
+            {
+                // The client stopped reading (a body over its limit): expected.
+            }
         }
     }
 

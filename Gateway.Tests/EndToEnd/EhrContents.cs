@@ -55,16 +55,19 @@ internal sealed record EhrContents(IReadOnlyList<JsonElement> Observations, IRea
     }
 
     /// <summary>How many Observations the gateway's store says it delivered (server ids recorded on 2xx).</summary>
-    public static long DeliveredObservations(string storePath)
+    public static long DeliveredObservations(string storePath) => DeliveredServerIds(storePath).Count;
+
+    /// <summary>The server ids ("Observation/id") the gateway's store recorded for its delivered readings.</summary>
+    public static List<string> DeliveredServerIds(string storePath)
     {
-        using var connection = new SqliteConnection($"Data Source={storePath};Mode=ReadOnly");
+        using var connection = new SqliteConnection($"Data Source={storePath};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT server_ids FROM readings WHERE state = 'delivered'";
-        long total = 0;
+        var ids = new List<string>();
         using var reader = command.ExecuteReader();
         while (reader.Read())
-            total += reader.GetString(0).Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
-        return total;
+            ids.AddRange(reader.GetString(0).Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        return ids;
     }
 }

@@ -149,6 +149,13 @@ public sealed class SandboxEhrProcess : IAsyncDisposable
             $"refuse?type={Uri.EscapeDataString(resourceType)}&match={Uri.EscapeDataString(pattern)}&reason={Uri.EscapeDataString(reason)}&status={status}"),
             cancellationToken);
 
+    /// <summary>
+    /// Answers to writes that a 2xx dresses up but that prove nothing, until <c>off</c> (simulators/README.md,
+    /// <c>$admin/answers</c>): <c>html</c>, <c>operation-outcome</c>, <c>batch-response</c>, <c>drop-entry</c>.
+    /// </summary>
+    public Task SetAnswersAsync(string mode, CancellationToken cancellationToken = default) =>
+        AdminPostAsync("answers?mode=" + Uri.EscapeDataString(mode), cancellationToken);
+
     /// <summary>Every FHIR request waits this long before it is handled (zero turns it off).</summary>
     public Task SetDelayAsync(TimeSpan delay, CancellationToken cancellationToken = default) =>
         AdminPostAsync(string.Create(CultureInfo.InvariantCulture, $"delay?ms={(int)delay.TotalMilliseconds}"), cancellationToken);

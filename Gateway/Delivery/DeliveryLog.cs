@@ -41,4 +41,7 @@ internal static partial class DeliveryLog
 
     [LoggerMessage(EventId = 3151, Level = LogLevel.Debug, Message = "Outbox entry {OutboxId} validation errors: {Errors}")]
     public static partial void PreSendInvalidDetails(ILogger logger, long outboxId, string errors);
+
+    [LoggerMessage(EventId = 3120, Level = LogLevel.Debug, Message = "Outbox entry {OutboxId}: the dead letter keeps the EHR's answer truncated ({Cut} of {Length} characters left out)")]
+    public static partial void DeadLetterTruncated(ILogger logger, long outboxId, int cut, int length);
 }

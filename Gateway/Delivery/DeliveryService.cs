@@ -269,7 +269,10 @@ public sealed class DeliveryService(
                 await TryScheduleRetryAsync(entry, r.RetryAfter, r.Reason).ConfigureAwait(false);
                 break;
             case DeliveryResult.Rejected r:
-                await store.DeadLetterAsync(entry.Id, new DeadLetterReason(r.Reason, r.HttpStatus, r.Request, r.Response), time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                var response = DeadLetterText.Truncate(r.Response, out var cut);
+                if (cut > 0)
+                    DeliveryLog.DeadLetterTruncated(logger, entry.Id, cut, r.Response!.Length);
+                await store.DeadLetterAsync(entry.Id, new DeadLetterReason(r.Reason, r.HttpStatus, r.Request, response), time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
                 metrics.DeadLettered();
                 DeliveryLog.DeadLettered(logger, entry.Id, entry.Reading.DeviceId, r.HttpStatus, r.Reason);
                 break;

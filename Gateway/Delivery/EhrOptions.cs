@@ -23,6 +23,21 @@ public sealed class EhrOptions
     /// </summary>
     public int MaxConnectionsPerServer { get; set; } = 4;
 
+    /// <summary>
+    /// The most of an answer body that is read (<c>Ehr:MaxResponseBytes</c>, after decompression): a larger answer is
+    /// not read further, a 2xx that large is not taken as delivered. A transaction-response of
+    /// <c>Ehr:Batch:MaxSize</c> readings with the resources returned fits well within the default.
+    /// </summary>
+    public long MaxResponseBytes { get; set; } = DefaultMaxResponseBytes;
+
+    public const long DefaultMaxResponseBytes = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Allows plain http to a non-loopback <see cref="BaseUrl"/> or SMART token endpoint (<c>Ehr:AllowInsecureHttp</c>);
+    /// off by default, since readings and tokens would cross the network in clear text.
+    /// </summary>
+    public bool AllowInsecureHttp { get; set; }
+
     /// <summary>How readings are put into the EHR (<c>Ehr:Profile</c>): fhir-transaction (default), single-post or fhir-conditional.</summary>
     public EhrProfile Profile { get; set; } = EhrProfile.FhirTransaction;
 
@@ -41,6 +56,6 @@ public sealed class EhrOptions
 
     public override string ToString() =>
         $"BaseUrl={BaseUrl}, Timeout={Timeout}, MaxConcurrency={MaxConcurrency}, " +
-        $"MaxConnectionsPerServer={MaxConnectionsPerServer}, Profile={EhrProfileConverter.ToName(Profile)}, Batch=({Batch}), " +
+        $"MaxConnectionsPerServer={MaxConnectionsPerServer}, MaxResponseBytes={MaxResponseBytes}, AllowInsecureHttp={AllowInsecureHttp}, Profile={EhrProfileConverter.ToName(Profile)}, Batch=({Batch}), " +
         $"SinglePost=({SinglePost}), Compatibility=({Compatibility}), Auth=({Auth}), Retry=({Retry})";
 }

@@ -12,6 +12,18 @@ public sealed class EhrOptionsValidator : IValidateOptions<EhrOptions>
 {
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan MaxLinger = TimeSpan.FromSeconds(10);
+    private const long MinResponseBytes = 1024;
+    private const long MaxResponseBytes = 1024L * 1024 * 1024;
+
+    /// <summary>
+    /// Plain http to anything but loopback, unless allowed: bearer tokens and readings would cross the network in clear
+    /// text (RFC 9110 4.2.2: the https scheme is what makes an exchange secured by TLS).
+    /// </summary>
+    public static bool IsInsecure(Uri uri, bool allowInsecureHttp)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        return !allowInsecureHttp && uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback;
+    }
 
     public ValidateOptionsResult Validate(string? name, EhrOptions options)
     {
@@ -33,6 +45,17 @@ public sealed class EhrOptionsValidator : IValidateOptions<EhrOptions>
         {
             errors.Add($"Ehr:BaseUrl must not have a query or fragment (got '{options.BaseUrl}')");
         }
+        else if (IsInsecure(baseUri, options.AllowInsecureHttp))
+        {
+            errors.Add($"Ehr:BaseUrl must be https for a host other than loopback (got '{options.BaseUrl}'); set Ehr:AllowInsecureHttp to true to allow plain http");
+        }
+        if (options.Auth?.Mode == EhrAuthMode.SmartBackendServices
+            && Uri.TryCreate(options.Auth.TokenUrl, UriKind.Absolute, out var tokenUri) && IsInsecure(tokenUri, options.AllowInsecureHttp))
+        {
+            errors.Add($"Ehr:Auth:TokenUrl must be https for a host other than loopback (got '{options.Auth.TokenUrl}'); set Ehr:AllowInsecureHttp to true to allow plain http");
+        }
+        if (options.MaxResponseBytes is < MinResponseBytes or > MaxResponseBytes)
+            errors.Add($"Ehr:MaxResponseBytes must be between {MinResponseBytes} and {MaxResponseBytes} (got {options.MaxResponseBytes})");
 
         if (options.Timeout <= TimeSpan.Zero || options.Timeout > MaxTimeout)
             errors.Add($"Ehr:Timeout must be greater than 0 and at most {MaxTimeout} (got {options.Timeout})");

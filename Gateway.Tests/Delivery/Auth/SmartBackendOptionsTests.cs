@@ -64,6 +64,7 @@ public sealed class SmartBackendOptionsTests : IDisposable
         { "encrypted", "the private key is encrypted" },
         { "token-url", "Ehr:Auth:TokenUrl must be an absolute http(s) URL (got 'auth/token')" },
         { "refresh", "Ehr:Auth:RefreshBefore must be between 0 and 1 hour" },
+        { "http-token-url", "Ehr:Auth:TokenUrl must be https for a host other than loopback (got 'http://auth.example.org/token'); set Ehr:AllowInsecureHttp" },
     };
 
     [Theory]
@@ -91,6 +92,7 @@ public sealed class SmartBackendOptionsTests : IDisposable
                 break;
             case "token-url": settings["Ehr:Auth:TokenUrl"] = "auth/token"; break;
             case "refresh": settings["Ehr:Auth:RefreshBefore"] = "-00:00:01"; break;
+            case "http-token-url": settings["Ehr:Auth:TokenUrl"] = "http://auth.example.org/token"; break;
         }
         using var provider = Provider([.. settings.Select(kv => (kv.Key, kv.Value))]);
 
@@ -99,6 +101,15 @@ public sealed class SmartBackendOptionsTests : IDisposable
         Assert.Contains(expected, ex.Message);
         // Errors name the file, never its contents.
         Assert.DoesNotContain("KEY-----", ex.Message);
+    }
+
+    [Fact]
+    public void Plain_http_token_endpoint_on_another_host_passes_with_Ehr_AllowInsecureHttp()
+    {
+        using var provider = Provider(("Ehr:Auth:ClientId", "gw-1"), ("Ehr:Auth:PrivateKeyPath", _keys.Write(TestKeys.EcPkcs8)),
+            ("Ehr:Auth:TokenUrl", "http://auth.example.org/token"), ("Ehr:AllowInsecureHttp", "true"));
+
+        Assert.Equal("http://auth.example.org/token", provider.GetRequiredService<IOptions<EhrOptions>>().Value.Auth.TokenUrl);
     }
 
     [Fact]

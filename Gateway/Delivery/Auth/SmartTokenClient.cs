@@ -31,6 +31,7 @@ public sealed class SmartTokenClient : IEhrAuthenticator, IDisposable
 
     private readonly EhrAuthOptions _options;
     private readonly Uri _discoveryUrl;
+    private readonly bool _allowInsecureHttp;
     private readonly SigningKey _key;
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
@@ -60,6 +61,7 @@ public sealed class SmartTokenClient : IEhrAuthenticator, IDisposable
         _time = time;
         _logger = logger;
         _discoveryUrl = new Uri(ehr.Value.BaseUri(), ".well-known/smart-configuration");
+        _allowInsecureHttp = ehr.Value.AllowInsecureHttp;
         if (!string.IsNullOrEmpty(_options.TokenUrl))
             _tokenUrl = new Uri(_options.TokenUrl, UriKind.Absolute);
         _http = new HttpClient(new SocketsHttpHandler
@@ -67,7 +69,13 @@ public sealed class SmartTokenClient : IEhrAuthenticator, IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = ehr.Value.Timeout,
             AllowAutoRedirect = false,
-        }, disposeHandler: true) { Timeout = ehr.Value.Timeout };
+        }, disposeHandler: true)
+        {
+            Timeout = ehr.Value.Timeout,
+            // Discovery and token answers are small JSON; a larger one (a portal's page, a runaway server) fails the
+            // request (HttpRequestException) instead of filling memory. No automatic decompression here to bound.
+            MaxResponseContentBufferSize = ehr.Value.MaxResponseBytes,
+        };
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Vitals-Gateway", "1.0"));
         // Once at start-up: which registration the EHR must know (the kid is what `keys jwks` printed).
@@ -224,7 +232,10 @@ public sealed class SmartTokenClient : IEhrAuthenticator, IDisposable
                 && Uri.TryCreate(endpoint.GetString(), UriKind.Absolute, out var url)
                 && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp))
             {
-                return (url, null);
+                // The client assertion and the token travel there: the same https rule as Ehr:BaseUrl and Ehr:Auth:TokenUrl.
+                return EhrOptionsValidator.IsInsecure(url, _allowInsecureHttp)
+                    ? (null, $"SMART discovery {_discoveryUrl.AbsoluteUri} names a plain http token_endpoint on a host other than loopback; set Ehr:AllowInsecureHttp to true to allow it")
+                    : (url, null);
             }
         }
         catch (JsonException)

@@ -4,7 +4,8 @@ namespace Vitals.Gateway.Delivery;
 
 /// <summary>
 /// The EHR client's per-request events, 3000-3001 and 3010-3011, all Debug: an outage is the delivery loop's to report
-/// (once, 3105/3106), not once per request.
+/// (once, 3105/3106), not once per request. 3020, a Warning, is the exception: a 2xx that does not prove delivery
+/// (a proxy's login page, an OperationOutcome, a batch-response) points at a misrouted or misbehaving EHR.
 /// </summary>
 internal static partial class DeliveryLog
 {
@@ -21,4 +22,8 @@ internal static partial class DeliveryLog
 
     [LoggerMessage(EventId = 3011, Level = LogLevel.Debug, Message = "The EHR rejected a request with HTTP {Status}: {Reason}")]
     public static partial void EhrRejected(ILogger logger, int status, string reason);
+
+    // The reason names status, media type and request kind only: no identifier, no value.
+    [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "{Reason}; not counted as delivered")]
+    public static partial void UnexpectedAnswer(ILogger logger, string reason);
 }

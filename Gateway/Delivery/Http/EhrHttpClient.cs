@@ -22,6 +22,7 @@ public sealed class EhrHttpClient : IDisposable
 
     private readonly HttpClient _http;
     private readonly TimeSpan _timeout;
+    private readonly long _maxResponseBytes;
     private readonly TimeProvider _time;
     private readonly IEhrAuthenticator _auth;
     private readonly ILogger _logger;
@@ -36,6 +37,7 @@ public sealed class EhrHttpClient : IDisposable
         var o = options.Value;
         BaseUri = o.BaseUri();
         _timeout = o.Timeout;
+        _maxResponseBytes = o.MaxResponseBytes;
         _time = time;
         _auth = authenticator;
         _logger = logger;
@@ -84,66 +86,99 @@ public sealed class EhrHttpClient : IDisposable
 
         var sent = json ?? "";
         var started = _time.GetTimestamp();
-        HttpResponseMessage response;
-        string body;
+        // HttpClient.Timeout covers only up to the headers with ResponseHeadersRead; the body read shares this budget.
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        budget.CancelAfter(_timeout);
+        HttpResponseMessage? response = null;
+        BoundedBody body;
         try
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
-            body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            // Headers first, then the body through a counting reader: a huge or gzip-bombed answer costs at most
+            // Ehr:MaxResponseBytes of memory (the count is of decompressed bytes, as the handler hands them over).
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, budget.Token).ConfigureAwait(false);
+            body = await BoundedBody.ReadAsync(response.Content, _maxResponseBytes, budget.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+            response?.Dispose();
             throw;
         }
         catch (OperationCanceledException ex)
         {
-            // Not the caller's token, so HttpClient.Timeout (Ehr:Timeout) expired.
+            // Not the caller's token, so Ehr:Timeout expired.
+            response?.Dispose();
             DeliveryLog.EhrRequestFailed(_logger, ex, method.Method, uri, ElapsedMs(started));
             return RetryLater($"no answer from the EHR within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s on {what}", null, sent);
         }
         catch (HttpRequestException ex)
         {
+            response?.Dispose();
             DeliveryLog.EhrRequestFailed(_logger, ex, method.Method, uri, ElapsedMs(started));
             return RetryLater(Describe(ex, what), null, sent);
         }
         catch (IOException ex)
         {
+            response?.Dispose();
             DeliveryLog.EhrRequestFailed(_logger, ex, method.Method, uri, ElapsedMs(started));
             return RetryLater($"I/O error talking to the EHR on {what}", null, sent);
+        }
+        catch (InvalidDataException ex)
+        {
+            // A Content-Encoding the body does not decode under (corrupt gzip or brotli).
+            response?.Dispose();
+            DeliveryLog.EhrRequestFailed(_logger, ex, method.Method, uri, ElapsedMs(started));
+            return RetryLater($"undecodable answer body from the EHR on {what}", null, sent);
         }
 
         using (response)
         {
             var status = (int)response.StatusCode;
+            var mediaType = response.Content.Headers.ContentType?.MediaType;
             DeliveryLog.EhrResponded(_logger, method.Method, uri, ifNoneExist ?? "", status, ElapsedMs(started));
 
             if (status is >= 200 and <= 299)
-                return new EhrResponse(status, body, response.Headers.Location, response.Content.Headers.ContentLocation, sent, null);
+            {
+                if (body.Truncated)
+                {
+                    // A cut answer proves nothing (a transaction-response's later entries are lost); the resend is
+                    // matched by its conditional create or the single-post search, so nothing is filed twice.
+                    var tooLarge = new EhrResponse(status, "", null, null, sent, null) { MediaType = mediaType, What = what }
+                        .Unexpected($"larger than Ehr:MaxResponseBytes ({_maxResponseBytes.ToString(CultureInfo.InvariantCulture)} bytes); not taken as delivered");
+                    DeliveryLog.UnexpectedAnswer(_logger, tooLarge);
+                    return RetryLater(tooLarge, null, sent, status);
+                }
+                return new EhrResponse(status, body.Text, response.Headers.Location, response.Content.Headers.ContentLocation, sent, null)
+                {
+                    MediaType = mediaType,
+                    What = what,
+                };
+            }
 
+            var text = body.Text;
             var retryAfter = RetryAfterHeader.ToDelay(response.Headers.RetryAfter, _time.GetUtcNow());
             if (status is 408 or 429 or >= 500 and <= 599)
-                return RetryLater($"HTTP {status} from the EHR on {what}", retryAfter, sent, status, body);
+                return RetryLater($"HTTP {status} from the EHR on {what}", retryAfter, sent, status, text);
             if (status == 401 && mayRefresh)
                 return null;
             if (status == 401)
             {
                 // Credentials are a property of the gateway, not of the payload: dead-lettering every reading until
                 // an operator fixes Ehr:Auth would turn a configuration slip into a mass replay.
-                return RetryLater($"HTTP 401 from the EHR on {what}: credentials refused (check Ehr:Auth)", retryAfter, sent, status, body);
+                return RetryLater($"HTTP 401 from the EHR on {what}: credentials refused (check Ehr:Auth)", retryAfter, sent, status, text);
             }
             if (status is >= 400 and <= 499)
             {
                 var reason = new StringBuilder().Append("HTTP ").Append(status).Append(" from the EHR on ").Append(what);
                 if (status == 412)
                     reason.Append(": several resources match the conditional create's identifier");
-                var issues = OperationOutcomeSummary.TrySummarise(body);
+                var issues = OperationOutcomeSummary.TrySummarise(text);
                 reason.Append(issues is null ? (status == 412 ? "" : " (no OperationOutcome)") : ": " + issues);
-                var rejected = new DeliveryResult.Rejected(reason.ToString(), status, sent, body.Length == 0 ? null : body);
+                var rejected = new DeliveryResult.Rejected(reason.ToString(), status, sent, text.Length == 0 ? null : text);
                 DeliveryLog.EhrRejected(_logger, status, rejected.Reason);
-                return new EhrResponse(status, body, null, null, sent, rejected);
+                return new EhrResponse(status, text, null, null, sent, rejected) { MediaType = mediaType, What = what };
             }
             // 1xx/3xx: redirects are not followed (a POST must not silently become a GET); the base URL is likely wrong.
-            return RetryLater($"unexpected HTTP {status} from the EHR on {what} (check Ehr:BaseUrl)", retryAfter, sent, status, body);
+            return RetryLater($"unexpected HTTP {status} from the EHR on {what} (check Ehr:BaseUrl)", retryAfter, sent, status, text);
         }
     }
 

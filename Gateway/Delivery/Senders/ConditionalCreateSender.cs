@@ -61,8 +61,7 @@ public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDispo
             // answers 200 with the existing match, so nothing is filed twice.
             if (posted.Failure is not null)
                 return posted.Failure;
-            if (posted.Id is not null)
-                serverIds.Add("Observation/" + posted.Id);
+            serverIds.Add("Observation/" + posted.Id);
         }
         return new DeliveryResult.Delivered(serverIds);
     }
@@ -83,17 +82,9 @@ public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDispo
             var posted = await PostAsync("Device", device, identifier, ct).ConfigureAwait(false);
             if (posted.Failure is not null)
                 return posted;
-            if (posted.Id is null)
-            {
-                // Without an id nothing can point at the Device; retrying would get the same answer.
-                var result = new DeliveryResult.Rejected(
-                    $"HTTP {posted.Status} from the EHR on POST Device named no id (no Location, no id in the body)",
-                    posted.Status, posted.Request, posted.Response);
-                DeliveryLog.DeviceWithoutId(_logger, posted.Status, result.Reason);
-                return new PostOutcome(null, result);
-            }
-            _deviceIds[key] = posted.Id;
-            DeliveryLog.DeviceResolved(_logger, key, posted.Id);
+            var id = posted.Id ?? throw new InvalidOperationException("a Device created without an id (sender bug)");
+            _deviceIds[key] = id;
+            DeliveryLog.DeviceResolved(_logger, key, id);
             return posted;
         }
         finally
@@ -107,9 +98,15 @@ public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDispo
         var json = JsonSerializer.Serialize(resource, resource.GetType(), _json);
         var response = await _http.SendAsync(
             HttpMethod.Post, resourceType, json, ObservationIdentifier.ToSearchQuery(identifier), "POST " + resourceType, ct).ConfigureAwait(false);
-        return response.Failure is not null
-            ? new PostOutcome(null, response.Failure, response.Status, json, response.Body.Length == 0 ? null : response.Body)
-            : new PostOutcome(response.ResourceId(resourceType), null, response.Status, json, response.Body.Length == 0 ? null : response.Body);
+        if (response.Failure is not null)
+            return new PostOutcome(null, response.Failure);
+        if (response.CreatedId(resourceType) is { } id)
+            return new PostOutcome(id, null);
+        // A 2xx naming no resource of the type (no Location, no such resource in the body: a login page, an
+        // OperationOutcome) proves nothing. Retried, not refused: the conditional create finds what was filed.
+        var reason = response.Unexpected($"no Location and no {resourceType} with an id in the body");
+        DeliveryLog.UnexpectedAnswer(_logger, reason);
+        return new PostOutcome(null, new DeliveryResult.RetryLater(reason, null));
     }
 
     public void Dispose()
@@ -119,5 +116,5 @@ public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDispo
     }
 
     /// <summary>One POST's outcome: the server id on success, else the result to hand back.</summary>
-    private sealed record PostOutcome(string? Id, DeliveryResult? Failure, int Status = 0, string Request = "", string? Response = null);
+    private sealed record PostOutcome(string? Id, DeliveryResult? Failure);
 }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Vitals.Gateway.Delivery;
 
-/// <summary>The profile senders' events, 3002 and 3012-3016: all Debug but the one-time warning about search.</summary>
+/// <summary>The profile senders' events, 3002, 3012-3015 and 3021 (3016, a Device answered without an id, is now 3020's unexpected answer): all Debug but the one-time warning about search.</summary>
 internal static partial class DeliveryLog
 {
     // Debug: the device identifier is a hardware address that, with the EHR's records, points at a patient.
@@ -21,6 +21,6 @@ internal static partial class DeliveryLog
     [LoggerMessage(EventId = 3015, Level = LogLevel.Warning, Message = "The EHR refused a search by identifier on {Type} (HTTP {Status}): a resend after an unknown outcome is posted again and may be filed twice (Ehr:Profile single-post)")]
     public static partial void SearchUnsupported(ILogger logger, string type, int status);
 
-    [LoggerMessage(EventId = 3016, Level = LogLevel.Debug, Message = "The EHR answered a Device create with HTTP {Status} but named no id: {Reason}")]
-    public static partial void DeviceWithoutId(ILogger logger, int status, string reason);
+    [LoggerMessage(EventId = 3021, Level = LogLevel.Debug, Message = "Entry {Entry} of a transaction answer was refused with HTTP {Status}; outbox entry {OutboxId} follows the refused-reading rules")]
+    public static partial void TransactionEntryRefused(ILogger logger, int entry, int status, long outboxId);
 }

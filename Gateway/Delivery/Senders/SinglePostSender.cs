@@ -19,7 +19,9 @@ namespace Vitals.Gateway.Delivery.Senders;
 /// ledger has acknowledged is not sent again; otherwise the ledger notes "sending" (durably), the POST goes out, and a
 /// 2xx is recorded as acknowledged (durably) before the next resource, and before the reading leaves the outbox. So a
 /// crash between a blood pressure's two Observations resends only the second. A 201 with an empty body is fine: the
-/// id comes from Location (Oracle Health), and a 2xx naming no id at all is still an acknowledgement.
+/// id comes from Location (Oracle Health). A 2xx naming no id at all (no Location, no resource of the type in the
+/// body: a proxy's HTML page, an OperationOutcome) is not an acknowledgement: nothing is recorded without a server id,
+/// the reading is retried, and its identifier, still "sending", is looked up before it is posted again.
 /// </para>
 /// <para>
 /// The window that remains is between the POST and the ledger write: the EHR may have filed the resource while the
@@ -78,13 +80,7 @@ public sealed class SinglePostSender : OneReadingPerRequestSender
             var device = await EnsureAsync("Device", reading.Resources.Device, deviceKey, known, ct).ConfigureAwait(false);
             if (device.Failure is not null)
                 return device.Failure;
-            if (device.ServerId is null)
-            {
-                // Without an id nothing can point at the Device; retrying would get the same answer.
-                return new DeliveryResult.Rejected(
-                    "the EHR acknowledged POST Device without naming an id (no Location, no id in the body)", device.Status, device.Request, null);
-            }
-            deviceReference = device.ServerId;
+            deviceReference = device.ServerId ?? throw new InvalidOperationException("a Device resolved without a server id (sender bug)");
         }
 
         var serverIds = new List<string>(reading.Resources.Observations.Count);
@@ -94,8 +90,7 @@ public sealed class SinglePostSender : OneReadingPerRequestSender
             var posted = await EnsureAsync("Observation", observation, reading.ObservationKeys[i], known, ct).ConfigureAwait(false);
             if (posted.Failure is not null)
                 return posted.Failure;
-            if (posted.ServerId is not null)
-                serverIds.Add(posted.ServerId);
+            serverIds.Add(posted.ServerId ?? throw new InvalidOperationException("an Observation resolved without a server id (sender bug)"));
         }
         return new DeliveryResult.Delivered(serverIds);
     }
@@ -106,7 +101,9 @@ public sealed class SinglePostSender : OneReadingPerRequestSender
     {
         var key = LedgerKey(type, identifier);
         known.TryGetValue(key, out var prior);
-        if (prior is { Acknowledged: true })
+        // An acknowledgement without a server id (recorded before answers were verified) proves nothing: the
+        // resource is looked up by its identifier like one whose POST had an unknown outcome.
+        if (prior is { Acknowledged: true, ServerId: not null })
             return new Resolved(prior.ServerId, null);
 
         if (prior is not null && _search)
@@ -128,11 +125,17 @@ public sealed class SinglePostSender : OneReadingPerRequestSender
         switch (response.Failure)
         {
             case null:
-                var id = response.ResourceId(type);
-                var serverId = id is null ? null : type + "/" + id;
+                if (response.CreatedId(type) is not { } id)
+                {
+                    // A 2xx that names no resource (a login page, an OperationOutcome, an empty 200) proves nothing.
+                    // The ledger keeps "sending", so the next attempt looks the identifier up before posting again.
+                    var reason = response.Unexpected($"no Location and no {type} with an id in the body");
+                    DeliveryLog.UnexpectedAnswer(_logger, reason);
+                    return new Resolved(null, new DeliveryResult.RetryLater(reason, null), response.Status, json);
+                }
                 // Not cancellable: the EHR has filed it; the acknowledgement must be on disk before anything else.
-                await _ledger.RecordAcknowledgedAsync(key, serverId, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-                return new Resolved(serverId, null, response.Status, json);
+                await _ledger.RecordAcknowledgedAsync(key, type + "/" + id, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                return new Resolved(type + "/" + id, null, response.Status, json);
             case DeliveryResult.Rejected rejected:
                 await _ledger.ForgetSendingAsync(key, CancellationToken.None).ConfigureAwait(false);
                 return new Resolved(null, rejected, response.Status, json);
@@ -155,7 +158,31 @@ public sealed class SinglePostSender : OneReadingPerRequestSender
                 DeliveryLog.SearchUnsupported(_logger, type, rejected.HttpStatus);
             return new Resolved(null, null);
         }
+        if (!IsSearchset(response.Body))
+        {
+            // R4 RESTful API 3.1.0.9 ("search"): the answer is a Bundle of type searchset. A login page or an
+            // OperationOutcome says nothing about whether the resource is there; posting on it could file a copy.
+            var reason = response.Unexpected("not a searchset Bundle");
+            DeliveryLog.UnexpectedAnswer(_logger, reason);
+            return new Resolved(null, new DeliveryResult.RetryLater(reason, null));
+        }
         return new Resolved(FirstMatch(response.Body, type), null);
+    }
+
+    private static bool IsSearchset(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            var root = doc.RootElement;
+            return root.ValueKind == JsonValueKind.Object
+                && root.TryGetProperty("resourceType", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "Bundle"
+                && root.TryGetProperty("type", out var b) && b.ValueKind == JsonValueKind.String && b.GetString() == "searchset";
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static string? FirstMatch(string body, string type)

@@ -25,6 +25,13 @@ namespace Vitals.Gateway.Delivery.Senders;
 /// Device server ids are cached after a Bundle created (or matched) them, so later Bundles reference Device/{id} and
 /// carry no Device entry; a refused Bundle drops its devices from the cache, in case the EHR lost them.
 /// </para>
+/// <para>
+/// A 2xx alone is not delivery (<see cref="TransactionAnswer"/>): a reading is delivered only when the answer is a
+/// transaction-response with one entry per request entry and a 2xx for each of that reading's entries. An entry
+/// refused with a 4xx makes its reading a dead letter with that entry's OperationOutcome; every other shortfall (an
+/// HTML page, an OperationOutcome, a batch-response, missing entries) is retried, and the conditional creates make the
+/// resend find what the EHR did file.
+/// </para>
 /// </summary>
 public sealed class TransactionSender : IEhrSender
 {
@@ -64,10 +71,15 @@ public sealed class TransactionSender : IEhrSender
         var outcome = await SendBundleAsync(slice, ct).ConfigureAwait(false);
         switch (outcome)
         {
-            case BundleOutcome.Accepted accepted:
+            case BundleOutcome.Answered answered:
+                DeliveryResult.RetryLater? first = null;
                 for (var i = 0; i < count; i++)
-                    results[start + i] = new DeliveryResult.Delivered(accepted.ServerIds[i]);
-                return null;
+                {
+                    results[start + i] = answered.Results[i];
+                    first ??= answered.Results[i] as DeliveryResult.RetryLater;
+                }
+                // A reading left to retry stands, like a transient failure, for the halves not yet sent.
+                return first;
             case BundleOutcome.Failed { Result: DeliveryResult.RetryLater later }:
                 for (var i = 0; i < count; i++)
                     results[start + i] = later;
@@ -103,31 +115,88 @@ public sealed class TransactionSender : IEhrSender
     {
         var (bundle, observationEntries, deviceEntries) = Build(readings);
         var json = JsonSerializer.Serialize(bundle, _json);
-        var response = await _http.SendAsync(HttpMethod.Post, "", json, null, readings.Count == 1 ? "POST transaction Bundle (1 reading)" : $"POST transaction Bundle ({readings.Count} readings)", ct)
+        var response = await _http.SendAsync(HttpMethod.Post, "", json, null, readings.Count == 1 ? "POST [base] (transaction, 1 reading)" : $"POST [base] (transaction, {readings.Count} readings)", ct)
             .ConfigureAwait(false);
         if (response.Failure is not null)
             return new BundleOutcome.Failed(response.Failure);
 
-        var located = ReadLocations(response.Body, bundle.Entry.Count);
+        var answer = TransactionAnswer.Read(response.Body, bundle.Entry.Count);
+        if (answer.Problem is not null)
+        {
+            // Nothing in the answer says which entries were filed: all readings are retried, and their conditional
+            // creates (request.ifNoneExist) match whatever the EHR did file, so nothing is filed twice.
+            var reason = response.Unexpected(answer.Problem);
+            DeliveryLog.UnexpectedAnswer(_logger, reason);
+            return new BundleOutcome.Failed(new DeliveryResult.RetryLater(reason, null));
+        }
+
+        // Device ids only from entries that say they were created or matched.
+        var deviceEntryOf = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (entryIndex, cacheKey) in deviceEntries)
         {
-            if (located[entryIndex] is { } deviceId && deviceId.StartsWith("Device/", StringComparison.Ordinal))
+            deviceEntryOf[cacheKey] = entryIndex;
+            if (answer.Entries[entryIndex] is { Succeeded: true, ServerId: { } deviceId } && deviceId.StartsWith("Device/", StringComparison.Ordinal))
                 _deviceIds[cacheKey] = deviceId["Device/".Length..];
         }
-        var serverIds = new IReadOnlyList<string>[readings.Count];
+
+        var results = new DeliveryResult[readings.Count];
+        var unverified = false;
         for (var r = 0; r < readings.Count; r++)
         {
-            var ids = new List<string>(observationEntries[r].Count);
-            foreach (var entryIndex in observationEntries[r])
+            // A reading's entries: its Observations and, when this Bundle creates it, the Device they point at.
+            var entries = new List<int>(observationEntries[r]);
+            if (readings[r].DeviceKey is { } key && deviceEntryOf.TryGetValue(DeviceCacheKey(key), out var deviceEntry))
+                entries.Insert(0, deviceEntry);
+            results[r] = Judge(readings[r], entries, answer, response, json);
+            unverified |= results[r] is DeliveryResult.RetryLater;
+        }
+        if (unverified)
+            DeliveryLog.UnexpectedAnswer(_logger, response.Unexpected(Describe(answer)));
+        else if (answer.Entries.Any(e => e.Succeeded && e.ServerId is null))
+            DeliveryLog.TransactionIncompleteResponse(_logger, response.Status, bundle.Entry.Count);
+        return new BundleOutcome.Answered(results);
+    }
+
+    /// <summary>
+    /// One reading's result from a readable answer: refused when one of its entries was refused (4xx, the refused-reading
+    /// rules: a dead letter with that entry's OperationOutcome), delivered when the answer is a transaction-response
+    /// whose every entry succeeded (2xx), otherwise retried: a batch-response or a failed entry proves nothing about
+    /// what the EHR kept, and the conditional creates make the resend safe.
+    /// </summary>
+    private DeliveryResult Judge(OutgoingReading reading, List<int> entries, TransactionAnswer answer, EhrResponse response, string request)
+    {
+        foreach (var index in entries)
+        {
+            var entry = answer.Entries[index];
+            if (!entry.Refused)
+                continue;
+            var issues = OperationOutcomeSummary.TrySummarise(entry.Outcome);
+            var reason = $"HTTP {entry.Status} for entry {index + 1} of the {(answer.IsTransactionResponse ? "transaction" : "batch")}-response to {response.What}"
+                + (issues is null ? " (no OperationOutcome)" : ": " + issues);
+            DeliveryLog.TransactionEntryRefused(_logger, index + 1, entry.Status, reading.Entry.Id);
+            return new DeliveryResult.Rejected(reason, entry.Status, request, entry.Outcome);
+        }
+        // A transaction is all or nothing (3.1.0.11.2): a transaction-response with any entry not 2xx contradicts
+        // itself, so none of its entries proves anything.
+        if (answer.IsTransactionResponse && answer.Entries.All(e => e.Succeeded))
+        {
+            var ids = new List<string>(entries.Count);
+            foreach (var index in entries)
             {
-                if (located[entryIndex] is { } id)
+                if (answer.Entries[index].ServerId is { } id && id.StartsWith("Observation/", StringComparison.Ordinal))
                     ids.Add(id);
             }
-            serverIds[r] = ids;
+            return new DeliveryResult.Delivered(ids);
         }
-        if (located.Count(l => l is not null) < bundle.Entry.Count)
-            DeliveryLog.TransactionIncompleteResponse(_logger, response.Status, bundle.Entry.Count);
-        return new BundleOutcome.Accepted(serverIds);
+        return new DeliveryResult.RetryLater(response.Unexpected(Describe(answer)), null);
+    }
+
+    private static string Describe(TransactionAnswer answer)
+    {
+        var failed = answer.Entries.Count(e => !e.Succeeded);
+        return answer.IsTransactionResponse
+            ? $"a transaction-response with {failed} of {answer.Entries.Count} entries not 2xx"
+            : $"a batch-response (not a transaction-response) with {failed} of {answer.Entries.Count} entries not 2xx";
     }
 
     private (Bundle Bundle, List<int>[] ObservationEntries, List<(int Entry, string CacheKey)> DeviceEntries) Build(IReadOnlyList<OutgoingReading> readings)
@@ -182,58 +251,12 @@ public sealed class TransactionSender : IEhrSender
         },
     };
 
-    /// <summary>
-    /// "Type/id" per request entry from the transaction-response (its entries answer the request's in order, R4
-    /// 3.1.0.11.2): response.location first, else the returned resource's id. Null where the answer names none.
-    /// </summary>
-    private static string?[] ReadLocations(string body, int entries)
-    {
-        var located = new string?[entries];
-        if (string.IsNullOrWhiteSpace(body))
-            return located;
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            if (!doc.RootElement.TryGetProperty("entry", out var list) || list.ValueKind != JsonValueKind.Array)
-                return located;
-            var i = 0;
-            foreach (var entry in list.EnumerateArray())
-            {
-                if (i == entries)
-                    break;
-                located[i++] = Locate(entry);
-            }
-        }
-        catch (JsonException)
-        {
-            // A 2xx with a body that is not JSON still means the transaction was committed; the ids are unknown.
-        }
-        return located;
-    }
-
-    private static string? Locate(JsonElement entry)
-    {
-        if (entry.ValueKind != JsonValueKind.Object)
-            return null;
-        foreach (var type in (ReadOnlySpan<string>)["Observation", "Device"])
-        {
-            if (entry.TryGetProperty("response", out var response) && response.ValueKind == JsonValueKind.Object
-                && response.TryGetProperty("location", out var location) && location.ValueKind == JsonValueKind.String
-                && Uri.TryCreate(location.GetString(), UriKind.RelativeOrAbsolute, out var uri)
-                && ResourceLocation.TryGetId(uri, type, out var id))
-                return type + "/" + id;
-            if (entry.TryGetProperty("resource", out var resource)
-                && ResourceLocation.TryGetIdFromBody(resource.GetRawText(), type, out var fromBody))
-                return type + "/" + fromBody;
-        }
-        return null;
-    }
-
     private static string DeviceCacheKey(Identifier identifier) => identifier.System + "|" + identifier.Value;
 
     private abstract record BundleOutcome
     {
-        public sealed record Accepted(IReadOnlyList<string>[] ServerIds) : BundleOutcome;
+        /// <summary>A readable answer: one result per reading.</summary>
+        public sealed record Answered(IReadOnlyList<DeliveryResult> Results) : BundleOutcome;
 
         public sealed record Failed(DeliveryResult Result) : BundleOutcome;
     }

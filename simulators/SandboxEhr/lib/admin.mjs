@@ -1,6 +1,6 @@
 // Admin endpoints under /$admin/ (not FHIR; for tests and demos, ../README.md "Admin endpoints"), and the request
 // counters GET /$admin/stats reports. They answer plain JSON and are never faulted, delayed or refused.
-import { addRefusal, clearFaults, injectFaults, refusedCount, setDelay } from './faults.mjs';
+import { addRefusal, clearFaults, injectFaults, refusedCount, setAnswers, setDelay } from './faults.mjs';
 import { readBody, sendJson } from './http.mjs';
 import { beginOutage } from './listener.mjs';
 import { repo, serialized } from './store.mjs';
@@ -57,6 +57,8 @@ export async function handleAdmin(req, res, url, { maxBodyBytes, startedAt }) {
       return sendJson(res, ...addRefusal(url.searchParams));
     case 'delay':
       return sendJson(res, ...setDelay(url.searchParams));
+    case 'answers':
+      return sendJson(res, ...setAnswers(url.searchParams));
     default:
       return sendJson(res, 404, { error: `unknown admin action '${action}'` });
   }

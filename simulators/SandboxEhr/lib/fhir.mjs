@@ -4,7 +4,7 @@
 import { getStatus } from '@medplum/core';
 import { FhirRouter } from '@medplum/fhir-router';
 import { capabilityStatementFor } from './capability.mjs';
-import { sendInjectedFault, sendRefusal } from './faults.mjs';
+import { rewriteWriteAnswer, sendInjectedFault, sendInterceptedWrite, sendRefusal, withholdEntry } from './faults.mjs';
 import { HttpError, fhirPath, fullUrlOf, outcome, parseJsonBody, resourceHeaders, send } from './http.mjs';
 import { repo, serialized } from './store.mjs';
 import { completeBundleResponse, runTransaction } from './transaction.mjs';
@@ -38,6 +38,9 @@ export async function handleFhir(req, res, url, { baseUrl, maxBodyBytes, started
   if (method === 'POST' && sendRefusal(res, body, relPath)) {
     return;
   }
+  if (sendInterceptedWrite(res, method)) {
+    return;
+  }
 
   const query = new URLSearchParams(url.search);
   const route = router.find(method, relPath);
@@ -60,6 +63,7 @@ export async function handleFhir(req, res, url, { baseUrl, maxBodyBytes, started
   };
 
   const isTransaction = method === 'POST' && relPath === '' && body?.resourceType === 'Bundle' && body.type === 'transaction';
+  const withheld = isTransaction ? withholdEntry(body) : -1;
   const handle = () => router.handleRequest(fhirRequest, repo);
   const [result, resource] = await serialized(async () => (isTransaction ? runTransaction(handle) : handle()));
 
@@ -73,6 +77,10 @@ export async function handleFhir(req, res, url, { baseUrl, maxBodyBytes, started
   }
   if (resource.resourceType === 'Bundle' && (resource.type === 'transaction-response' || resource.type === 'batch-response')) {
     completeBundleResponse(resource, baseUrl);
+  }
+  const rewritten = rewriteWriteAnswer(method, resource, withheld);
+  if (rewritten) {
+    return send(res, ...rewritten);
   }
 
   // R4 RESTful API, "create"/"update": Location on a create or update; Prefer: return=minimal|OperationOutcome

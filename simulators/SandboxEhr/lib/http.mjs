@@ -13,6 +13,11 @@ function writeText(res, status, contentType, text, headers = {}) {
   res.end(text);
 }
 
+/** A page that is not FHIR: what a proxy or single-sign-on portal in front of an EHR answers. */
+export function sendHtml(res, status, html) {
+  writeText(res, status, 'text/html; charset=utf-8', html);
+}
+
 /** A FHIR answer: the resource as application/fhir+json, or no body (Prefer: return=minimal). */
 export function send(res, status, body, headers = {}) {
   if (body === undefined) {
