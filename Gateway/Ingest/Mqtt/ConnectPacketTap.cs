@@ -1,8 +1,5 @@
-using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using MQTTnet.Adapter;
 using MQTTnet.Diagnostics.Logger;
-using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using MQTTnet.Server;
 using MQTTnet.Server.Internal.Adapter;
@@ -39,16 +36,16 @@ internal sealed class ConnectPacketTap(IMqttServerAdapter inner) : IMqttServerAd
 }
 
 /// <summary>A connection's channel that remembers the first packet received, which MQTT requires to be CONNECT.</summary>
-internal sealed class TappedChannel(IMqttChannelAdapter inner) : IMqttChannelAdapter
+internal sealed class TappedChannel(IMqttChannelAdapter inner) : DelegatingChannelAdapter(inner)
 {
     /// <summary>The CONNECT packet once received (MQTT 3.1.1 §3.1 and MQTT 5.0 §3.1: the first packet of a connection).</summary>
     public MqttConnectPacket? ConnectPacket { get; private set; }
 
     private bool _first = true;
 
-    public async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
+    public override async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
     {
-        var packet = await inner.ReceivePacketAsync(cancellationToken).ConfigureAwait(false);
+        var packet = await Inner.ReceivePacketAsync(cancellationToken).ConfigureAwait(false);
         if (_first)
         {
             _first = false;
@@ -57,20 +54,5 @@ internal sealed class TappedChannel(IMqttChannelAdapter inner) : IMqttChannelAda
         return packet;
     }
 
-    public long BytesReceived => inner.BytesReceived;
-    public long BytesSent => inner.BytesSent;
-    public X509Certificate2 ClientCertificate => inner.ClientCertificate;
-    public EndPoint RemoteEndPoint => inner.RemoteEndPoint;
-    public EndPoint LocalEndPoint => inner.LocalEndPoint;
-    public bool IsSecureConnection => inner.IsSecureConnection;
-    public MqttPacketFormatterAdapter PacketFormatterAdapter => inner.PacketFormatterAdapter;
-    public Task ConnectAsync(CancellationToken cancellationToken) => inner.ConnectAsync(cancellationToken);
-    public Task DisconnectAsync(CancellationToken cancellationToken) => inner.DisconnectAsync(cancellationToken);
-    public void ResetStatistics() => inner.ResetStatistics();
-    public Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken) => inner.SendPacketAsync(packet, cancellationToken);
-
-    // The listener owns and disposes the inner channel.
-    public void Dispose()
-    {
-    }
+    // The listener owns and disposes the inner channel: nothing of its own to dispose.
 }

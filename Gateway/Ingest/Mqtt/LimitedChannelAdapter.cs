@@ -1,5 +1,3 @@
-using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using MQTTnet.Adapter;
 using MQTTnet.Formatter;
@@ -15,7 +13,7 @@ namespace Vitals.Gateway.Ingest.Mqtt;
 /// options for these, and its CONNACK announces neither limit.
 /// </summary>
 internal sealed class LimitedChannelAdapter(
-    IMqttChannelAdapter inner, MqttLimitsOptions limits, TimeProvider time, ILogger logger) : IMqttChannelAdapter
+    IMqttChannelAdapter inner, MqttLimitsOptions limits, TimeProvider time, ILogger logger) : DelegatingChannelAdapter(inner)
 {
     private readonly PublishRateLimiter _rate = new(limits.PublishesPerSecond, limits.PublishBurst, time);
     private readonly HashSet<ushort> _inFlight = [];
@@ -25,25 +23,11 @@ internal sealed class LimitedChannelAdapter(
     private uint? _grantedSessionExpiry;
     private bool _slowed;
 
-    public long BytesReceived => inner.BytesReceived;
-    public long BytesSent => inner.BytesSent;
-    public X509Certificate2 ClientCertificate => inner.ClientCertificate;
-    public EndPoint RemoteEndPoint => inner.RemoteEndPoint;
-    public EndPoint LocalEndPoint => inner.LocalEndPoint;
-    public bool IsSecureConnection => inner.IsSecureConnection;
-    public MqttPacketFormatterAdapter PacketFormatterAdapter => inner.PacketFormatterAdapter;
+    private bool IsV5 => Inner.PacketFormatterAdapter.ProtocolVersion == MqttProtocolVersion.V500;
 
-    private bool IsV5 => inner.PacketFormatterAdapter.ProtocolVersion == MqttProtocolVersion.V500;
-
-    public Task ConnectAsync(CancellationToken cancellationToken) => inner.ConnectAsync(cancellationToken);
-
-    public Task DisconnectAsync(CancellationToken cancellationToken) => inner.DisconnectAsync(cancellationToken);
-
-    public void ResetStatistics() => inner.ResetStatistics();
-
-    public async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
+    public override async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
     {
-        var packet = await inner.ReceivePacketAsync(cancellationToken).ConfigureAwait(false);
+        var packet = await Inner.ReceivePacketAsync(cancellationToken).ConfigureAwait(false);
         switch (packet)
         {
             case MqttConnectPacket connect:
@@ -67,7 +51,7 @@ internal sealed class LimitedChannelAdapter(
         return packet!;
     }
 
-    public Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken)
+    public override Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken)
     {
         switch (packet)
         {
@@ -89,13 +73,14 @@ internal sealed class LimitedChannelAdapter(
                 ReleaseInFlight(rec.PacketIdentifier);
                 break;
         }
-        return inner.SendPacketAsync(packet, cancellationToken);
+        return Inner.SendPacketAsync(packet, cancellationToken);
     }
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
+        if (!disposing) return;
         _slots.Dispose();
-        inner.Dispose();
+        Inner.Dispose();
     }
 
     private void CapSessionExpiry(MqttConnectPacket connect)
