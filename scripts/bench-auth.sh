@@ -12,6 +12,7 @@ secret=bench-secret
 fleet=(--devices 167 --clients 1002)   # 6 kinds x 167 = 1,002 devices, one connection each
 
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 $sim --list-devices "${fleet[@]}" >"$work/ids"
 
 run() { # $1 Off|Required, $2 port, $3 run number: prints the simulator's report on one line
@@ -36,7 +37,7 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
-echo "== summary"
+echo "== summary (load average now: $(cut -d' ' -f1-3 /proc/loadavg))"
 off=$(cat "$work"/Off-*.json | jq -s 'map(.throughputPerSecond) | add / length')
 on=$(cat "$work"/Required-*.json | jq -s 'map(.throughputPerSecond) | add / length')
 jq -n --argjson off "$off" --argjson on "$on" \
