@@ -13,17 +13,14 @@ internal static class CredentialsFleet
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        string? Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
-        var storePath = Arg("--store") ?? throw new ArgumentException("--store <path> is required");
-        var ids = (await File.ReadAllLinesAsync(Arg("--ids") ?? throw new ArgumentException("--ids <file> is required")))
-            .Where(i => i.Length > 0).ToArray();
-        var password = Arg("--password") ?? throw new ArgumentException("--password <secret> is required");
-        var iterations = Arg("--iterations") is { } text ? int.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : MqttOptions.DefaultCredentialIterations;
+        var ids = await FleetArgs.IdsAsync(args);
+        var password = FleetArgs.Value(args, "--password") ?? throw new ArgumentException("--password <secret> is required");
+        var iterations = FleetArgs.Value(args, "--iterations") is { } text ? int.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : MqttOptions.DefaultCredentialIterations;
 
         // PBKDF2 is the slow part: hash on every core, then store one after the other.
         var hashes = new string[ids.Length];
         Parallel.For(0, ids.Length, i => hashes[i] = MosquittoPasswordHash.Create(password, iterations).ToString());
-        using var store = await BenchStore.OpenAsync(storePath);
+        using var store = await BenchStore.OpenAsync(FleetArgs.Store(args));
         var credentials = store.Get<IDeviceCredentials>();
         var now = DateTimeOffset.UtcNow;
         for (var i = 0; i < ids.Length; i++)
