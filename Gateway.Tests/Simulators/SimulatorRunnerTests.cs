@@ -11,6 +11,7 @@ namespace Vitals.Gateway.Tests.Simulators;
 public sealed class SimulatorRunnerTests : IAsyncLifetime
 {
     private readonly ConcurrentQueue<(string ClientId, string Topic, byte[] Payload)> _received = new();
+    private readonly ConcurrentDictionary<string, (string? User, string? Password)> _logins = new();
     private MqttServer? _broker;
     private int _port;
 
@@ -19,6 +20,11 @@ public sealed class SimulatorRunnerTests : IAsyncLifetime
         _port = FreePort.Next();
         var options = new MqttServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointPort(_port).Build();
         _broker = new MqttServerFactory().CreateMqttServer(options);
+        _broker.ValidatingConnectionAsync += e =>
+        {
+            _logins[e.ClientId] = (e.UserName, e.Password);
+            return Task.CompletedTask;
+        };
         _broker.InterceptingPublishAsync += e =>
         {
             _received.Enqueue((e.ClientId, e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()));
@@ -62,6 +68,47 @@ public sealed class SimulatorRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_WithPerDeviceCredentials_EachConnectionLogsInAsTheOneDeviceItPublishesFor()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllLinesAsync(file, ["sim-heart-rate-0001 one", "sim-heart-rate-0002 two", "sim-heart-rate-0003 three"]);
+            var options = Options("--kinds", "heart-rate", "--devices", "3", "--clients", "3", "--credentials", file, "--count", "30", "--rate", "0");
+
+            var report = await new SimulatorRunner(options, TimeProvider.System, TextWriter.Null).RunAsync(CancellationToken.None);
+
+            Assert.Equal((30L, 0L), (report.Acked, report.Failed));
+            Assert.True(report.ConnectSeconds > 0);
+            Assert.Equal(3, _logins.Count);
+            foreach (var message in _received)
+            {
+                var device = message.Topic.Split('/')[1];
+                Assert.Equal(device, _logins[message.ClientId].User);
+            }
+            Assert.Equal(["one", "three", "two"], _logins.Values.Select(l => l.Password).Order());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Run_WithPasswordForAll_LogsEveryDeviceInWithItsIdAndTheOnePassword()
+    {
+        var options = Options("--kinds", "heart-rate,body-weight", "--devices", "2", "--clients", "4", "--password-for-all", "s3cret", "--count", "8", "--rate", "0");
+
+        var report = await new SimulatorRunner(options, TimeProvider.System, TextWriter.Null).RunAsync(CancellationToken.None);
+
+        Assert.Equal(0, report.Failed);
+        Assert.Equal(
+            ["sim-body-weight-0001", "sim-body-weight-0002", "sim-heart-rate-0001", "sim-heart-rate-0002"],
+            _logins.Values.Select(l => l.User).Order());
+        Assert.All(_logins.Values, l => Assert.Equal("s3cret", l.Password));
+    }
+
+    [Fact]
     public async Task Run_WithDuration_StopsByItselfAtTheRequestedRate()
     {
         var options = Options("--kinds", "heart-rate", "--rate", "40", "--duration", "1");
@@ -94,14 +141,15 @@ public sealed class SimulatorRunnerTests : IAsyncLifetime
         {
             Sent = 3, Acked = 2, Failed = 1, MalformedSent = 1,
             MalformedByKind = new Dictionary<string, long> { ["Oversize"] = 1 },
-            Devices = 6, Clients = 1, Seed = 1, DurationSeconds = 1.5, ThroughputPerSecond = 1.3,
+            Devices = 6, Clients = 1, Seed = 1, DurationSeconds = 1.5, ConnectSeconds = 0.25, ThroughputPerSecond = 1.3,
             LatencyMs = new LatencySummary(2, 1.5, 2, 2, 2),
         };
 
         using var json = JsonDocument.Parse(report.ToJson());
 
         var names = json.RootElement.EnumerateObject().Select(p => p.Name).ToHashSet();
-        Assert.Superset(new HashSet<string> { "sent", "acked", "failed", "malformedSent", "durationSeconds", "throughputPerSecond", "latencyMs" }, names);
+        Assert.Superset(new HashSet<string> { "sent", "acked", "failed", "malformedSent", "durationSeconds", "connectSeconds", "throughputPerSecond", "latencyMs" }, names);
+        Assert.Equal(0.25, json.RootElement.GetProperty("connectSeconds").GetDouble());
         Assert.Equal(2, json.RootElement.GetProperty("latencyMs").GetProperty("p95").GetDouble());
         var back = SimulatorReport.FromJson(report.ToJson());
         Assert.NotNull(back);

@@ -10,12 +10,10 @@ internal static class BindFleet
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        string? Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
-        var storePath = Arg("--store") ?? throw new ArgumentException("--store <path> is required");
-        var ids = await File.ReadAllLinesAsync(Arg("--ids") ?? throw new ArgumentException("--ids <file> is required"));
-        using var store = await BenchStore.OpenAsync(storePath);
+        var ids = await FleetArgs.IdsAsync(args);
+        using var store = await BenchStore.OpenAsync(FleetArgs.Store(args));
         var n = 0;
-        foreach (var id in ids.Where(i => i.Length > 0))
+        foreach (var id in ids)
             await store.Bindings.BindAsync(id, PatientId.Parse($"Patient/bench-{++n}"), DateTimeOffset.UtcNow, default);
         Console.WriteLine($"bound {n} devices");
         return 0;

@@ -7,12 +7,14 @@ using Vitals.Gateway.Benchmarks;
 // "validator-memory": RSS and managed heap before and after the pre-send validator has compiled every profile.
 // "ble-latency": BLE indication received -> committed percentiles with the BLE simulator on a private dbus-daemon.
 // "bind": bind a simulated fleet (one device id a line) to one patient each, through the store API.
+// "credentials-fleet": give a simulated fleet MQTT credentials (one password, a salt each), through the store API.
 // Anything else: BenchmarkDotNet (dotnet run -c Release --project benchmarks/Gateway.Benchmarks -- --filter '*').
 return args.FirstOrDefault() switch
 {
     "raw-broker" => await RawBroker.RunAsync(args[1..]),
     "delivery-latency" => DeliveryLatency.Run(args[1..]),
     "bind" => await BindFleet.RunAsync(args[1..]),
+    "credentials-fleet" => await CredentialsFleet.RunAsync(args[1..]),
     "delivery-throughput" => await DeliveryThroughput.RunAsync(args[1..]),
     "validator-memory" => ValidatorMemory.Run(),
     "ble-latency" => await BleLatency.RunAsync(args[1..]),

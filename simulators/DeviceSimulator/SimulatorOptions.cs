@@ -40,12 +40,30 @@ public sealed partial record SimulatorOptions
     public bool Retry { get; init; }
     /// <summary>Send good readings as raw GATT characteristic values, as a BLE-to-MQTT bridge would.</summary>
     public bool Gatt { get; init; }
+    /// <summary>
+    /// Per-device credentials (--credentials FILE or --password-for-all): each connection is one device and logs in
+    /// as it (user name = device id), as the gateway's broker requires with Mqtt:Authentication. Null: no per-device
+    /// credentials (--username/--password, or none).
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? DevicePasswords { get; init; }
+    public string? CredentialsFile { get; init; }
+    public string? PasswordForAll { get; init; }
+
+    /// <summary>The password the device logs in with, when the run has per-device credentials.</summary>
+    public string? PasswordOf(string deviceId) =>
+        PasswordForAll ?? (DevicePasswords is { } passwords && passwords.TryGetValue(deviceId, out var password) ? password : null);
+
+    /// <summary>True when each connection is one device logging in as itself.</summary>
+    public bool PerDeviceCredentials => PasswordForAll is not null || DevicePasswords is not null;
 
     public const string Usage = """
         usage: dotnet run --project simulators/DeviceSimulator -- [options]
           --host H            broker host (127.0.0.1)
           --port N            broker port (1883)
           --username U        MQTT user name      --password P   MQTT password
+          --credentials FILE  per-device credentials, one 'deviceId password' a line: each connection is one
+                              device and logs in as it, so --clients must equal the device count
+          --password-for-all S  the same with one password for every device (user name = device id)
           --devices N         devices per kind (1)
           --kinds K,K,...     body-temperature,blood-pressure,body-weight,respiratory-rate,heart-rate,oxygen-saturation
                               (default: all six)
@@ -105,7 +123,7 @@ public sealed partial record SimulatorOptions
                 case "--gatt":
                     options = options with { Gatt = true };
                     continue;
-                case "--host" or "--username" or "--password" or "--id-prefix" or "--kinds" or "--mqtt"
+                case "--host" or "--username" or "--password" or "--credentials" or "--password-for-all" or "--id-prefix" or "--kinds" or "--mqtt"
                     or "--port" or "--devices" or "--clients" or "--inflight" or "--seed"
                     or "--rate" or "--malformed" or "--duration" or "--count":
                     text = Value();
@@ -130,6 +148,21 @@ public sealed partial record SimulatorOptions
                     break;
                 case "--password":
                     options = options with { Password = text };
+                    break;
+                case "--credentials":
+                    if (!TryReadCredentials(text, out var passwords, out error))
+                    {
+                        return false;
+                    }
+                    options = options with { CredentialsFile = text, DevicePasswords = passwords };
+                    break;
+                case "--password-for-all":
+                    if (text.Length == 0)
+                    {
+                        error = "--password-for-all must not be empty";
+                        return false;
+                    }
+                    options = options with { PasswordForAll = text };
                     break;
                 case "--id-prefix":
                     options = options with { IdPrefix = text };
@@ -244,11 +277,86 @@ public sealed partial record SimulatorOptions
             error = $"--clients {options.Clients} is more than the {deviceCount} devices";
             return false;
         }
+        if (options.PerDeviceCredentials && !TryCheckPerDeviceCredentials(options, deviceCount, out error))
+        {
+            return false;
+        }
         if (string.IsNullOrWhiteSpace(options.Host))
         {
             error = "--host must not be empty";
             return false;
         }
+        return true;
+    }
+
+    private static bool TryCheckPerDeviceCredentials(SimulatorOptions options, int deviceCount, out string error)
+    {
+        var option = options.CredentialsFile is not null ? "--credentials" : "--password-for-all";
+        if (options.CredentialsFile is not null && options.PasswordForAll is not null)
+        {
+            error = "--credentials and --password-for-all are two ways to give the same passwords: use one";
+            return false;
+        }
+        if (options.Username is not null || options.Password is not null)
+        {
+            error = $"{option} logs each device in as itself: it cannot be combined with --username/--password";
+            return false;
+        }
+        // The broker lets a device publish only under its own id, and a connection logs in as one user: a connection
+        // shared by several devices would have all but one refused.
+        if (options.Clients != deviceCount)
+        {
+            error = $"{option} needs one connection per device (the device is the user name): --clients {options.Clients} must equal the {deviceCount} devices";
+            return false;
+        }
+        if (options.DevicePasswords is { } passwords)
+        {
+            var missing = DeviceFleet.Create(options.IdPrefix, options.Kinds, options.Devices).Where(d => !passwords.ContainsKey(d.Id)).Select(d => d.Id).ToList();
+            if (missing.Count > 0)
+            {
+                error = $"--credentials '{options.CredentialsFile}' has no password for {missing.Count} of the {deviceCount} devices (first: {missing[0]})";
+                return false;
+            }
+        }
+        error = "";
+        return true;
+    }
+
+    /// <summary>Reads 'deviceId password' lines; blank lines and lines starting with '#' are skipped.</summary>
+    private static bool TryReadCredentials(string path, out IReadOnlyDictionary<string, string> passwords, out string error)
+    {
+        var read = new Dictionary<string, string>(StringComparer.Ordinal);
+        passwords = read;
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            error = $"--credentials: cannot read '{path}': {ex.Message}";
+            return false;
+        }
+        for (var n = 0; n < lines.Length; n++)
+        {
+            var line = lines[n].Trim();
+            if (line.Length == 0 || line.StartsWith('#'))
+            {
+                continue;
+            }
+            var parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length != 2 || !DeviceIdPattern().IsMatch(parts[0]))
+            {
+                error = $"--credentials '{path}' line {n + 1}: expected 'deviceId password'";
+                return false;
+            }
+            if (!read.TryAdd(parts[0], parts[1]))
+            {
+                error = $"--credentials '{path}' line {n + 1}: device {parts[0]} is listed twice";
+                return false;
+            }
+        }
+        error = "";
         return true;
     }
 

@@ -23,6 +23,8 @@ public sealed record SimulatorReport
     public required int Clients { get; init; }
     public required int Seed { get; init; }
     public required double DurationSeconds { get; init; }
+    /// <summary>First CONNECT's start to the last CONNACK; not part of <see cref="DurationSeconds"/>.</summary>
+    public double ConnectSeconds { get; init; }
     /// <summary>Acknowledged publishes per second over the run.</summary>
     public required double ThroughputPerSecond { get; init; }
     public required LatencySummary LatencyMs { get; init; }

@@ -55,9 +55,16 @@ public sealed class SimulatorRunner
         {
             for (var k = 0; k < connections.Length; k++)
             {
-                connections[k] = new Connection(factory.CreateMqttClient(), new SemaphoreSlim(_options.Inflight, _options.Inflight), ClientOptions(k, runId), new SemaphoreSlim(1, 1));
+                // With per-device credentials there are as many connections as devices, so connection k carries
+                // device k alone (clientOf above) and logs in as it.
+                var user = _options.PerDeviceCredentials ? devices[k].Id : _options.Username;
+                var password = _options.PerDeviceCredentials ? _options.PasswordOf(devices[k].Id) : _options.Password;
+                connections[k] = new Connection(factory.CreateMqttClient(), new SemaphoreSlim(_options.Inflight, _options.Inflight), ClientOptions(k, runId, user, password), new SemaphoreSlim(1, 1));
             }
+            // Connect time: the first CONNECT's start to the last CONNACK (all connections are opened at once).
+            var connectStarted = _time.GetTimestamp();
             await Task.WhenAll(connections.Select(c => ConnectAsync(c.Client, c.Options, cancellationToken))).ConfigureAwait(false);
+            var connectElapsed = _time.GetElapsedTime(connectStarted);
             _log.WriteLine($"device-simulator: {devices.Count} devices on {connections.Length} connection(s) to {_options.Host}:{_options.Port}");
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -123,6 +130,7 @@ public sealed class SimulatorRunner
                 Clients = connections.Length,
                 Seed = _options.Seed,
                 DurationSeconds = Math.Round(elapsed.TotalSeconds, 3),
+                ConnectSeconds = Math.Round(connectElapsed.TotalSeconds, 3),
                 ThroughputPerSecond = Math.Round(Interlocked.Read(ref _acked) / seconds, 1),
                 LatencyMs = _latency.Summarise(),
             };
@@ -153,7 +161,7 @@ public sealed class SimulatorRunner
         }
     }
 
-    private MqttClientOptions ClientOptions(int index, string runId)
+    private MqttClientOptions ClientOptions(int index, string runId, string? username, string? password)
     {
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_options.Host, _options.Port)
@@ -161,9 +169,9 @@ public sealed class SimulatorRunner
             .WithCleanStart(true)
             .WithTimeout(TimeSpan.FromSeconds(10))
             .WithProtocolVersion(_options.Mqtt311 ? MqttProtocolVersion.V311 : MqttProtocolVersion.V500);
-        if (_options.Username is not null)
+        if (username is not null)
         {
-            builder = builder.WithCredentials(_options.Username, _options.Password ?? "");
+            builder = builder.WithCredentials(username, password ?? "");
         }
         return builder.Build();
     }
