@@ -41,7 +41,7 @@ internal sealed class BrokerConnections(BrokerAuthenticator authenticator, ILogg
 
     public async Task ValidateAsync(ValidatingConnectionEventArgs e)
     {
-        var packet = (e.ChannelAdapter as TappedChannel)?.ConnectPacket;
+        var packet = (e.ChannelAdapter as LimitedChannelAdapter)?.ConnectPacket;
         var v5 = e.ProtocolVersion == MqttProtocolVersion.V500;
         var clientId = e.ClientId ?? "";
         string? assigned = null;

@@ -46,10 +46,10 @@ public sealed class EmbeddedBroker(
         var authenticator = new BrokerAuthenticator(credentials, o);
         var connections = new BrokerConnections(authenticator, logger);
         _connections = connections;
-        // The front door listens instead of MQTTnet's TCP adapter (TLS, and the limits MQTTnet's reader cannot apply);
-        // the tap over it keeps each connection's CONNECT packet for the connection check.
+        // The front door listens instead of MQTTnet's TCP adapter: TLS, the limits MQTTnet's reader cannot apply, and
+        // each connection's CONNECT packet kept for the connection check (LimitedChannelAdapter.ConnectPacket).
         frontDoor.Configure(serverOptions);
-        _server = new MqttServerFactory().CreateMqttServer(serverOptions, [new ConnectPacketTap(frontDoor)]);
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions, [frontDoor]);
         _server.ValidatingConnectionAsync += connections.ValidateAsync;
         _server.SessionDeletedAsync += e =>
         {

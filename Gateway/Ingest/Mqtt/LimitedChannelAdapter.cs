@@ -1,3 +1,5 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using MQTTnet.Adapter;
 using MQTTnet.Formatter;
@@ -13,7 +15,7 @@ namespace Vitals.Gateway.Ingest.Mqtt;
 /// options for these, and its CONNACK announces neither limit.
 /// </summary>
 internal sealed class LimitedChannelAdapter(
-    IMqttChannelAdapter inner, MqttLimitsOptions limits, TimeProvider time, ILogger logger) : DelegatingChannelAdapter(inner)
+    IMqttChannelAdapter inner, MqttLimitsOptions limits, TimeProvider time, ILogger logger) : IMqttChannelAdapter
 {
     private readonly PublishRateLimiter _rate = new(limits.PublishesPerSecond, limits.PublishBurst, time);
     private readonly HashSet<ushort> _inFlight = [];
@@ -23,14 +25,34 @@ internal sealed class LimitedChannelAdapter(
     private uint? _grantedSessionExpiry;
     private bool _slowed;
 
-    private bool IsV5 => Inner.PacketFormatterAdapter.ProtocolVersion == MqttProtocolVersion.V500;
+    public long BytesReceived => inner.BytesReceived;
+    public long BytesSent => inner.BytesSent;
+    public X509Certificate2 ClientCertificate => inner.ClientCertificate;
+    public EndPoint RemoteEndPoint => inner.RemoteEndPoint;
+    public EndPoint LocalEndPoint => inner.LocalEndPoint;
+    public bool IsSecureConnection => inner.IsSecureConnection;
+    public MqttPacketFormatterAdapter PacketFormatterAdapter => inner.PacketFormatterAdapter;
 
-    public override async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
+    public Task ConnectAsync(CancellationToken cancellationToken) => inner.ConnectAsync(cancellationToken);
+    public Task DisconnectAsync(CancellationToken cancellationToken) => inner.DisconnectAsync(cancellationToken);
+    public void ResetStatistics() => inner.ResetStatistics();
+
+    /// <summary>
+    /// The CONNECT packet once received (MQTT 3.1.1 §3.1 and MQTT 5.0 §3.1: the first packet of a connection), for the
+    /// connection check: MQTTnet's <see cref="MQTTnet.Server.ValidatingConnectionEventArgs"/> exposes neither the Will
+    /// (§3.1.2.5 in both) nor a way to give an MQTT 3.1.1 client the identifier the server assigns (§3.1.3-6).
+    /// </summary>
+    public MqttConnectPacket? ConnectPacket { get; private set; }
+
+    private bool IsV5 => inner.PacketFormatterAdapter.ProtocolVersion == MqttProtocolVersion.V500;
+
+    public async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
     {
-        var packet = await Inner.ReceivePacketAsync(cancellationToken).ConfigureAwait(false);
+        var packet = await inner.ReceivePacketAsync(cancellationToken).ConfigureAwait(false);
         switch (packet)
         {
             case MqttConnectPacket connect:
+                ConnectPacket = connect;
                 _clientId = SafeText.Escape(connect.ClientId, 64);
                 CapSessionExpiry(connect);
                 break;
@@ -51,7 +73,7 @@ internal sealed class LimitedChannelAdapter(
         return packet!;
     }
 
-    public override Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken)
+    public Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken)
     {
         switch (packet)
         {
@@ -73,14 +95,13 @@ internal sealed class LimitedChannelAdapter(
                 ReleaseInFlight(rec.PacketIdentifier);
                 break;
         }
-        return Inner.SendPacketAsync(packet, cancellationToken);
+        return inner.SendPacketAsync(packet, cancellationToken);
     }
 
-    protected override void Dispose(bool disposing)
+    public void Dispose()
     {
-        if (!disposing) return;
         _slots.Dispose();
-        Inner.Dispose();
+        inner.Dispose();
     }
 
     private void CapSessionExpiry(MqttConnectPacket connect)
