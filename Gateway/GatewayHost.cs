@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Serilog;
 using Vitals.Gateway.Cli;
 using Vitals.Gateway.Web;
+using Vitals.Gateway.Web.Health;
 
 namespace Vitals.Gateway;
 
@@ -33,11 +35,21 @@ public static class GatewayHost
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()
             .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture));
-        builder.WebHost.UseUrls(builder.Configuration["Web:Urls"] is { Length: > 0 } urls ? urls : "http://127.0.0.1:5080");
+        var urls = builder.Configuration["Web:Urls"] is { Length: > 0 } configured ? configured : "http://127.0.0.1:5080";
+        builder.WebHost.UseUrls(urls);
+        // AllowedHosts as configured, else the loopback names (and, off loopback, the listener's and this machine's
+        // names): the framework's host filter answers 400 to any other Host header (DNS rebinding).
+        builder.Services.Configure<HostFilteringOptions>(o => o.AllowedHosts = [.. AllowedHostsDefault.Resolve(builder.Configuration, urls)]);
+        builder.Services.AddSecurityHeaders();
         builder.Services.AddGatewayCore(builder.Configuration);
         builder.Services.AddGatewayWorker(builder.Configuration);
+        builder.Services.AddGatewayHealth(builder.Configuration);
+        builder.Services.AddGatewayMetricsExport(builder.Configuration);
 
         var app = builder.Build();
+        app.MapGatewayHealth();
+        app.MapGatewayMetrics();
+        app.MapStatusApi();
         app.MapStatusPage();
         return app;
     }

@@ -252,6 +252,7 @@ public sealed class DeliveryService(
     /// <summary>What a reading's outcome means for the outbox, the metrics and the log.</summary>
     private async Task RecordAsync(OutboxEntry entry, DeliveryResult result, bool alreadyStored = false)
     {
+        metrics.Answered(result);
         switch (result)
         {
             case DeliveryResult.Delivered d:
@@ -260,7 +261,7 @@ public sealed class DeliveryService(
                     await store.MarkDeliveredAsync(entry.Id, time.GetUtcNow(), string.Join(' ', d.ServerIds), CancellationToken.None).ConfigureAwait(false);
                     if (Interlocked.Exchange(ref _ehrFailing, 0) == 1) DeliveryLog.EhrAvailable(logger);
                 }
-                metrics.Delivered();
+                metrics.Delivered(time.GetUtcNow() - entry.EnqueuedAt);
                 DeliveryLog.Delivered(logger, entry.Id, entry.Reading.DeviceId, d.ServerIds.Count);
                 break;
             case DeliveryResult.RetryLater r:

@@ -35,6 +35,9 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IDeliveryLedger, SqliteDeliveryLedger>();
         services.TryAddSingleton<IPendingPairings, SqlitePendingPairings>();
         services.TryAddSingleton<IDeviceCredentials, SqliteDeviceCredentials>();
+        services.TryAddSingleton<SqliteDeliveryStatistics>();
+        services.TryAddSingleton<IDeliveryStatistics>(sp => sp.GetRequiredService<SqliteDeliveryStatistics>());
+        services.TryAddSingleton<IStoreHealth>(sp => sp.GetRequiredService<SqliteDeliveryStatistics>());
         return services;
     }
 }

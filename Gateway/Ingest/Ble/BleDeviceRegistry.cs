@@ -6,6 +6,12 @@ namespace Vitals.Gateway.Ingest.Ble;
 public sealed class BleDeviceRegistry
 {
     private readonly ConcurrentDictionary<string, BleDeviceState> _devices = new(StringComparer.Ordinal);
+    private volatile BleStackState _stack = new(false, "not started yet");
+
+    /// <summary>Whether the Bluetooth stack (BlueZ on D-Bus) is open now, and why not (the readiness check).</summary>
+    public BleStackState Stack => _stack;
+
+    internal void StackChanged(bool available, string? reason) => _stack = new BleStackState(available, reason);
 
     public IReadOnlyList<BleDeviceState> Snapshot() => [.. _devices.Values.OrderBy(d => d.Address, StringComparer.Ordinal)];
 

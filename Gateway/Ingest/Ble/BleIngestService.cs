@@ -19,6 +19,7 @@ public sealed class BleIngestService : BackgroundService
     private readonly BleOptions _options;
     private readonly ILogger<BleIngestService> _logger;
     private readonly BleSessionContext _context;
+    private readonly BleDeviceRegistry _registry;
     private readonly Dictionary<string, BleDeviceSession> _sessions = new(StringComparer.Ordinal);
 
     public BleIngestService(
@@ -39,6 +40,7 @@ public sealed class BleIngestService : BackgroundService
         _bindings = bindings;
         _options = options.Value;
         _logger = logger;
+        _registry = registry;
         if (!ingest.Value.TryGetTimeZone(out var zone))
         {
             throw new InvalidOperationException($"{IngestOptions.SectionName}:{nameof(IngestOptions.TimeZone)} '{ingest.Value.TimeZone}' is not a known time zone");
@@ -64,6 +66,7 @@ public sealed class BleIngestService : BackgroundService
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 var delay = backoff.Delay(Math.Min(attempt++, 1_000));
+                _registry.StackChanged(false, e.Message);
                 BleLog.StackUnavailable(_logger, e.Message, delay);
                 if (!await DelayAsync(delay, stoppingToken).ConfigureAwait(false)) return;
                 continue;
@@ -81,6 +84,7 @@ public sealed class BleIngestService : BackgroundService
             }
             if (!stoppingToken.IsCancellationRequested)
             {
+                _registry.StackChanged(false, "connection to the Bluetooth stack lost");
                 BleLog.StackLost(_logger);
                 if (!await DelayAsync(backoff.Delay(Math.Min(attempt++, 1_000)), stoppingToken).ConfigureAwait(false)) return;
             }
@@ -99,6 +103,7 @@ public sealed class BleIngestService : BackgroundService
         }
         while (!ct.IsCancellationRequested && !bluetooth.Disconnected.IsCompleted)
         {
+            await CheckStackAsync(bluetooth, ct).ConfigureAwait(false);
             await RefreshSessionsAsync(bluetooth, ct).ConfigureAwait(false);
             try
             {
@@ -108,6 +113,20 @@ public sealed class BleIngestService : BackgroundService
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>The bus is open, but is bluetoothd on it with the adapter powered? (for the readiness check)</summary>
+    private async Task CheckStackAsync(Bluetooth bluetooth, CancellationToken ct)
+    {
+        try
+        {
+            var available = await bluetooth.GetAvailabilityAsync(ct).ConfigureAwait(false);
+            _registry.StackChanged(available, available ? null : $"org.bluez is not on the bus or adapter {_options.Adapter} is not powered");
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            _registry.StackChanged(false, e.Message);
         }
     }
 

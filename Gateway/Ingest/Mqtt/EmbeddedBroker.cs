@@ -29,6 +29,9 @@ public sealed class EmbeddedBroker(
     private BrokerConnections? _connections;
     private readonly CancellationTokenSource _stopping = new();
 
+    /// <summary>The broker has started and its listeners accept connections (the readiness check).</summary>
+    public bool IsListening => _server?.IsStarted == true && frontDoor.Endpoints.Length > 0;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;

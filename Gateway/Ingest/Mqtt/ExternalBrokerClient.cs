@@ -34,6 +34,9 @@ public sealed class ExternalBrokerClient(
     /// <summary>Completes when the first subscription is in place (used by tests and start-up ordering).</summary>
     public Task Connected => _firstConnect.Task;
 
+    /// <summary>Connected to the broker now (the readiness check).</summary>
+    public bool IsConnected => _client?.IsConnected == true;
+
     /// <summary>Messages delivered from the broker's retained store, acknowledged and not ingested.</summary>
     internal long RetainedIgnored => Interlocked.Read(ref _retainedIgnored);
 

@@ -151,7 +151,15 @@ internal static class SqliteSchema
         );
         """;
 
-    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3, Version4, Version5];
+    // The status page's per-hour charts select readings by when they were received and delivered, and rejected
+    // messages by when they were received: without these, every page view would scan the whole history.
+    private const string Version6 = """
+        CREATE INDEX IF NOT EXISTS ix_readings_received_at ON readings (received_at);
+        CREATE INDEX IF NOT EXISTS ix_readings_delivered_at ON readings (delivered_at) WHERE delivered_at IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS ix_rejected_received_at ON rejected (received_at);
+        """;
+
+    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3, Version4, Version5, Version6];
 
     public static int CurrentVersion => Migrations.Count;
 }

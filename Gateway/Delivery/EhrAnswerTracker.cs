@@ -1,0 +1,48 @@
+namespace Vitals.Gateway.Delivery;
+
+/// <summary>
+/// <see cref="IEhrReadiness"/> from the outcomes the delivery loop already reports through
+/// <see cref="GatewayMetrics.EhrAnswered"/>: the last answer decides, and the state keeps the instant it began.
+/// A reading-level refusal (422, 400) still means the EHR is reachable and the credentials are good.
+/// </summary>
+public sealed class EhrAnswerTracker : IEhrReadiness
+{
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private EhrReadinessState _current = EhrReadinessState.NotYetKnown;
+
+    public EhrAnswerTracker(GatewayMetrics metrics, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        _time = time;
+        metrics.EhrAnswered += Record;
+    }
+
+    public EhrReadinessState Current
+    {
+        get { lock (_gate) return _current; }
+    }
+
+    /// <summary>Folds one outcome into the state.</summary>
+    public void Record(DeliveryResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var (availability, reason) = result switch
+        {
+            DeliveryResult.Delivered => (EhrAvailability.Available, (string?)null),
+            DeliveryResult.Rejected { HttpStatus: 401 or 403 } r => (EhrAvailability.Unauthorised, $"HTTP {r.HttpStatus}: the EHR refused the gateway's credentials or rights (check Ehr:Auth)"),
+            DeliveryResult.Rejected => (EhrAvailability.Available, null),
+            // The HTTP client turns a 401 that a token refresh did not cure into a retry-later outcome whose reason
+            // starts with the status (RFC 9110 15.5.2: the credentials were refused).
+            DeliveryResult.RetryLater r when r.Reason.StartsWith("HTTP 401", StringComparison.Ordinal) => (EhrAvailability.Unauthorised, r.Reason),
+            DeliveryResult.RetryLater r => (EhrAvailability.Unreachable, r.Reason),
+            _ => throw new ArgumentOutOfRangeException(nameof(result), result.GetType().Name, "unknown delivery outcome"),
+        };
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            var since = _current.Availability == availability && _current.Since is { } s ? s : now;
+            _current = new EhrReadinessState(availability, reason, since, now);
+        }
+    }
+}
