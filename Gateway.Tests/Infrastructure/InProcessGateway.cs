@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Vitals.Gateway.Tests.Storage;
 
@@ -24,6 +26,9 @@ public sealed class InProcessGateway : IAsyncDisposable
     public string StorePath => Path.Combine(Directory, "gateway.db");
     public IServiceProvider Services => _app.Services;
     public StoreSet Store => new(_app.Services);
+
+    /// <summary>The web host's address (Web:Urls), e.g. <c>http://127.0.0.1:5080</c>.</summary>
+    public string WebUrl => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
     /// <param name="ehrBaseUrl">the EHR; by default a loopback port where nothing listens (deliveries retry)</param>
     public static async Task<InProcessGateway> StartAsync(
