@@ -1,33 +1,69 @@
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Vitals.Gateway.Ingest;
+using Vitals.Gateway.Patients;
+using Vitals.Gateway.Tests.Delivery;
 using Vitals.Gateway.Tests.Infrastructure;
 
 namespace Vitals.Gateway.Tests.Web;
 
 public sealed class StatusPageTests
 {
-    private static string BaseUrl(InProcessGateway gateway) =>
-        gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-
     [Fact]
-    public async Task Shows_the_counts_and_the_latest_rejected_message_with_its_reason()
+    public async Task Shows_the_counts_and_the_latest_rejected_message_with_its_reason_but_not_its_value()
     {
         await using var gateway = await InProcessGateway.StartAsync();
         var pipeline = gateway.Services.GetRequiredService<IngestPipeline>();
-        await pipeline.SubmitAsync(Some.MqttMessage("vitals/scale-1/body-weight", Encoding.UTF8.GetBytes("""{"value": 900, "unit": "kg"}"""), DateTimeOffset.UtcNow), default);
+        await pipeline.SubmitAsync(Some.MqttMessage("vitals/scale-1/body-weight", Encoding.UTF8.GetBytes("""{"value": 987.6, "unit": "kg"}"""), DateTimeOffset.UtcNow), default);
         using var http = new HttpClient();
 
-        var status = await http.GetFromJsonAsync<JsonElement>($"{BaseUrl(gateway)}/api/status");
-        var page = await http.GetStringAsync($"{BaseUrl(gateway)}/");
+        var status = await http.GetFromJsonAsync<JsonElement>($"{gateway.WebUrl}/api/status");
+        var page = await http.GetStringAsync($"{gateway.WebUrl}/");
 
         Assert.Equal(1, status.GetProperty("outbox").GetProperty("rejected").GetInt64());
         Assert.Equal(1, status.GetProperty("sinceStart").GetProperty("rejected").GetInt64());
         Assert.Contains("vitals/scale-1/body-weight", page, StringComparison.Ordinal);
         Assert.Contains("outside the plausible range", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("987", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Renders_devices_connectivity_and_accessible_SVG_charts_without_a_patient_id_or_a_measured_value()
+    {
+        await using var ehr = await ScriptedFhirServer.StartAsync();
+        await using var gateway = await InProcessGateway.StartAsync(ehr.BaseUrl, new Dictionary<string, string?> { ["Ehr:Profile"] = "fhir-conditional" });
+        await gateway.Store.Bindings.BindAsync("scale-7", PatientId.Parse("Patient/zq-patient-4711"), DateTimeOffset.UtcNow, default);
+        var pipeline = gateway.Services.GetRequiredService<IngestPipeline>();
+        for (var i = 0; i < 3; i++)
+            await pipeline.SubmitAsync(Some.MqttMessage("vitals/scale-7/body-weight",
+                Encoding.UTF8.GetBytes($$"""{"value": 8{{i}}.37, "unit": "kg", "time": "{{DateTimeOffset.UtcNow:O}}", "id": "w{{i}}"}"""), DateTimeOffset.UtcNow), default);
+        await Eventually.TrueAsync(async () => (await gateway.Store.Status.GetOutboxStatusAsync(default)).Delivered == 3, TimeSpan.FromSeconds(30), "three readings delivered");
+        using var http = new HttpClient();
+
+        var page = await http.GetStringAsync($"{gateway.WebUrl}/");
+
+        // Two charts, each an image with a title and description, and its numbers again as a table.
+        var charts = Regex.Matches(page, "<svg role=\"img\" aria-labelledby=\"(\\w+)-t \\1-d\"");
+        Assert.Equal(["traffic", "latency"], charts.Select(m => m.Groups[1].Value));
+        Assert.Contains("<title id=\"traffic-t\">Readings per hour</title>", page, StringComparison.Ordinal);
+        Assert.Contains("3 received, 3 delivered, 0 rejected in 24 hours", page, StringComparison.Ordinal);
+        Assert.Matches("<rect class=\"received\"", page);
+        Assert.Matches("<circle class=\"p50\"", page);
+        Assert.Equal(2, Regex.Matches(page, "<details><summary>[^<]+: table</summary><table>").Count);
+        // Devices and connectivity.
+        Assert.Matches("<th scope=\"row\">scale-7</th><td>yes</td>", page);
+        Assert.Matches("<th scope=\"row\">broker</th><td class=\"Healthy\">Healthy</td>", page);
+        Assert.Matches("<th scope=\"row\">ehr</th><td class=\"Healthy\">Healthy</td>", page);
+        // No patient, no value.
+        Assert.DoesNotContain("4711", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("zq-patient", page, StringComparison.Ordinal);
+        Assert.DoesNotContain(".37", page, StringComparison.Ordinal);
+        // The page runs under its own CSP: no inline script or style.
+        Assert.DoesNotContain("<script", page, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<style", page, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("style=", page, StringComparison.OrdinalIgnoreCase);
     }
 }

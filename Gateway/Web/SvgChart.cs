@@ -14,7 +14,7 @@ internal sealed record ChartSeries(string Name, string CssClass, IReadOnlyList<d
 /// </summary>
 internal static class SvgChart
 {
-    private const int Width = 720, Height = 240, Left = 56, Right = 12, Top = 12, Bottom = 36;
+    private const int Width = 720, Height = 240, Left = 56, Right = 12, Top = 24, Bottom = 36;
 
     /// <summary>Grouped bars: one group per label, one bar per series.</summary>
     public static void Bars(StringBuilder html, string id, string title, string description, IReadOnlyList<string> labels,
@@ -45,7 +45,7 @@ internal static class SvgChart
             html.Append(CultureInfo.InvariantCulture, $"<line class=\"grid\" x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{y:0.#}\" y2=\"{y:0.#}\"/>");
             html.Append(CultureInfo.InvariantCulture, $"<text class=\"axis\" x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\">{E(Number(top * fraction))}</text>");
         }
-        html.Append(CultureInfo.InvariantCulture, $"<text class=\"axis\" x=\"4\" y=\"{Top + 10}\">{E(unit)}</text>");
+        html.Append(CultureInfo.InvariantCulture, $"<text class=\"axis\" x=\"{Left}\" y=\"{Top - 10}\">{E(unit)}</text>");
         // X labels: every sixth (hourly data: 4 labels a day), and the last.
         for (var i = 0; i < labels.Count; i++)
         {
