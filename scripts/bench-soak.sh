@@ -15,6 +15,8 @@ WARMUP=${WARMUP:-60}
 # The sandbox keeps every Observation in memory; emptied every RESET_EVERY seconds (0 = never) so that its own growth
 # does not slow it down over the soak. The gateway's figures do not depend on what the sandbox keeps.
 RESET_EVERY=${RESET_EVERY:-60}
+# BIND=0 leaves the devices unbound: readings go to quarantine and nothing is delivered (ingest alone).
+BIND=${BIND:-1}
 source scripts/bench-common.sh
 
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -26,14 +28,16 @@ fleet=(--devices 167 --clients 1002)   # 6 kinds x 167 = 1,002 devices, one conn
 Storage__Path="$work/soak.db" Mqtt__Port=19311 Web__Urls="http://127.0.0.1:19312" Ehr__BaseUrl="$ehr" \
   Serilog__MinimumLevel__Default=Warning $gw run >"$work/gateway.log" 2>&1 &
 gw_pid=$!; pids+=($gw_pid); wait_port 19311
-$sim --list-devices "${fleet[@]}" >"$work/ids"
-$bench bind --store "$work/soak.db" --ids "$work/ids" >/dev/null
+if [ "$BIND" = 1 ]; then
+  $sim --list-devices "${fleet[@]}" >"$work/ids"
+  $bench bind --store "$work/soak.db" --ids "$work/ids" >/dev/null
+fi
 
 if [ "$RESET_EVERY" -gt 0 ]; then
   (while sleep "$RESET_EVERY"; do curl -s -X POST "http://127.0.0.1:19300/\$admin/reset" >/dev/null || true; done) & pids+=($!)
 fi
 
-echo "== soak: ${RATE} readings/s for ${DURATION} s, gateway pid $gw_pid"
+echo "== soak: ${RATE} readings/s for ${DURATION} s, gateway pid $gw_pid, devices bound: $BIND"
 $sim load --port 19311 "${fleet[@]}" --rate "$RATE" --duration "$DURATION" --inflight 16 \
-  --gateway-pid "$gw_pid" --store "$work/soak.db" --sample-every "$EVERY" --warmup "$WARMUP" --drain 60 | tee "$work/soak.json"
+  --gateway-pid "$gw_pid" $([ "$BIND" = 1 ] && echo --store "$work/soak.db") --sample-every "$EVERY" --warmup "$WARMUP" --drain 60 | tee "$work/soak.json"
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
