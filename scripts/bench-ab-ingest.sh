@@ -5,6 +5,7 @@
 # nothing added (the benchmark tool's raw-broker verb), the limit the gateway's ingest is measured against.
 #   bash scripts/bench-ab-ingest.sh <old-rev> [rounds=2] [count=60000]
 #   CLIENTS="50 1002" bash scripts/bench-ab-ingest.sh <old-rev>
+#   OLD_TREE=/path/to/built/checkout bash scripts/bench-ab-ingest.sh <old-rev>
 set -euo pipefail
 cd "$(dirname "$0")/.."
 old_rev=${1:?usage: scripts/bench-ab-ingest.sh <old-rev> [rounds] [count]}
@@ -15,8 +16,12 @@ work=$(mktemp -d)
 cleanup() { git worktree remove --force "$work/old" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT INT TERM
 
-git worktree add --detach "$work/old" "$old_rev" >/dev/null
-dotnet build "$work/old/Gateway/Gateway.csproj" -c Release -nologo -v q >/dev/null
+# OLD_TREE: a checkout of old-rev already built in Release (saves its build on a busy machine).
+old_tree=${OLD_TREE:-$work/old}
+if [ -z "${OLD_TREE:-}" ]; then
+  git worktree add --detach "$work/old" "$old_rev" >/dev/null
+  dotnet build "$work/old/Gateway/Gateway.csproj" -c Release -nologo -v q >/dev/null
+fi
 dotnet build Gateway.sln -c Release -nologo -v q >/dev/null
 sim="dotnet simulators/DeviceSimulator/bin/Release/net10.0/Vitals.DeviceSimulator.dll"
 bench="dotnet benchmarks/Gateway.Benchmarks/bin/Release/net10.0/Gateway.Benchmarks.dll"
@@ -51,7 +56,7 @@ for i in $(seq 1 "$rounds"); do
   for c in $clients; do
     port=$(( port + 6 ))
     raw "$port" "$c"
-    run "old($old_rev)" "$work/old/Gateway/bin/Release/net10.0/Vitals.Gateway.dll" $(( port + 2 )) "$c"
+    run "old($old_rev)" "$old_tree/Gateway/bin/Release/net10.0/Vitals.Gateway.dll" $(( port + 2 )) "$c"
     run "new" "Gateway/bin/Release/net10.0/Vitals.Gateway.dll" $(( port + 4 )) "$c"
   done
 done
