@@ -39,5 +39,6 @@ fi
 
 echo "== soak: ${RATE} readings/s for ${DURATION} s, gateway pid $gw_pid, devices bound: $BIND"
 $sim load --port 19311 "${fleet[@]}" --rate "$RATE" --duration "$DURATION" --inflight 16 \
-  --gateway-pid "$gw_pid" $([ "$BIND" = 1 ] && echo --store "$work/soak.db") --sample-every "$EVERY" --warmup "$WARMUP" --drain 60 | tee "$work/soak.json"
+  --gateway-pid "$gw_pid" $([ "$BIND" = 1 ] && echo --store "$work/soak.db") --sample-every "$EVERY" --warmup "$WARMUP" --drain 60 | tee "$work/soak.json" || status=$?
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+exit "${status:-0}"
