@@ -31,7 +31,16 @@ public sealed class IngestPipeline
 
     internal ChannelReader<PendingCommit> Reader => _queue.Reader;
 
-    public Task<IngestOutcome> SubmitAsync(IngestMessage message, CancellationToken ct)
+    public async Task<IngestOutcome> SubmitAsync(IngestMessage message, CancellationToken ct) =>
+        await (await QueueAsync(message, ct).ConfigureAwait(false)).ConfigureAwait(false);
+
+    /// <summary>
+    /// Decodes and queues the message, returning once it is queued (that wait is the back-pressure); the task it returns
+    /// completes when the message is committed. For a source that acknowledges later on another path (the embedded
+    /// broker's PUBACK, sent by the connection's own sender) and meanwhile takes the next message of the same
+    /// connection, so one connection's messages can share a group commit.
+    /// </summary>
+    public ValueTask<Task<IngestOutcome>> QueueAsync(IngestMessage message, CancellationToken ct)
     {
         var origin = message.Source.ToString();
         IngestRecord record = _decoder.TryDecode(message, out var reading, out var error)
@@ -45,18 +54,23 @@ public sealed class IngestPipeline
     /// segment stream that broke mid-record), with the source's reason, through the same queue and commit as
     /// <see cref="SubmitAsync"/>. An oversize payload is refused for its size first, as in <see cref="MessageDecoder"/>.
     /// </summary>
-    public Task<IngestOutcome> SubmitRejectedAsync(
+    public async Task<IngestOutcome> SubmitRejectedAsync(
+        IngestSource source, ReadOnlyMemory<byte> payload, DateTimeOffset receivedAt, DecodeError error, CancellationToken ct) =>
+        await (await QueueRejectedAsync(source, payload, receivedAt, error, ct).ConfigureAwait(false)).ConfigureAwait(false);
+
+    /// <summary><see cref="SubmitRejectedAsync"/> in two steps, as <see cref="QueueAsync"/>.</summary>
+    public ValueTask<Task<IngestOutcome>> QueueRejectedAsync(
         IngestSource source, ReadOnlyMemory<byte> payload, DateTimeOffset receivedAt, DecodeError error, CancellationToken ct)
     {
         if (!_decoder.FitsSizeLimit(payload.Length, out var sizeError)) error = sizeError;
         return EnqueueAsync(new IngestRecord.Rejected(source.ToString(), receivedAt, KeepablePart(payload), error), ct);
     }
 
-    private async Task<IngestOutcome> EnqueueAsync(IngestRecord record, CancellationToken ct)
+    private async ValueTask<Task<IngestOutcome>> EnqueueAsync(IngestRecord record, CancellationToken ct)
     {
         var pending = new PendingCommit(record);
         await _queue.Writer.WriteAsync(pending, ct).ConfigureAwait(false);
-        return await pending.Committed.Task.WaitAsync(ct).ConfigureAwait(false);
+        return pending.Committed.Task.WaitAsync(ct);
     }
 
     internal void Complete() => _queue.Writer.TryComplete();

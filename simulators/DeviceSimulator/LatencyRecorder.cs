@@ -1,6 +1,6 @@
 namespace Vitals.Simulators.DeviceSimulator;
 
-/// <summary>Collects publish-to-PUBACK latencies (thread-safe) and summarises them by nearest-rank percentiles.</summary>
+/// <summary>Collects latencies (thread-safe; publish-to-PUBACK, or a load run's later stages) and summarises them by nearest-rank percentiles.</summary>
 public sealed class LatencyRecorder
 {
     private readonly List<double> _milliseconds = [];
@@ -25,12 +25,19 @@ public sealed class LatencyRecorder
         }
     }
 
-    public LatencySummary Summarise()
+    public LatencySummary Summarise() => Summarise(0);
+
+    /// <summary>
+    /// The samples from the <paramref name="fromSample"/>-th on (0-based, in the order they were recorded): with the
+    /// count taken a second ago, the last second's latencies (the load command's progress line).
+    /// </summary>
+    public LatencySummary Summarise(int fromSample)
     {
         double[] sorted;
         lock (_lock)
         {
-            sorted = [.. _milliseconds];
+            var from = Math.Clamp(fromSample, 0, _milliseconds.Count);
+            sorted = _milliseconds.GetRange(from, _milliseconds.Count - from).ToArray();
         }
         if (sorted.Length == 0)
         {

@@ -21,6 +21,8 @@ public sealed class SimulatorRunner
     private readonly TimeProvider _time;
     private readonly TextWriter _log;
     private readonly LatencyRecorder _latency = new();
+    private readonly Action<SimulatedMessage, DateTimeOffset>? _acknowledged;
+    private readonly bool _logProgress;
     private readonly Dictionary<MalformedKind, long> _malformedSent = [];
     private long _sent;
     private long _acked;
@@ -29,12 +31,29 @@ public sealed class SimulatorRunner
     private long _rejected;
     private int _loggedFailures;
 
-    public SimulatorRunner(SimulatorOptions options, TimeProvider time, TextWriter log)
+    /// <param name="acknowledged">called with each message the broker acknowledged with success, and when (the load command's committed time)</param>
+    /// <param name="logProgress">false: no progress line every 5 s (the load command writes its own)</param>
+    public SimulatorRunner(SimulatorOptions options, TimeProvider time, TextWriter log,
+        Action<SimulatedMessage, DateTimeOffset>? acknowledged = null, bool logProgress = true)
     {
         _options = options;
         _time = time;
         _log = log;
+        _acknowledged = acknowledged;
+        _logProgress = logProgress;
     }
+
+    /// <summary>Publishes sent so far (readable while the run goes on).</summary>
+    public long SentSoFar => Interlocked.Read(ref _sent);
+
+    /// <summary>Publishes acknowledged with success so far.</summary>
+    public long AckedSoFar => Interlocked.Read(ref _acked);
+
+    /// <summary>Publishes failed so far.</summary>
+    public long FailedSoFar => Interlocked.Read(ref _failed);
+
+    /// <summary>The publish-to-PUBACK latencies recorded so far, in the order their PUBACKs came.</summary>
+    public LatencyRecorder Latency => _latency;
 
     /// <summary>Connects, publishes until a stop condition (count, duration, cancellation), drains, disconnects.</summary>
     /// <exception cref="SimulatorConnectException">A connection to the broker could not be made.</exception>
@@ -85,14 +104,14 @@ public sealed class SimulatorRunner
                     var message = source.Next(_time.GetLocalNow());
                     var connection = connections[clientOf[message.Device.Id]];
                     await connection.Inflight.WaitAsync(stop.Token).ConfigureAwait(false);
-                    _sent++;
+                    Interlocked.Increment(ref _sent);
                     if (message.Malformed is { } kind)
                     {
                         _malformedSent[kind] = _malformedSent.GetValueOrDefault(kind) + 1;
                     }
                     _ = PublishAsync(connection, message, drain.Token);
 
-                    if (_time.GetElapsedTime(lastProgress) >= ProgressInterval)
+                    if (_logProgress && _time.GetElapsedTime(lastProgress) >= ProgressInterval)
                     {
                         lastProgress = _time.GetTimestamp();
                         _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -212,6 +231,7 @@ public sealed class SimulatorRunner
             {
                 _latency.Record(_time.GetElapsedTime(start));
                 Interlocked.Increment(ref _acked);
+                _acknowledged?.Invoke(message, _time.GetUtcNow());
             }
             else if (result.ReasonCode == MqttClientPublishReasonCode.PayloadFormatInvalid && message.Malformed is not null)
             {

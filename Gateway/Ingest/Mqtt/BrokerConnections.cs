@@ -6,8 +6,11 @@ using MQTTnet.Server;
 
 namespace Vitals.Gateway.Ingest.Mqtt;
 
-/// <summary>A connected client as the broker's rules see it.</summary>
-internal sealed record BrokerClient(BrokerPrincipal Principal, MqttProtocolVersion Protocol);
+/// <summary>
+/// A connected client as the broker's rules see it; <paramref name="Acknowledgements"/> are its connection's PUBACKs
+/// waiting for commits (null when MQTTnet's own listener made the connection, as without the front door).
+/// </summary>
+internal sealed record BrokerClient(BrokerPrincipal Principal, MqttProtocolVersion Protocol, PendingAcknowledgements? Acknowledgements = null);
 
 /// <summary>
 /// The broker's front door: every CONNECT is checked here (MQTTnet's ValidatingConnectionAsync), and the clients it let
@@ -99,7 +102,7 @@ internal sealed class BrokerConnections(BrokerAuthenticator authenticator, ILogg
                 Refuse(e, MqttConnectReasonCode.NotAuthorized, "the client id is in use by another user");
                 return;
             }
-            var client = new BrokerClient(principal, e.ProtocolVersion);
+            var client = new BrokerClient(principal, e.ProtocolVersion, (e.ChannelAdapter as LimitedChannelAdapter)?.Acknowledgements);
             _clients[id] = client;
             e.SessionItems[SessionKey] = client;
         }

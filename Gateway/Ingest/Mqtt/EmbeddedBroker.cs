@@ -12,9 +12,10 @@ using Vitals.Gateway.Storage;
 namespace Vitals.Gateway.Ingest.Mqtt;
 
 /// <summary>
-/// The in-process broker (Mqtt:Mode=Embedded). Every publish under <c>vitals/</c> is decoded and committed inside the
-/// publish interceptor: MQTTnet sends the PUBACK (QoS 1) or PUBREC (QoS 2) only after the interceptor returns, so a
-/// publisher's message is acknowledged exactly when its reading is durable. Who may connect, publish and subscribe is
+/// The in-process broker (Mqtt:Mode=Embedded). Every publish under <c>vitals/</c> is decoded and queued for the group
+/// commit inside the publish interceptor; its PUBACK (QoS 1) or PUBREC (QoS 2) is held by the connection
+/// (<see cref="PendingAcknowledgements"/>) until the commit, so a publisher's message is acknowledged exactly when its
+/// reading is durable, and a connection with several publishes in flight has them all in the commit. Who may connect, publish and subscribe is
 /// decided by <see cref="BrokerConnections"/> and <see cref="BrokerTopicRules"/> (README "MQTT contract").
 /// </summary>
 public sealed class EmbeddedBroker(
@@ -95,8 +96,18 @@ public sealed class EmbeddedBroker(
                 await RefuseImpersonationAsync(e, client, topic).ConfigureAwait(false);
                 return;
             }
-            var outcome = await MqttPublish.SubmitAsync(
+            var committed = await MqttPublish.QueueAsync(
                 pipeline, topic, e.ClientId, e.ApplicationMessage.Payload.ToArray(), time.GetUtcNow(), _stopping.Token).ConfigureAwait(false);
+            // Pipelining: the PUBACK (PUBREC) waits for the commit in the connection's sender, and MQTTnet goes on to the
+            // connection's next publish, so one connection's messages share a group commit (PendingAcknowledgements).
+            // Not when readings are relayed to operators: the relay happens when this returns, and a rejected message
+            // must not be relayed. A QoS 0 publish has no acknowledgement to hold.
+            if (!options.Value.RelayToOperators && e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce
+                && client.Acknowledgements?.TryDefer(e.ApplicationMessage, committed) == true)
+            {
+                return;
+            }
+            var outcome = await committed.ConfigureAwait(false);
             if (outcome == IngestOutcome.Rejected)
             {
                 // Kept in the rejected store; an MQTT 5 publisher also learns it from the PUBACK reason code.

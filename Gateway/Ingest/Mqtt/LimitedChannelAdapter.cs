@@ -5,6 +5,7 @@ using MQTTnet.Adapter;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
+using Vitals.Gateway.Storage;
 
 namespace Vitals.Gateway.Ingest.Mqtt;
 
@@ -44,6 +45,9 @@ internal sealed class LimitedChannelAdapter(
     /// </summary>
     public MqttConnectPacket? ConnectPacket { get; private set; }
 
+    /// <summary>This connection's acknowledgements that wait for a commit (the embedded broker's interceptor defers them here).</summary>
+    public PendingAcknowledgements Acknowledgements { get; } = new();
+
     private bool IsV5 => inner.PacketFormatterAdapter.ProtocolVersion == MqttProtocolVersion.V500;
 
     public async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
@@ -67,7 +71,10 @@ internal sealed class LimitedChannelAdapter(
                     IngestLog.PublishRateExceeded(logger, _clientId);
                 }
                 if (publish.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce)
+                {
                     await TakeInFlightAsync(publish.PacketIdentifier, cancellationToken).ConfigureAwait(false);
+                    Acknowledgements.Dispatching(publish);
+                }
                 break;
         }
         return packet!;
@@ -84,18 +91,49 @@ internal sealed class LimitedChannelAdapter(
                 // §3.2.2.3.2: a server that uses another session expiry than the client asked for MUST send it in CONNACK.
                 if (_grantedSessionExpiry is { } granted) connAck.SessionExpiryInterval = granted;
                 break;
-            // Released before the acknowledgement is written: a client may send its next publish as soon as it has read
-            // it, and that publish must find the slot free (MQTT 5.0 §4.9). A QoS 2 publish is released at its PUBREC,
-            // not its PUBCOMP: the PUBREL that leads to PUBCOMP queues behind the publish being held, so waiting for
-            // it would wait forever. By PUBREC the message has been handled; what remains is the handshake.
-            case MqttPubAckPacket ack:
-                ReleaseInFlight(ack.PacketIdentifier);
-                break;
-            case MqttPubRecPacket rec:
-                ReleaseInFlight(rec.PacketIdentifier);
-                break;
+            case MqttPubAckPacket or MqttPubRecPacket:
+                return SendAcknowledgementAsync((MqttPacketWithIdentifier)packet, cancellationToken);
         }
         return inner.SendPacketAsync(packet, cancellationToken);
+    }
+
+    /// <summary>
+    /// A PUBACK or PUBREC goes out only once its message is durable (<see cref="PendingAcknowledgements"/>); MQTTnet's
+    /// sender for this connection waits here, so acknowledgements keep the order of their publishes. The in-flight slot
+    /// is released before the acknowledgement is written: a client may send its next publish as soon as it has read
+    /// it, and that publish must find the slot free (MQTT 5.0 §4.9). A QoS 2 publish is released at its PUBREC, not its
+    /// PUBCOMP: the PUBREL that leads to PUBCOMP queues behind the publish being held, so waiting for it would wait
+    /// forever. By PUBREC the message has been handled; what remains is the handshake.
+    /// </summary>
+    private async Task SendAcknowledgementAsync(MqttPacketWithIdentifier ack, CancellationToken cancellationToken)
+    {
+        var decision = await Acknowledgements.WaitAsync(ack.PacketIdentifier, cancellationToken).ConfigureAwait(false);
+        ReleaseInFlight(ack.PacketIdentifier);
+        if (!decision.Send)
+        {
+            if (decision.Failure is { } failure)
+            {
+                // Closing the connection withholds this acknowledgement and every later one; the publisher resends
+                // those messages when it reconnects, and the store recognises what it already has.
+                IngestLog.NotAcknowledged(logger, SafeText.Escape(decision.Topic ?? ""), failure.GetType().Name);
+                try
+                {
+                    await inner.DisconnectAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or ObjectDisposedException or MQTTnet.Exceptions.MqttCommunicationException)
+                {
+                    // Already closed.
+                }
+            }
+            return;
+        }
+        if (decision.Outcome == IngestOutcome.Rejected)
+        {
+            // Kept in the rejected store; an MQTT 5 publisher also learns it from the reason code (MQTT 5.0 §3.4.2.1, 0x99).
+            if (ack is MqttPubAckPacket pubAck) pubAck.ReasonCode = MqttPubAckReasonCode.PayloadFormatInvalid;
+            else if (ack is MqttPubRecPacket pubRec) pubRec.ReasonCode = MqttPubRecReasonCode.PayloadFormatInvalid;
+        }
+        await inner.SendPacketAsync(ack, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()

@@ -17,6 +17,16 @@ public static class MqttPublish
             ? pipeline.SubmitAsync(message, ct)
             : pipeline.SubmitRejectedAsync(new MqttSource(topic, clientId), payload, receivedAt, error, ct);
 
+    /// <summary>
+    /// <see cref="SubmitAsync"/> in two steps (<see cref="IngestPipeline.QueueAsync"/>): returns once the message is
+    /// queued; the task it returns completes when it is committed.
+    /// </summary>
+    public static ValueTask<Task<IngestOutcome>> QueueAsync(
+        IngestPipeline pipeline, string topic, string clientId, ReadOnlyMemory<byte> payload, DateTimeOffset receivedAt, CancellationToken ct) =>
+        TryCreateMessage(topic, clientId, payload, receivedAt, out var message, out var error)
+            ? pipeline.QueueAsync(message, ct)
+            : pipeline.QueueRejectedAsync(new MqttSource(topic, clientId), payload, receivedAt, error, ct);
+
     /// <summary>The message a publish on <paramref name="topic"/> carries. Never throws; on failure the error says why.</summary>
     public static bool TryCreateMessage(string topic, string clientId, ReadOnlyMemory<byte> payload, DateTimeOffset receivedAt,
         [NotNullWhen(true)] out IngestMessage? message, out DecodeError error)
