@@ -21,13 +21,39 @@ public sealed class StorageOptionsTests
     }
 
     [Fact]
-    public void Postgres_is_refused_naming_the_key()
+    public void Postgres_with_a_connection_string_is_accepted()
     {
-        var result = Validate(new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = "Host=db" });
+        var options = new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = "Host=db.example;Database=vitals;Username=gw;Password=s3cret" };
+
+        Assert.True(Validate(options).Succeeded);
+        Assert.Equal(TimeSpan.FromMinutes(2), options.LeaseDuration);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("  ")]
+    [InlineData("Host=db.example;Username=gw;Password=s3cret")]
+    [InlineData("Host=db.example;Database=vitals;Password=s3cret;Bogus Keyword=1")]
+    public void Postgres_without_a_usable_connection_string_is_refused_naming_the_keys_and_never_the_password(string? connectionString)
+    {
+        var result = Validate(new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = connectionString });
 
         Assert.True(result.Failed);
-        Assert.Contains("Storage:Provider", result.FailureMessage);
-        Assert.Contains("not available", result.FailureMessage);
+        Assert.Contains("Storage:ConnectionString", result.FailureMessage);
+        Assert.DoesNotContain("s3cret", result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7200)]
+    public void A_lease_outside_its_range_is_refused_naming_the_key(int seconds)
+    {
+        var result = Validate(new StorageOptions
+        {
+            Provider = StorageProvider.Postgres, ConnectionString = "Host=db;Database=vitals", LeaseDuration = TimeSpan.FromSeconds(seconds),
+        });
+
+        Assert.Contains("Storage:LeaseDuration", result.FailureMessage);
     }
 
     [Theory]
