@@ -36,3 +36,8 @@ public sealed class SqliteStoreDurabilityTests() : StoreDurabilityTests(new Temp
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresStoreDurabilityTests(PostgresServer server) : StoreDurabilityTests(new TempStore(server));
+
+public sealed class SqliteStorePairingsTests() : StorePairingsTests(new TempStore());
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresStorePairingsTests(PostgresServer server) : StorePairingsTests(new TempStore(server));
