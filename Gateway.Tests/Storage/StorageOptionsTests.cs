@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Vitals.Gateway.Storage;
+using Vitals.Gateway.Storage.Postgres;
 using Vitals.Gateway.Storage.Sqlite;
 
 namespace Vitals.Gateway.Tests.Storage;
@@ -108,13 +109,37 @@ public sealed class StorageOptionsTests
     }
 
     [Fact]
-    public void Postgres_from_configuration_stops_start_up_with_a_message_naming_the_key()
+    public void Postgres_from_configuration_without_a_database_stops_start_up_with_a_message_naming_the_key()
     {
-        using var provider = Services(new() { ["Storage:Provider"] = "Postgres", ["Storage:ConnectionString"] = "Host=db" });
+        using var provider = Services(new() { ["Storage:Provider"] = "Postgres", ["Storage:ConnectionString"] = "Host=db;Password=s3cret" });
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStoreInitializer>());
 
-        Assert.Contains("Storage:Provider", error.Message);
+        Assert.Contains("Storage:ConnectionString", error.Message);
+        Assert.DoesNotContain("s3cret", error.Message);
+    }
+
+    [Fact]
+    public void Postgres_from_configuration_puts_the_postgres_store_behind_every_interface_without_naming_the_password()
+    {
+        using var provider = Services(new()
+        {
+            ["Storage:Provider"] = "Postgres",
+            ["Storage:ConnectionString"] = "Host=db.example;Port=5433;Database=vitals;Username=gw;Password=s3cret",
+            ["Storage:LeaseDuration"] = "00:00:30",
+        });
+
+        using var store = new StoreSet(provider);
+
+        var database = provider.GetRequiredService<PostgresDatabase>();
+        Assert.Same(database, store.Initializer);
+        Assert.Equal(
+            [typeof(PostgresIngestCommit), typeof(PostgresDeviceBindings), typeof(PostgresQuarantine), typeof(PostgresRejectedMessages),
+             typeof(PostgresOutbox), typeof(PostgresStoreStatus), typeof(PostgresDeadLetters), typeof(PostgresDeliveryLedger),
+             typeof(PostgresPendingPairings), typeof(PostgresDeviceCredentials)],
+            new object[] { store.Ingest, store.Bindings, store.Quarantine, store.Rejected, store.Outbox, store.Status, store.DeadLetters,
+                store.Ledger, store.Pairings, store.Credentials }.Select(o => o.GetType()));
+        Assert.Equal(("postgresql://db.example:5433/vitals", TimeSpan.FromSeconds(30)), (database.Description, database.LeaseDuration));
     }
 
     private static ServiceProvider Services(Dictionary<string, string?> settings)
