@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: installs what the tests need (Debian's mosquitto and python3-paho-mqtt for the broker tests, dbus-daemon for the
-# BLE simulator's private bus, tzdata, the sandbox EHR's npm packages), builds the solution and runs the xunit suite.
+# BLE simulator's private bus, tzdata, postgresql for the PostgreSQL store, the sandbox EHR's npm packages), builds the solution and runs the xunit suite.
 # Ends with one line "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,8 @@ command -v dbus-daemon >/dev/null 2>&1 || need_apt+=(dbus-daemon)   # private bu
 [ -f /usr/share/zoneinfo/Europe/Berlin ] || need_apt+=(tzdata)   # decoder vectors read times in IANA zones
 command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)   # the packaging tests verify the unit file
 command -v dpkg-deb >/dev/null 2>&1 || need_apt+=(dpkg)
+# The PostgreSQL store's tests start a throwaway cluster (initdb, pg_ctl) on loopback, as the postgres user when root.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]} (apt)"
   export DEBIAN_FRONTEND=noninteractive

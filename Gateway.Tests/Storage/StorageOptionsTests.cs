@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Vitals.Gateway.Storage;
+using Vitals.Gateway.Storage.Postgres;
 using Vitals.Gateway.Storage.Sqlite;
 
 namespace Vitals.Gateway.Tests.Storage;
@@ -21,13 +22,39 @@ public sealed class StorageOptionsTests
     }
 
     [Fact]
-    public void Postgres_is_refused_naming_the_key()
+    public void Postgres_with_a_connection_string_is_accepted()
     {
-        var result = Validate(new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = "Host=db" });
+        var options = new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = "Host=db.example;Database=vitals;Username=gw;Password=s3cret" };
+
+        Assert.True(Validate(options).Succeeded);
+        Assert.Equal(TimeSpan.FromMinutes(2), options.LeaseDuration);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("  ")]
+    [InlineData("Host=db.example;Username=gw;Password=s3cret")]
+    [InlineData("Host=db.example;Database=vitals;Password=s3cret;Bogus Keyword=1")]
+    public void Postgres_without_a_usable_connection_string_is_refused_naming_the_keys_and_never_the_password(string? connectionString)
+    {
+        var result = Validate(new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = connectionString });
 
         Assert.True(result.Failed);
-        Assert.Contains("Storage:Provider", result.FailureMessage);
-        Assert.Contains("not available", result.FailureMessage);
+        Assert.Contains("Storage:ConnectionString", result.FailureMessage);
+        Assert.DoesNotContain("s3cret", result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7200)]
+    public void A_lease_outside_its_range_is_refused_naming_the_key(int seconds)
+    {
+        var result = Validate(new StorageOptions
+        {
+            Provider = StorageProvider.Postgres, ConnectionString = "Host=db;Database=vitals", LeaseDuration = TimeSpan.FromSeconds(seconds),
+        });
+
+        Assert.Contains("Storage:LeaseDuration", result.FailureMessage);
     }
 
     [Theory]
@@ -82,13 +109,37 @@ public sealed class StorageOptionsTests
     }
 
     [Fact]
-    public void Postgres_from_configuration_stops_start_up_with_a_message_naming_the_key()
+    public void Postgres_from_configuration_without_a_database_stops_start_up_with_a_message_naming_the_key()
     {
-        using var provider = Services(new() { ["Storage:Provider"] = "Postgres", ["Storage:ConnectionString"] = "Host=db" });
+        using var provider = Services(new() { ["Storage:Provider"] = "Postgres", ["Storage:ConnectionString"] = "Host=db;Password=s3cret" });
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStoreInitializer>());
 
-        Assert.Contains("Storage:Provider", error.Message);
+        Assert.Contains("Storage:ConnectionString", error.Message);
+        Assert.DoesNotContain("s3cret", error.Message);
+    }
+
+    [Fact]
+    public void Postgres_from_configuration_puts_the_postgres_store_behind_every_interface_without_naming_the_password()
+    {
+        using var provider = Services(new()
+        {
+            ["Storage:Provider"] = "Postgres",
+            ["Storage:ConnectionString"] = "Host=db.example;Port=5433;Database=vitals;Username=gw;Password=s3cret",
+            ["Storage:LeaseDuration"] = "00:00:30",
+        });
+
+        using var store = new StoreSet(provider);
+
+        var database = provider.GetRequiredService<PostgresDatabase>();
+        Assert.Same(database, store.Initializer);
+        Assert.Equal(
+            [typeof(PostgresIngestCommit), typeof(PostgresDeviceBindings), typeof(PostgresQuarantine), typeof(PostgresRejectedMessages),
+             typeof(PostgresOutbox), typeof(PostgresStoreStatus), typeof(PostgresDeadLetters), typeof(PostgresDeliveryLedger),
+             typeof(PostgresPendingPairings), typeof(PostgresDeviceCredentials)],
+            new object[] { store.Ingest, store.Bindings, store.Quarantine, store.Rejected, store.Outbox, store.Status, store.DeadLetters,
+                store.Ledger, store.Pairings, store.Credentials }.Select(o => o.GetType()));
+        Assert.Equal(("postgresql://db.example:5433/vitals", TimeSpan.FromSeconds(30)), (database.Description, database.LeaseDuration));
     }
 
     private static ServiceProvider Services(Dictionary<string, string?> settings)

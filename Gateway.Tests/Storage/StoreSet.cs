@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Vitals.Gateway.Storage;
+using Vitals.Gateway.Storage.Postgres;
 using Vitals.Gateway.Storage.Sqlite;
 
 namespace Vitals.Gateway.Tests.Storage;
@@ -24,6 +25,9 @@ public sealed class StoreSet(IServiceProvider services, IDisposable? owner = nul
 
     /// <summary>The SQLite file behind the set (the SQLite-specific tests look at it).</summary>
     public string DatabasePath => services.GetRequiredService<SqliteDatabase>().DatabasePath;
+
+    /// <summary>The PostgreSQL database behind the set (the lease tests look at its instance id).</summary>
+    public PostgresDatabase Postgres => services.GetRequiredService<PostgresDatabase>();
 
     public Task InitializeAsync(CancellationToken ct) => Initializer.InitializeAsync(ct);
 

@@ -2,14 +2,21 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 using Vitals.Gateway.Storage;
+using Vitals.Gateway.Tests.Infrastructure;
 
 namespace Vitals.Gateway.Tests.Storage;
 
-/// <summary>A real SQLite file in a fresh temporary folder, with a fake clock; deleted with everything it opened.</summary>
+/// <summary>
+/// A real store with a fake clock: a SQLite file in a fresh temporary folder, or (given the test run's
+/// <see cref="PostgresServer"/>) a fresh PostgreSQL database; deleted with everything it opened.
+/// </summary>
 internal sealed class TempStore : IDisposable
 {
     private readonly List<StoreSet> _opened = [];
+    private readonly PostgresServer? _server;
+    private readonly string? _database;
 
     public TempStore()
     {
@@ -17,6 +24,18 @@ internal sealed class TempStore : IDisposable
         Directory.CreateDirectory(Folder);
         Clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 7, 35, 0, TimeSpan.Zero));
     }
+
+    /// <summary>A fresh database on <paramref name="server"/>.</summary>
+    public TempStore(PostgresServer server) : this()
+    {
+        _server = server;
+        _database = server.CreateDatabaseAsync().GetAwaiter().GetResult();
+    }
+
+    public StorageProvider Provider => _server is null ? StorageProvider.Sqlite : StorageProvider.Postgres;
+
+    /// <summary>The PostgreSQL database's connection string (with its password); null for SQLite.</summary>
+    public string? ConnectionString => _server?.ConnectionString(_database!);
 
     public string Folder { get; }
 
@@ -30,7 +49,9 @@ internal sealed class TempStore : IDisposable
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["Storage:Provider"] = Provider.ToString(),
             ["Storage:Path"] = DatabasePath,
+            ["Storage:ConnectionString"] = ConnectionString,
             ["Storage:Synchronous"] = synchronous.ToString(),
         }).Build();
         var services = new ServiceCollection()
@@ -58,6 +79,23 @@ internal sealed class TempStore : IDisposable
         return connection;
     }
 
+    /// <summary>
+    /// Runs <paramref name="sql"/> straight on the database, as another tool would (SQL both engines accept); the first
+    /// column of the first row as a number, or 0.
+    /// </summary>
+    public long Sql(string sql)
+    {
+        if (_server is null)
+        {
+            using var raw = OpenRaw();
+            return ExecuteRaw(raw, sql);
+        }
+        using var connection = new NpgsqlConnection(ConnectionString);
+        connection.Open();
+        using var cmd = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(cmd.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public static long ExecuteRaw(SqliteConnection connection, string sql)
     {
         using var cmd = connection.CreateCommand();
@@ -70,6 +108,10 @@ internal sealed class TempStore : IDisposable
         foreach (var store in _opened)
         {
             store.Dispose();
+        }
+        if (_server is not null)
+        {
+            _server.DropDatabase(_database!);
         }
         try
         {

@@ -51,6 +51,7 @@ public static class GatewayCommandLine
                 "rejected" => await RejectedCommand.RunAsync(rest).ConfigureAwait(false),
                 "outbox" => await OutboxCommand.RunAsync(rest).ConfigureAwait(false),
                 "keys" => await KeysCommand.RunAsync(rest).ConfigureAwait(false),
+                "store" => await StoreCommand.RunAsync(rest).ConfigureAwait(false),
                 _ => throw new UsageException($"unknown command '{verb}'; run with --help for the list"),
             };
         }

@@ -7,7 +7,7 @@ public sealed class StorageOptions
 
     public const string DefaultPath = "data/gateway.db";
 
-    /// <summary><c>Storage:Provider</c>: Sqlite (default). Postgres is refused at start-up in this version.</summary>
+    /// <summary><c>Storage:Provider</c>: Sqlite (default) or Postgres (with <see cref="ConnectionString"/>).</summary>
     public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
 
     /// <summary>
@@ -16,8 +16,20 @@ public sealed class StorageOptions
     /// </summary>
     public string Path { get; set; } = DefaultPath;
 
-    /// <summary><c>Storage:ConnectionString</c>: for PostgreSQL; not used by the SQLite store.</summary>
+    /// <summary>
+    /// <c>Storage:ConnectionString</c>: for PostgreSQL (Npgsql keywords: <c>Host=db;Database=vitals;Username=gateway;Password=...</c>);
+    /// not used by the SQLite store. A secret: never logged.
+    /// </summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// <c>Storage:LeaseDuration</c> (PostgreSQL): how long an instance's claim on an outbox entry keeps other instances
+    /// off it and its device. A crashed instance's entries are delivered by another once it has passed; it must exceed
+    /// the longest delivery attempt (EHR timeout and its retries within one attempt).
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = DefaultLeaseDuration;
+
+    public static readonly TimeSpan DefaultLeaseDuration = TimeSpan.FromMinutes(2);
 
     /// <summary><c>Storage:Synchronous</c>: Full (default) or Normal.</summary>
     public SqliteSynchronous Synchronous { get; set; } = SqliteSynchronous.Full;

@@ -6,6 +6,8 @@ namespace Vitals.Gateway.Storage;
 public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
 {
     internal static readonly TimeSpan MaxBusyTimeout = TimeSpan.FromMinutes(10);
+    internal static readonly TimeSpan MinLeaseDuration = TimeSpan.FromSeconds(5);
+    internal static readonly TimeSpan MaxLeaseDuration = TimeSpan.FromHours(1);
 
     public ValidateOptionsResult Validate(string? name, StorageOptions options)
     {
@@ -18,12 +20,14 @@ public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
                 ValidatePath(options.Path, failures);
                 break;
             case StorageProvider.Postgres:
-                failures.Add(
-                    "Storage:Provider 'Postgres' is not available in this version of the gateway; " +
-                    "use 'Sqlite' (the default) with Storage:Path.");
+                ValidateConnectionString(options.ConnectionString, failures);
+                if (options.LeaseDuration < MinLeaseDuration || options.LeaseDuration > MaxLeaseDuration)
+                {
+                    failures.Add($"Storage:LeaseDuration '{options.LeaseDuration}' must be between {MinLeaseDuration} and {MaxLeaseDuration}.");
+                }
                 break;
             default:
-                failures.Add($"Storage:Provider '{options.Provider}' is not supported; use 'Sqlite'.");
+                failures.Add($"Storage:Provider '{options.Provider}' is not supported; use 'Sqlite' or 'Postgres'.");
                 break;
         }
 
@@ -38,6 +42,29 @@ public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <remarks>The connection string holds the password: no message quotes it, nor the parser's complaint about it.</remarks>
+    private static void ValidateConnectionString(string? connectionString, List<string> failures)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            failures.Add("Storage:Provider 'Postgres' needs Storage:ConnectionString " +
+                "(e.g. 'Host=db.example;Database=vitals;Username=gateway;Password=...'); it is empty.");
+            return;
+        }
+        try
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            if (string.IsNullOrWhiteSpace(builder.Host) || string.IsNullOrWhiteSpace(builder.Database))
+            {
+                failures.Add("Storage:ConnectionString must name the server (Host=) and the database (Database=) for Storage:Provider 'Postgres'.");
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException)
+        {
+            failures.Add("Storage:ConnectionString is not a valid PostgreSQL (Npgsql) connection string; check its keywords and separators.");
+        }
     }
 
     private static void ValidatePath(string? path, List<string> failures)

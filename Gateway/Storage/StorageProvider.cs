@@ -6,6 +6,6 @@ public enum StorageProvider
     /// <summary>One SQLite file in WAL mode, shared by the worker, the web page and the CLI on one machine.</summary>
     Sqlite,
 
-    /// <summary>PostgreSQL for a fleet. Accepted by the configuration contract but not available in this version.</summary>
+    /// <summary>PostgreSQL for a fleet: several gateway instances share one database (<c>Storage:ConnectionString</c>).</summary>
     Postgres,
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Vitals.Gateway.Storage.Postgres;
 using Vitals.Gateway.Storage.Sqlite;
 
 namespace Vitals.Gateway.Storage;
@@ -24,20 +25,43 @@ public static class StorageServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SqliteDatabase>();
-        services.TryAddSingleton<IStoreInitializer>(sp => sp.GetRequiredService<SqliteDatabase>());
-        services.TryAddSingleton<IIngestCommit, SqliteIngestCommit>();
-        services.TryAddSingleton<IDeviceBindings, SqliteDeviceBindings>();
-        services.TryAddSingleton<IQuarantine, SqliteQuarantine>();
-        services.TryAddSingleton<IRejectedMessages, SqliteRejectedMessages>();
-        services.TryAddSingleton<IOutbox, SqliteOutbox>();
-        services.TryAddSingleton<IStoreStatus, SqliteStoreStatus>();
-        services.TryAddSingleton<IDeadLetters, SqliteDeadLetters>();
-        services.TryAddSingleton<IDeliveryLedger, SqliteDeliveryLedger>();
-        services.TryAddSingleton<IPendingPairings, SqlitePendingPairings>();
-        services.TryAddSingleton<IDeviceCredentials, SqliteDeviceCredentials>();
+        services.TryAddSingleton<PostgresDatabase>();
+        services.TryAddSingleton<IStoreInitializer>(sp => IsPostgres(sp)
+            ? sp.GetRequiredService<PostgresDatabase>()
+            : sp.GetRequiredService<SqliteDatabase>());
+        Add<IIngestCommit, SqliteIngestCommit, PostgresIngestCommit>(services);
+        Add<IDeviceBindings, SqliteDeviceBindings, PostgresDeviceBindings>(services);
+        Add<IQuarantine, SqliteQuarantine, PostgresQuarantine>(services);
+        Add<IRejectedMessages, SqliteRejectedMessages, PostgresRejectedMessages>(services);
+        Add<IOutbox, SqliteOutbox, PostgresOutbox>(services);
+        Add<IStoreStatus, SqliteStoreStatus, PostgresStoreStatus>(services);
+        Add<IDeadLetters, SqliteDeadLetters, PostgresDeadLetters>(services);
+        Add<IDeliveryLedger, SqliteDeliveryLedger, PostgresDeliveryLedger>(services);
+        Add<IPendingPairings, SqlitePendingPairings, PostgresPendingPairings>(services);
+        Add<IDeviceCredentials, SqliteDeviceCredentials, PostgresDeviceCredentials>(services);
         services.TryAddSingleton<SqliteDeliveryStatistics>();
-        services.TryAddSingleton<IDeliveryStatistics>(sp => sp.GetRequiredService<SqliteDeliveryStatistics>());
-        services.TryAddSingleton<IStoreHealth>(sp => sp.GetRequiredService<SqliteDeliveryStatistics>());
+        services.TryAddSingleton<PostgresDeliveryStatistics>();
+        services.TryAddSingleton<IDeliveryStatistics>(sp => IsPostgres(sp)
+            ? sp.GetRequiredService<PostgresDeliveryStatistics>()
+            : sp.GetRequiredService<SqliteDeliveryStatistics>());
+        services.TryAddSingleton<IStoreHealth>(sp => IsPostgres(sp)
+            ? sp.GetRequiredService<PostgresDeliveryStatistics>()
+            : sp.GetRequiredService<SqliteDeliveryStatistics>());
         return services;
     }
+
+    /// <summary>
+    /// The provider is read from the validated options when the service is first resolved, not when it is
+    /// registered: configuration sources added later (the command line, a test's overrides) still decide.
+    /// </summary>
+    private static bool IsPostgres(IServiceProvider sp) =>
+        sp.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProvider.Postgres;
+
+    private static void Add<TService, TSqlite, TPostgres>(IServiceCollection services)
+        where TService : class
+        where TSqlite : TService
+        where TPostgres : TService =>
+        services.TryAddSingleton<TService>(sp => IsPostgres(sp)
+            ? ActivatorUtilities.CreateInstance<TPostgres>(sp)
+            : ActivatorUtilities.CreateInstance<TSqlite>(sp));
 }

@@ -5,7 +5,7 @@ using Vitals.Gateway.Storage;
 namespace Vitals.Gateway.Benchmarks;
 
 /// <summary>
-/// The store as the gateway registers it (<c>AddGatewayStore</c>) on one SQLite file, for the benchmark verbs that
+/// The store as the gateway registers it (<c>AddGatewayStore</c>) on one SQLite file or PostgreSQL database, for the benchmark verbs that
 /// fill or read a store without a whole gateway host.
 /// </summary>
 internal sealed class BenchStore : IDisposable
@@ -19,10 +19,14 @@ internal sealed class BenchStore : IDisposable
     public IStoreStatus Status => _services.GetRequiredService<IStoreStatus>();
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
-    public static async Task<BenchStore> OpenAsync(string path)
+    public static Task<BenchStore> OpenAsync(string path) =>
+        OpenAsync(new Dictionary<string, string?> { ["Storage:Path"] = path });
+
+    /// <summary>The store any <c>Storage</c> settings describe (<c>Storage:Provider=Postgres</c> with a connection string).</summary>
+    public static async Task<BenchStore> OpenAsync(Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:Path"] = path })
+            .AddInMemoryCollection(settings)
             .Build();
         var services = new ServiceCollection().AddLogging().AddGatewayStore(configuration).BuildServiceProvider();
         await services.GetRequiredService<IStoreInitializer>().InitializeAsync(CancellationToken.None).ConfigureAwait(false);

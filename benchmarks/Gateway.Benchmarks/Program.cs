@@ -7,6 +7,7 @@ using Vitals.Gateway.Benchmarks;
 // "validator-memory": RSS and managed heap before and after the pre-send validator has compiled every profile.
 // "ble-latency": BLE indication received -> committed percentiles with the BLE simulator on a private dbus-daemon.
 // "bind": bind a simulated fleet (one device id a line) to one patient each, through the store API.
+// "store-insert": the raw store insert rate, SQLite and PostgreSQL, the same batch sizes (scripts/bench-store.sh).
 // "credentials-fleet": give a simulated fleet MQTT credentials (one password, a salt each), through the store API.
 // Anything else: BenchmarkDotNet (dotnet run -c Release --project benchmarks/Gateway.Benchmarks -- --filter '*').
 return args.FirstOrDefault() switch
@@ -14,6 +15,7 @@ return args.FirstOrDefault() switch
     "raw-broker" => await RawBroker.RunAsync(args[1..]),
     "delivery-latency" => DeliveryLatency.Run(args[1..]),
     "bind" => await BindFleet.RunAsync(args[1..]),
+    "store-insert" => await StoreInsert.RunAsync(args[1..]),
     "credentials-fleet" => await CredentialsFleet.RunAsync(args[1..]),
     "delivery-throughput" => await DeliveryThroughput.RunAsync(args[1..]),
     "validator-memory" => ValidatorMemory.Run(),

@@ -96,7 +96,7 @@ public sealed class SqliteDatabase : IStoreInitializer, IDisposable
                 _commit = new SqliteCommitCommands(writer);
                 _writer = writer;
                 _initialized = true;
-                SqliteStoreLog.StoreOpened(Log, DatabasePath, version, _options.Synchronous);
+                StoreLog.StoreOpened(Log, DatabasePath, version, _options.Synchronous);
             }
             catch
             {
@@ -127,7 +127,7 @@ public sealed class SqliteDatabase : IStoreInitializer, IDisposable
         var folder = Path.GetDirectoryName(DatabasePath);
         if (!string.IsNullOrEmpty(folder) && PrivateFiles.EnsureFolder(folder) is { } folderMode)
         {
-            SqliteStoreLog.StoreFolderOpen(Log, folder, PrivateFiles.Octal(folderMode));
+            StoreLog.StoreFolderOpen(Log, folder, PrivateFiles.Octal(folderMode));
         }
         Protect(DatabasePath, create: true);
         foreach (var suffix in (ReadOnlySpan<string>)["-wal", "-shm", "-journal"])
@@ -141,13 +141,13 @@ public sealed class SqliteDatabase : IStoreInitializer, IDisposable
             {
                 if ((create ? PrivateFiles.CreateOrTighten(path) : PrivateFiles.Tighten(path)) is { } was)
                 {
-                    SqliteStoreLog.StoreFileTightened(Log, path, PrivateFiles.Octal(was));
+                    StoreLog.StoreFileTightened(Log, path, PrivateFiles.Octal(was));
                 }
             }
             catch (Exception e) when (e is UnauthorizedAccessException or IOException)
             {
                 // Another user's file (the CLI run as someone else): SQLite decides below whether it may be used at all.
-                SqliteStoreLog.StoreFileNotTightened(Log, path, e.Message);
+                StoreLog.StoreFileNotTightened(Log, path, e.Message);
             }
         }
     }
@@ -162,18 +162,62 @@ public sealed class SqliteDatabase : IStoreInitializer, IDisposable
             throw new InvalidOperationException(
                 $"The store at {DatabasePath} has schema version {from}, newer than this gateway understands ({SqliteSchema.CurrentVersion}).");
         }
+        var adopted = CheckChecksums(writer, tx);
         var now = SqliteTime.Format(Time.GetUtcNow());
         for (var version = from; version < SqliteSchema.CurrentVersion; version++)
         {
-            Execute(writer, tx, SqliteSchema.Migrations[version]);
-            Execute(writer, tx, "INSERT INTO schema_version (version, applied_at) VALUES ($v, $at)", ("$v", version + 1), ("$at", now));
+            var sql = SqliteSchema.Migrations[version];
+            Execute(writer, tx, sql);
+            Execute(writer, tx, "INSERT INTO schema_version (version, applied_at, checksum) VALUES ($v, $at, $sum)",
+                ("$v", version + 1), ("$at", now), ("$sum", MigrationChecksum.Of(sql)));
         }
         tx.Commit();
+        if (adopted > 0)
+        {
+            StoreLog.MigrationChecksumsAdopted(Log, adopted);
+        }
         if (from != SqliteSchema.CurrentVersion)
         {
-            SqliteStoreLog.SchemaMigrated(Log, from, SqliteSchema.CurrentVersion);
+            StoreLog.SchemaMigrated(Log, from, SqliteSchema.CurrentVersion);
         }
         return SqliteSchema.CurrentVersion;
+    }
+
+    /// <summary>
+    /// Refuses a file whose applied migrations were recorded with another checksum than this gateway's text of them
+    /// (an edited migration). Files written before checksums existed get the column, and their applied migrations the
+    /// code's checksums, on first open (trusted, as every earlier start-up trusted them). Returns how many were adopted.
+    /// </summary>
+    private int CheckChecksums(SqliteConnection writer, SqliteTransaction tx)
+    {
+        if (Scalar(writer, tx, "SELECT count(*) FROM pragma_table_info('schema_version') WHERE name = 'checksum'") is 0L)
+        {
+            Execute(writer, tx, "ALTER TABLE schema_version ADD COLUMN checksum TEXT");
+        }
+        var recorded = new List<(int Version, string? Checksum)>();
+        using (var cmd = Command(writer, tx, "SELECT version, checksum FROM schema_version ORDER BY version"))
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                recorded.Add((r.GetInt32(0), r.IsDBNull(1) ? null : r.GetString(1)));
+            }
+        }
+        var adopted = 0;
+        foreach (var (version, checksum) in recorded)
+        {
+            var expected = MigrationChecksum.Of(SqliteSchema.Migrations[version - 1]);
+            if (checksum is null)
+            {
+                Execute(writer, tx, "UPDATE schema_version SET checksum = $sum WHERE version = $v", ("$sum", expected), ("$v", version));
+                adopted++;
+            }
+            else if (checksum != expected)
+            {
+                throw MigrationChecksum.Edited(DatabasePath, version);
+            }
+        }
+        return adopted;
     }
 
     /// <summary>Runs <paramref name="work"/> in one write transaction on the writer connection, committed before it returns.</summary>

@@ -67,7 +67,7 @@ public sealed class SqliteDeadLetters(SqliteDatabase db) : IDeadLetters
                 """, ("$id", deadLetterId));
             return Execute(c, tx, $"DELETE FROM dead_letters AS d {filter}", ("$id", deadLetterId));
         }, ct).ConfigureAwait(false);
-        SqliteStoreLog.DeadLettersReplayed(db.Log, count);
+        StoreLog.DeadLettersReplayed(db.Log, count);
         return count;
     }
 
@@ -77,7 +77,7 @@ public sealed class SqliteDeadLetters(SqliteDatabase db) : IDeadLetters
         var count = await db.WriteAsync((c, tx) => deadLetterId is null
             ? Execute(c, tx, "DELETE FROM dead_letters")
             : Execute(c, tx, "DELETE FROM dead_letters WHERE id = $id", ("$id", deadLetterId)), ct).ConfigureAwait(false);
-        SqliteStoreLog.DeadLettersPurged(db.Log, count);
+        StoreLog.DeadLettersPurged(db.Log, count);
         return count;
     }
 }

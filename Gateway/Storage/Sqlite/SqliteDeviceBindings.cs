@@ -27,8 +27,8 @@ public sealed class SqliteDeviceBindings(SqliteDatabase db) : IDeviceBindings
             Execute(c, tx, "INSERT INTO devices (device_id) VALUES ($d) ON CONFLICT (device_id) DO NOTHING", ("$d", deviceId));
             return SqliteQuarantine.MoveQuarantined(c, tx, deviceId, atText);
         }, ct).ConfigureAwait(false);
-        SqliteStoreLog.DeviceBound(db.Log, deviceId, moved);
-        SqliteStoreLog.DeviceBoundTo(db.Log, deviceId, patient.Text);
+        StoreLog.DeviceBound(db.Log, deviceId, moved);
+        StoreLog.DeviceBoundTo(db.Log, deviceId, patient.Text);
         return moved;
     }
 
@@ -40,7 +40,7 @@ public sealed class SqliteDeviceBindings(SqliteDatabase db) : IDeviceBindings
                 ("$d", deviceId), ("$at", SqliteTime.Format(at))) > 0, ct).ConfigureAwait(false);
         if (ended)
         {
-            SqliteStoreLog.DeviceUnbound(db.Log, deviceId);
+            StoreLog.DeviceUnbound(db.Log, deviceId);
         }
         return ended;
     }

@@ -80,7 +80,7 @@ public sealed class SqliteIngestCommit(SqliteDatabase db) : IIngestCommit
             {
                 commands.AddToCounter(SqliteSchema.RejectedCounter, rejected);
             }
-            SqliteStoreLog.BatchCommitted(db.Log, rows.Length, queued, quarantined, duplicates, rejected);
+            StoreLog.BatchCommitted(db.Log, rows.Length, queued, quarantined, duplicates, rejected);
             return (IReadOnlyList<IngestOutcome>)outcomes;
         }, ct).ConfigureAwait(false);
     }

@@ -138,6 +138,6 @@ public sealed class SqliteOutbox(SqliteDatabase db) : IOutbox
             Execute(c, tx, "UPDATE readings SET state = 'dead' WHERE id = $r", ("$r", reading));
             return (reading, failed);
         }, ct).ConfigureAwait(false);
-        SqliteStoreLog.DeadLettered(db.Log, outboxId, readingId, attempts, reason.HttpStatus);
+        StoreLog.DeadLettered(db.Log, outboxId, readingId, attempts, reason.HttpStatus);
     }
 }

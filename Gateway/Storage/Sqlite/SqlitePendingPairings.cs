@@ -88,7 +88,7 @@ public sealed class SqlitePendingPairings(SqliteDatabase db) : IPendingPairings
         }
         foreach (var address in wiped)
         {
-            SqliteStoreLog.PasskeyExpired(db.Log, address, IPendingPairings.Lifetime);
+            StoreLog.PasskeyExpired(db.Log, address, IPendingPairings.Lifetime);
         }
         return wiped.Count;
     }

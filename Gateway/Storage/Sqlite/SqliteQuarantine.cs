@@ -31,7 +31,7 @@ public sealed class SqliteQuarantine(SqliteDatabase db) : IQuarantine
     public async Task<int> ReleaseQuarantineAsync(string? deviceId, CancellationToken ct)
     {
         var moved = await db.WriteAsync((c, tx) => MoveQuarantined(c, tx, deviceId, SqliteTime.Format(db.Time.GetUtcNow())), ct).ConfigureAwait(false);
-        SqliteStoreLog.QuarantineReleased(db.Log, moved);
+        StoreLog.QuarantineReleased(db.Log, moved);
         return moved;
     }
 

@@ -1,28 +1,12 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Vitals.Gateway.Storage;
 using Vitals.Gateway.Storage.Sqlite;
-using Vitals.Gateway.Tests.Infrastructure;
 
 namespace Vitals.Gateway.Tests.Storage;
 
-public sealed class PendingPairingsTests : IDisposable
+/// <summary>Passkeys in the SQLite file: wiped from the file and its WAL, not merely deleted; tables of earlier builds.</summary>
+public sealed class SqlitePairingsFileTests : IDisposable
 {
     private readonly TempStore _temp = new();
-
-    [Fact]
-    public async Task A_passkey_waits_in_the_store_file_until_removed_and_a_new_one_replaces_it()
-    {
-        var cli = (await _temp.OpenAsync()).Pairings;
-        var worker = (await _temp.OpenAsync()).Pairings; // another process, the same file
-
-        await cli.SetAsync("C0:FF:EE:00:00:01", 123456, DateTimeOffset.UtcNow, CancellationToken.None);
-        await cli.SetAsync("C0:FF:EE:00:00:01", 654321, DateTimeOffset.UtcNow, CancellationToken.None);
-
-        Assert.Equal(654321u, await worker.GetAsync("C0:FF:EE:00:00:01", CancellationToken.None));
-        Assert.Null(await worker.GetAsync("C0:FF:EE:00:00:02", CancellationToken.None));
-        await worker.RemoveAsync("C0:FF:EE:00:00:01", CancellationToken.None);
-        Assert.Null(await cli.GetAsync("C0:FF:EE:00:00:01", CancellationToken.None));
-    }
 
     [Fact]
     public async Task A_file_whose_pairing_table_an_earlier_build_created_outside_the_migrations_migrates_and_keeps_its_passkeys()
@@ -72,40 +56,6 @@ public sealed class PendingPairingsTests : IDisposable
         await store.Pairings.RemoveAsync("C0:FF:EE:00:00:08", CancellationToken.None);
 
         Assert.False(FileHolds("C0:FF:EE:00:00:08"));
-    }
-
-    [Fact]
-    public async Task The_sweep_wipes_every_expired_passkey_and_keeps_the_fresh_ones()
-    {
-        var store = await _temp.OpenAsync();
-        await store.Pairings.SetAsync("C0:FF:EE:00:00:01", 111111, _temp.Clock.GetUtcNow(), CancellationToken.None);
-        await store.Pairings.SetAsync("C0:FF:EE:00:00:02", 222222, _temp.Clock.GetUtcNow(), CancellationToken.None);
-        _temp.Clock.Advance(TimeSpan.FromMinutes(6));
-        await store.Pairings.SetAsync("C0:FF:EE:00:00:03", 333333, _temp.Clock.GetUtcNow(), CancellationToken.None);
-        _temp.Clock.Advance(TimeSpan.FromMinutes(5));
-
-        Assert.Equal(2, await store.Pairings.WipeExpiredAsync(CancellationToken.None));
-        Assert.Equal(0, await store.Pairings.WipeExpiredAsync(CancellationToken.None));
-
-        using var raw = _temp.OpenRaw();
-        Assert.Equal(1, TempStore.ExecuteRaw(raw, "SELECT count(*) FROM ble_pending_pairing"));
-        Assert.Equal(333333u, await store.Pairings.GetAsync("C0:FF:EE:00:00:03", CancellationToken.None));
-    }
-
-    [Fact]
-    public async Task The_running_gateway_sweeps_expired_passkeys_every_minute_on_its_clock()
-    {
-        var store = await _temp.OpenAsync();
-        await store.Pairings.SetAsync("C0:FF:EE:00:00:05", 555555, _temp.Clock.GetUtcNow(), CancellationToken.None);
-        using var sweeper = new ExpiredPasskeySweeper(store.Pairings, _temp.Clock, NullLogger<ExpiredPasskeySweeper>.Instance);
-        await sweeper.StartAsync(CancellationToken.None);
-
-        _temp.Clock.Advance(TimeSpan.FromMinutes(10));
-        _temp.Clock.Advance(ExpiredPasskeySweeper.Interval);
-
-        using var raw = _temp.OpenRaw();
-        await Eventually.TrueAsync(() => TempStore.ExecuteRaw(raw, "SELECT count(*) FROM ble_pending_pairing") == 0, TimeSpan.FromSeconds(10), "the expired passkey wiped by the sweep");
-        await sweeper.StopAsync(CancellationToken.None);
     }
 
     /// <summary>Whether the database file or its WAL holds <paramref name="text"/> anywhere, live or freed.</summary>

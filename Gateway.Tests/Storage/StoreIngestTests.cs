@@ -6,11 +6,18 @@ using Xunit.Abstractions;
 
 namespace Vitals.Gateway.Tests.Storage;
 
-public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposable
+public abstract class StoreIngestTests : IDisposable
 {
     private static readonly CancellationToken None = CancellationToken.None;
     private static readonly PatientId Patient = PatientId.Parse("Patient/123");
-    private readonly TempStore _temp = new();
+    private readonly TempStore _temp;
+    private readonly ITestOutputHelper _output;
+
+    private protected StoreIngestTests(TempStore temp, ITestOutputHelper output)
+    {
+        _temp = temp;
+        _output = output;
+    }
 
     public void Dispose() => _temp.Dispose();
 
@@ -211,7 +218,7 @@ public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : IDisposab
 
         Assert.Equal(batchSize * batchCount, (await store.Status.GetOutboxStatusAsync(None)).Pending);
         // Informational only (not asserted): machines differ.
-        output.WriteLine($"{batchSize * batchCount} readings in {batchCount} batches: {watch.Elapsed.TotalMilliseconds:F0} ms, " +
-            $"{batchSize * batchCount / watch.Elapsed.TotalSeconds:F0} readings/s (synchronous=FULL)");
+        _output.WriteLine($"{batchSize * batchCount} readings in {batchCount} batches: {watch.Elapsed.TotalMilliseconds:F0} ms, " +
+            $"{batchSize * batchCount / watch.Elapsed.TotalSeconds:F0} readings/s ({_temp.Provider})");
     }
 }

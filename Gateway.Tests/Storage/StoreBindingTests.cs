@@ -3,12 +3,17 @@ using Vitals.Gateway.Storage;
 
 namespace Vitals.Gateway.Tests.Storage;
 
-public sealed class SqliteStoreBindingTests : IDisposable
+public abstract class StoreBindingTests : IDisposable
 {
     private static readonly CancellationToken None = CancellationToken.None;
     private static readonly PatientId Alice = PatientId.Parse("Patient/alice");
     private static readonly PatientId Bob = PatientId.Parse("http://hospital.example/mrn|4711");
-    private readonly TempStore _temp = new();
+    private readonly TempStore _temp;
+
+    private protected StoreBindingTests(TempStore temp)
+    {
+        _temp = temp;
+    }
 
     public void Dispose() => _temp.Dispose();
 
@@ -132,11 +137,7 @@ public sealed class SqliteStoreBindingTests : IDisposable
         await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 2), None);
         await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-2", 1), None);
         // A binding written by another tool straight into the file, which does not move the quarantine itself.
-        using (var raw = _temp.OpenRaw())
-        {
-            TempStore.ExecuteRaw(raw,
-                "INSERT INTO bindings (device_id, patient, bound_at) VALUES ('thermo-1', 'Patient/alice', '2026-11-25T07:00:00.0000000Z')");
-        }
+        _temp.Sql("INSERT INTO bindings (device_id, patient, bound_at) VALUES ('thermo-1', 'Patient/alice', '2026-11-25T07:00:00.0000000Z')");
 
         Assert.Equal(0, await store.Quarantine.ReleaseQuarantineAsync("thermo-2", None));
         Assert.Equal(2, await store.Quarantine.ReleaseQuarantineAsync(null, None));

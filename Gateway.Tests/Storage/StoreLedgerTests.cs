@@ -1,14 +1,17 @@
 using Vitals.Gateway.Storage;
 
-using Vitals.Gateway.Storage.Sqlite;
-
 namespace Vitals.Gateway.Tests.Storage;
 
-/// <summary>The single-post de-duplication ledger on a real SQLite file: what it remembers across a reopen, and migration of a version-1 file.</summary>
-public sealed class SqliteStoreLedgerTests : IDisposable
+/// <summary>The single-post de-duplication ledger: what it remembers across a reopen.</summary>
+public abstract class StoreLedgerTests : IDisposable
 {
     private static readonly CancellationToken None = CancellationToken.None;
-    private readonly TempStore _temp = new();
+    private readonly TempStore _temp;
+
+    private protected StoreLedgerTests(TempStore temp)
+    {
+        _temp = temp;
+    }
 
     public void Dispose() => _temp.Dispose();
 
@@ -45,26 +48,5 @@ public sealed class SqliteStoreLedgerTests : IDisposable
         var entry = (await store.Ledger.GetLedgerAsync(["Observation|s|9"], None))["Observation|s|9"];
         Assert.True(entry.Acknowledged);
         Assert.Null(entry.ServerId);
-    }
-
-    [Fact]
-    public async Task A_version_1_file_migrates_to_the_ledger_keeping_its_outbox()
-    {
-        // A version-1 store: the schema of the first release, as that gateway left it.
-        Directory.CreateDirectory(Path.GetDirectoryName(_temp.DatabasePath)!);
-        using (var v1 = _temp.OpenRaw())
-        using (var cmd = v1.CreateCommand())
-        {
-            cmd.CommandText = SqliteSchema.CreateVersionTable + SqliteSchema.Migrations[0]
-                + "INSERT INTO schema_version VALUES (1, '2026-01-01T00:00:00.0000000Z');";
-            cmd.ExecuteNonQuery();
-        }
-
-        using var store = await _temp.OpenAsync();
-
-        using var check = _temp.OpenRaw();
-        Assert.Equal(SqliteSchema.CurrentVersion, TempStore.ExecuteRaw(check, "SELECT max(version) FROM schema_version"));
-        Assert.Equal(1, TempStore.ExecuteRaw(check, "SELECT count(*) FROM sqlite_master WHERE name = 'delivery_ledger'"));
-        Assert.Equal(1, TempStore.ExecuteRaw(check, "SELECT count(*) FROM sqlite_master WHERE name = 'ix_readings_queued_device'"));
     }
 }

@@ -3,12 +3,17 @@ using Vitals.Gateway.Storage;
 
 namespace Vitals.Gateway.Tests.Storage;
 
-public sealed class SqliteStoreOutboxTests : IDisposable
+public abstract class StoreOutboxTests : IDisposable
 {
     private static readonly CancellationToken None = CancellationToken.None;
     private static readonly PatientId Patient = PatientId.Parse("Patient/123");
     private static readonly IReadOnlySet<long> NoneInFlight = new HashSet<long>();
-    private readonly TempStore _temp = new();
+    private readonly TempStore _temp;
+
+    private protected StoreOutboxTests(TempStore temp)
+    {
+        _temp = temp;
+    }
 
     public void Dispose() => _temp.Dispose();
 
@@ -153,11 +158,8 @@ public sealed class SqliteStoreOutboxTests : IDisposable
         Assert.Null(await store.Outbox.GetNextDueAsync(None));
         var status = await store.Status.GetOutboxStatusAsync(None);
         Assert.Equal((0L, 1L, (DateTimeOffset?)null), (status.Pending, status.Delivered, status.OldestPending));
-        using (var raw = _temp.OpenRaw())
-        {
-            Assert.Equal(1, TempStore.ExecuteRaw(raw,
-                "SELECT count(*) FROM readings WHERE state = 'delivered' AND server_ids = 'Device/1,Observation/9' AND delivered_at IS NOT NULL"));
-        }
+        Assert.Equal(1, _temp.Sql(
+            "SELECT count(*) FROM readings WHERE state = 'delivered' AND server_ids = 'Device/1,Observation/9' AND delivered_at IS NOT NULL"));
         // A second delivery report for the same entry means two senders had it: a bug, not an outcome.
         await Assert.ThrowsAsync<InvalidOperationException>(() => store.Outbox.MarkDeliveredAsync(entries[0].Id, Now, null, None));
         await Assert.ThrowsAsync<InvalidOperationException>(() => store.Outbox.ScheduleRetryAsync(entries[0].Id, Now, "x", None));
@@ -252,8 +254,7 @@ public sealed class SqliteStoreOutboxTests : IDisposable
         Assert.Equal(
             [IngestOutcome.Duplicate, IngestOutcome.Duplicate],
             await store.Ingest.CommitAsync(entries.Select(e => Some.AcceptedRecord(e.Reading)).ToList(), None));
-        using var raw = _temp.OpenRaw();
-        Assert.Equal(2, TempStore.ExecuteRaw(raw, "SELECT count(*) FROM readings WHERE state = 'dead'"));
+        Assert.Equal(2, _temp.Sql("SELECT count(*) FROM readings WHERE state = 'dead'"));
     }
 
     [Fact]

@@ -1,23 +1,28 @@
 using Vitals.Gateway.Patients;
 using Vitals.Gateway.Storage;
 
-using Vitals.Gateway.Storage.Sqlite;
 
 namespace Vitals.Gateway.Tests.Storage;
 
-public sealed class SqliteStoreDurabilityTests : IDisposable
+/// <summary>What survives a reopen, two store objects on one database (the CLI and the worker), and misuse.</summary>
+public abstract class StoreDurabilityTests : IDisposable
 {
     private static readonly CancellationToken None = CancellationToken.None;
     private static readonly PatientId Patient = PatientId.Parse("Patient/123");
     private static readonly IReadOnlySet<long> NoneInFlight = new HashSet<long>();
-    private readonly TempStore _temp = new();
+    private readonly TempStore _temp;
+
+    private protected StoreDurabilityTests(TempStore temp)
+    {
+        _temp = temp;
+    }
 
     public void Dispose() => _temp.Dispose();
 
     private DateTimeOffset Now => _temp.Clock.GetUtcNow();
 
     [Fact]
-    public async Task Everything_committed_survives_closing_and_reopening_the_file()
+    public async Task Everything_committed_survives_closing_and_reopening_the_store()
     {
         var first = await _temp.OpenAsync();
         await first.Bindings.BindAsync("cuff-1", Patient, Now, None);
@@ -55,7 +60,7 @@ public sealed class SqliteStoreDurabilityTests : IDisposable
     }
 
     [Fact]
-    public async Task Cli_and_worker_on_the_same_file_see_each_others_writes()
+    public async Task Cli_and_worker_on_the_same_store_see_each_others_writes()
     {
         var worker = await _temp.OpenAsync();
         var cli = await _temp.OpenAsync();
@@ -79,57 +84,6 @@ public sealed class SqliteStoreDurabilityTests : IDisposable
     }
 
     [Fact]
-    public async Task Commit_waits_while_another_process_holds_the_write_lock()
-    {
-        var store = await _temp.OpenAsync();
-        using var other = _temp.OpenRaw();
-        TempStore.ExecuteRaw(other, "BEGIN IMMEDIATE");
-        TempStore.ExecuteRaw(other,
-            "INSERT INTO bindings (device_id, patient, bound_at) VALUES ('thermo-1', 'Patient/123', '2026-11-25T07:00:00.0000000Z')");
-
-        var commit = Task.Run(() => store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 1), None));
-        await Task.Delay(100);
-        TempStore.ExecuteRaw(other, "COMMIT");
-
-        // Had the commit not waited for the lock, it would have failed with SQLITE_BUSY or missed the binding.
-        Assert.Equal([IngestOutcome.Queued], await commit);
-    }
-
-    [Fact]
-    public async Task Initialize_creates_the_folder_uses_wal_and_records_the_schema_version_once()
-    {
-        Assert.False(Directory.Exists(Path.GetDirectoryName(_temp.DatabasePath)));
-        var store = await _temp.OpenAsync();
-
-        await store.InitializeAsync(None);
-        (await _temp.OpenAsync()).Dispose();
-
-        Assert.True(File.Exists(_temp.DatabasePath));
-        Assert.Equal(_temp.DatabasePath, store.DatabasePath);
-        using var raw = _temp.OpenRaw();
-        Assert.Equal(SqliteSchema.CurrentVersion, TempStore.ExecuteRaw(raw, "SELECT count(*) FROM schema_version"));
-        Assert.Equal(SqliteSchema.CurrentVersion, TempStore.ExecuteRaw(raw, "SELECT max(version) FROM schema_version"));
-        using var mode = raw.CreateCommand();
-        mode.CommandText = "PRAGMA journal_mode";
-        Assert.Equal("wal", mode.ExecuteScalar());
-    }
-
-    [Fact]
-    public async Task A_file_from_a_newer_gateway_is_refused()
-    {
-        (await _temp.OpenAsync()).Dispose();
-        using (var raw = _temp.OpenRaw())
-        {
-            TempStore.ExecuteRaw(raw, "INSERT INTO schema_version (version, applied_at) VALUES (99, '2030-01-01T00:00:00.0000000Z')");
-        }
-
-        var store = _temp.Create();
-
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.InitializeAsync(None));
-        Assert.Contains("schema version 99", error.Message);
-    }
-
-    [Fact]
     public async Task Using_the_store_before_initialising_it_is_a_bug()
     {
         var store = _temp.Create();
@@ -147,16 +101,6 @@ public sealed class SqliteStoreDurabilityTests : IDisposable
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => store.Ingest.CommitAsync(Some.ThermometerBatch("x", 1), None));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => store.Bindings.ListDevicesAsync(None));
-    }
-
-    [Fact]
-    public async Task Normal_synchronous_mode_stores_the_same()
-    {
-        var store = await _temp.OpenAsync(SqliteSynchronous.Normal);
-
-        Assert.Equal([IngestOutcome.Quarantined], await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 1), None));
-        store.Dispose();
-        Assert.Single(await (await _temp.OpenAsync()).Quarantine.ListQuarantineAsync(null, 10, None));
     }
 
     private static void AssertSameEntries(IReadOnlyList<OutboxEntry> expected, IReadOnlyList<OutboxEntry> actual) =>

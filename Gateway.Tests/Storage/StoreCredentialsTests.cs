@@ -1,8 +1,13 @@
 namespace Vitals.Gateway.Tests.Storage;
 
-public sealed class DeviceCredentialsTests : IDisposable
+public abstract class StoreCredentialsTests : IDisposable
 {
-    private readonly TempStore _temp = new();
+    private readonly TempStore _temp;
+
+    private protected StoreCredentialsTests(TempStore temp)
+    {
+        _temp = temp;
+    }
 
     [Fact]
     public async Task Issuing_again_replaces_the_hash_and_revoking_removes_it()

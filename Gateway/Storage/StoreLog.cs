@@ -1,12 +1,12 @@
 using Microsoft.Extensions.Logging;
 
-namespace Vitals.Gateway.Storage.Sqlite;
+namespace Vitals.Gateway.Storage;
 
 /// <summary>
-/// The store's log events (5000-5099; its files' permissions and the pairing secrets 5100-5149; ingest 1000s, FHIR
+/// The store's log events, both providers (5000-5099; its files' permissions and the pairing secrets 5100-5149; ingest 1000s, FHIR
 /// 2000s, delivery 3000s). Patient ids and measured values never appear above Debug; passkeys never.
 /// </summary>
-internal static partial class SqliteStoreLog
+internal static partial class StoreLog
 {
     [LoggerMessage(EventId = 5000, Level = LogLevel.Information,
         Message = "Store opened at {Path} (schema version {SchemaVersion}, synchronous {Synchronous})")]
@@ -41,6 +41,18 @@ internal static partial class SqliteStoreLog
 
     [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "{Count} dead letters purged")]
     public static partial void DeadLettersPurged(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Information,
+        Message = "Store opened on PostgreSQL {Database} (schema version {SchemaVersion}); outbox claims as instance {InstanceId}")]
+    public static partial void PostgresStoreOpened(ILogger logger, string database, int schemaVersion, string instanceId);
+
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Information,
+        Message = "Store schema: checksums recorded for {Count} migrations applied by an earlier gateway")]
+    public static partial void MigrationChecksumsAdopted(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 5012, Level = LogLevel.Warning,
+        Message = "Outbox claims of instance {InstanceId} could not be released on shutdown ({Reason}); other instances take them when their lease ends")]
+    public static partial void LeasesNotReleased(ILogger logger, string instanceId, string reason);
 
     [LoggerMessage(EventId = 5100, Level = LogLevel.Warning,
         Message = "Store folder {Folder} is open to other users (mode {Mode}); the store's files are 0600, but their names and sizes show. Unless the folder is shared on purpose: chmod 700 it")]
