@@ -15,8 +15,9 @@ namespace Vitals.Gateway.Ingest.Mqtt;
 /// The in-process broker (Mqtt:Mode=Embedded). Every publish under <c>vitals/</c> is decoded and queued for the group
 /// commit inside the publish interceptor; its PUBACK (QoS 1) or PUBREC (QoS 2) is held by the connection
 /// (<see cref="PendingAcknowledgements"/>) until the commit, so a publisher's message is acknowledged exactly when its
-/// reading is durable, and a connection with several publishes in flight has them all in the commit. Who may connect, publish and subscribe is
-/// decided by <see cref="BrokerConnections"/> and <see cref="BrokerTopicRules"/> (README "MQTT contract").
+/// reading is durable, and a connection with several publishes in flight has them all in the commit. Who may connect,
+/// publish and subscribe is decided by <see cref="BrokerConnections"/> and <see cref="BrokerTopicRules"/> (README "MQTT
+/// contract").
 /// </summary>
 public sealed class EmbeddedBroker(
     IngestPipeline pipeline,
