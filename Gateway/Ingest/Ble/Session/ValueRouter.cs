@@ -20,12 +20,17 @@ internal sealed class ValueRouter(string address, BleSessionContext context, IRa
     private ConnectionClock _clock = new();
     // The thermometer's 0x2A1D value, or -1.
     private int _temperatureType = -1;
+    // The scale's 0x2A9E value (boxed, so that it is written and read whole), or null.
+    private object? _weightFeature;
 
     /// <summary>The clock of the connection whose values arrive from now on.</summary>
     public void UseClock(ConnectionClock clock) => Volatile.Write(ref _clock, clock);
 
     /// <summary>The site of temperatures that name none, from the connection's Temperature Type read (null: none).</summary>
     public void UseTemperatureType(TemperatureType? type) => Volatile.Write(ref _temperatureType, type is { } t ? t.Value : -1);
+
+    /// <summary>The scale's Weight Scale Feature from the connection's read (null: none): the decimals of its weights.</summary>
+    public void UseWeightFeature(WeightScaleFeature? feature) => Volatile.Write(ref _weightFeature, feature);
 
     /// <summary>The characteristics' value handler: may run on any thread, never blocks.</summary>
     public void OnValue(object? sender, GattValueChangedEventArgs e)
@@ -169,6 +174,7 @@ internal sealed class ValueRouter(string address, BleSessionContext context, IRa
             {
                 ClockOffset = n.Clock.OffsetAt(n.ReceivedAt),
                 TemperatureType = Volatile.Read(ref _temperatureType) is var t and >= 0 ? new TemperatureType((byte)t) : null,
+                WeightFeature = Volatile.Read(ref _weightFeature) as WeightScaleFeature?,
             },
         };
         try
