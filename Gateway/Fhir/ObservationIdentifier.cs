@@ -23,13 +23,19 @@ public static class ObservationIdentifier
     /// <summary>The identifier value; <paramref name="code"/> is the Observation's code (its MDC term in scheme 2, its LOINC code in scheme 1).</summary>
     public static string ComputeValue(Reading reading, PatientId? patient, MeasurementCode code)
     {
-        ArgumentNullException.ThrowIfNull(reading);
-        ArgumentNullException.ThrowIfNull(code);
-        var codePart = reading.IdentityScheme >= 2 ? code.Mdc : code.Loinc;
-        var input = ReadingIdentity.Key(reading) + "|" + (patient?.Text ?? "") + "|" + codePart;
+        var input = HashInput(reading, patient, code);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(input), hash);
         return Convert.ToHexStringLower(hash[..16]);
+    }
+
+    /// <summary>The text the value is the hash of: "{ReadingIdentity.Key}|{patient}|{code}" (docs/fhir.md, "Identifiers").</summary>
+    public static string HashInput(Reading reading, PatientId? patient, MeasurementCode code)
+    {
+        ArgumentNullException.ThrowIfNull(reading);
+        ArgumentNullException.ThrowIfNull(code);
+        var codePart = reading.IdentityScheme >= 2 ? code.Mdc : code.Loinc;
+        return ReadingIdentity.Key(reading) + "|" + (patient?.Text ?? "") + "|" + codePart;
     }
 
     /// <param name="legacySystem"><c>Fhir:IdentifierSystem</c>: the system of scheme-1 identifiers.</param>
