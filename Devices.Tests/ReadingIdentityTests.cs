@@ -16,7 +16,6 @@ public sealed class ReadingIdentityTests
         Kind = VitalKind.BloodPressure,
         EffectiveTime = at ?? At,
         DeviceTime = "2026-11-25T08:30:00+01:00",
-        MeasurementId = "17",
         Systolic = new Quantity(128m, Ucum.MillimetreMercury),
         Diastolic = new Quantity(82m, Ucum.MillimetreMercury),
     };
@@ -26,22 +25,22 @@ public sealed class ReadingIdentityTests
     {
         var reading = Cuff() with { IdentityScheme = 1 };
 
-        Assert.Equal("00:1C:05:00:78:25|blood-pressure|2026-11-25T08:30:00+01:00|17", ReadingIdentity.Key(reading));
-        Assert.Equal("00:1C:05:00:78:25|blood-pressure|2026-11-25T08:30:00+01:00|17|user:3", ReadingIdentity.Key(reading with { UserId = 3 }));
+        Assert.Equal("00:1C:05:00:78:25|blood-pressure|2026-11-25T08:30:00+01:00|17", ReadingIdentity.Key(reading with { MeasurementId = "17" }));
+        Assert.Equal("00:1C:05:00:78:25|blood-pressure|2026-11-25T08:30:00+01:00|17|user:3", ReadingIdentity.Key(reading with { MeasurementId = "17", UserId = 3 }));
     }
 
     [Fact]
     public void A_scheme_2_key_holds_device_kind_values_with_units_and_the_UTC_instant()
     {
         Assert.Equal("v2|00:1C:05:00:78:25|blood-pressure|sys=128 mm[Hg];dia=82 mm[Hg];|t:2026-11-25T07:30:00.0000000Z", ReadingIdentity.Key(Cuff()));
+        Assert.Equal("v2|00:1C:05:00:78:25|blood-pressure|sys=128 mm[Hg];dia=82 mm[Hg];|t:2026-11-25T07:30:00.0000000Z|id:17", ReadingIdentity.Key(Cuff() with { MeasurementId = "17" }));
     }
 
     public static TheoryData<string, Reading> Resends() => new()
     {
         { "the same instant written Z", Cuff(At.ToUniversalTime()) with { DeviceTime = "2026-11-25T07:30:00Z" } },
         { "the same instant written +05:30", Cuff(At.ToOffset(TimeSpan.FromHours(5.5))) },
-        { "as a stored record with a record number", Cuff() with { MeasurementId = "4711" } },
-        { "live, without record number", Cuff() with { MeasurementId = null } },
+        { "as a stored GHS record with a record number", Cuff() with { RecordNumber = 4711 } },
         { "trailing zeros (a FLOAT with another exponent)", Cuff() with { Systolic = new Quantity(128.0m, Ucum.MillimetreMercury) } },
         { "another user index", Cuff() with { UserId = 2 } },
         { "a device-local time corrected by another clock estimate",
@@ -53,6 +52,23 @@ public sealed class ReadingIdentityTests
     public void Every_spelling_of_a_resend_gets_the_same_key(string why, Reading resend)
     {
         Assert.True(ReadingIdentity.Key(Cuff()) == ReadingIdentity.Key(resend), why);
+    }
+
+    [Fact]
+    public void The_device_s_own_id_tells_apart_two_measurements_in_one_clock_tick()
+    {
+        // A simulator or a fast device: whole-second times, equal values, an increasing id.
+        Assert.NotEqual(ReadingIdentity.Key(Cuff() with { MeasurementId = "1" }), ReadingIdentity.Key(Cuff() with { MeasurementId = "2" }));
+        Assert.Equal(ReadingIdentity.Key(Cuff() with { MeasurementId = "1" }), ReadingIdentity.Key(Cuff(At.ToUniversalTime()) with { MeasurementId = "1" }));
+    }
+
+    [Fact]
+    public void Without_a_device_time_a_GHS_record_number_identifies_a_resend()
+    {
+        var first = Cuff() with { TimeQuality = TimeQuality.ReceiptTime, DeviceTime = null, RecordNumber = 7 };
+
+        Assert.Equal(ReadingIdentity.Key(first), ReadingIdentity.Key(first with { EffectiveTime = At.AddHours(3) }));
+        Assert.NotEqual(ReadingIdentity.Key(first), ReadingIdentity.Key(first with { RecordNumber = 8 }));
     }
 
     [Fact]

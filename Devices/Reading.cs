@@ -19,8 +19,17 @@ public sealed record Reading
     /// <summary>The device's time stamp exactly as it sent it (null when it sent none). Part of the de-duplication identity.</summary>
     public string? DeviceTime { get; init; }
 
-    /// <summary>The device's own measurement id or sequence number, if it has one. Part of the de-duplication identity.</summary>
+    /// <summary>
+    /// The device's own measurement id (JSON <c>id</c>), if it has one. Part of the de-duplication identity. (Readings
+    /// stored before identity scheme 2 also hold a GHS record number here.)
+    /// </summary>
     public string? MeasurementId { get; init; }
+
+    /// <summary>
+    /// The record number of a GHS stored record (Stored Health Observations 0x2BDD). Part of the identity only when the
+    /// record has no time stamp: the same observation sent live carries none, and must get the same identity.
+    /// </summary>
+    public uint? RecordNumber { get; init; }
 
     public Quantity? Value { get; init; }
     public Quantity? Systolic { get; init; }

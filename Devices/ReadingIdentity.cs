@@ -9,9 +9,9 @@ namespace Vitals.Devices;
 /// "Identifiers"; HL7 PHD IG, "The Observation Identifier": type, value, units and time stamp of the measurement).
 /// <list type="bullet">
 /// <item>Scheme 2 (<see cref="CurrentScheme"/>): device, kind, every value with its unit (trailing zeros dropped),
-/// and the device's time as a UTC instant before any clock correction. Without a device time: the device's own
-/// measurement id (JSON <c>id</c>, GHS record number) where it has one, else the UTC minute of receipt
-/// (<see cref="ResendWindow"/>).</item>
+/// the device's time as a UTC instant before any clock correction, and the device's own measurement id (JSON
+/// <c>id</c>) where it sent one. Without a device time: the GHS record number where there is one, else (without an
+/// id either) the UTC minute of receipt (<see cref="ResendWindow"/>).</item>
 /// <item>Scheme 1 (readings stored before scheme 2): device, kind, the device's time as text, measurement id, user.
 /// Kept so that those readings keep the identifier they were, or will be, delivered with.</item>
 /// </list>
@@ -60,16 +60,22 @@ public static class ReadingIdentity
             var reported = reading.EffectiveTime + (reading.ClockCorrection ?? TimeSpan.Zero);
             sb.Append("t:").Append(reported.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
         }
-        else if (reading.MeasurementId is { Length: > 0 } id)
+        else if (reading.RecordNumber is { } record)
         {
-            sb.Append("id:");
-            Escape(sb, id);
+            // Only without a time stamp: a live observation (no record number) and its stored record must agree.
+            sb.Append("rec:").Append(record.ToString(CultureInfo.InvariantCulture));
         }
-        else
+        else if (reading.MeasurementId is not { Length: > 0 })
         {
             var utc = reading.EffectiveTime.UtcDateTime;
             var window = new DateTime(utc.Ticks - utc.Ticks % ResendWindow.Ticks, DateTimeKind.Utc);
             sb.Append("rx:").Append(window.ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture));
+        }
+        if (reading.MeasurementId is { Length: > 0 } id)
+        {
+            // The device's own measurement id tells apart two measurements in one clock tick with the same values.
+            sb.Append("|id:");
+            Escape(sb, id);
         }
         return sb.ToString();
     }

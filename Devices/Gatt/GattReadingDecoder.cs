@@ -241,7 +241,7 @@ public static class GattReadingDecoder
             TimeQuality = time.Quality,
             DeviceTime = time.DeviceTime,
             ClockCorrection = Correction(time, context),
-            MeasurementId = o.RecordNumber?.ToString(CultureInfo.InvariantCulture),
+            RecordNumber = o.RecordNumber,
             MdcType = o.Type,
             Value = o.Value.ToQuantity(ucum),
             Status = o.Status?.ToMeasurementStatus() ?? MeasurementStatus.None,

@@ -27,7 +27,7 @@ public sealed class ObservationIdentifierTests
     {
         // docs/fhir.md "Identifiers": values with units (trailing zeros dropped), the device's time as a UTC instant.
         var reading = Some.CuffReading();
-        var input = "v2|00:1C:05:00:78:25|blood-pressure|sys=128 mm[Hg];dia=82 mm[Hg];pulse=64 /min;|t:2026-11-25T07:30:00.0000000Z|Patient/123|150020";
+        var input = "v2|00:1C:05:00:78:25|blood-pressure|sys=128 mm[Hg];dia=82 mm[Hg];pulse=64 /min;|t:2026-11-25T07:30:00.0000000Z|id:17|Patient/123|150020";
         var expected = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(input))[..16]);
 
         Assert.Equal(expected, ObservationIdentifier.ComputeValue(reading, Some.BoundPatient, Panel));
@@ -66,6 +66,7 @@ public sealed class ObservationIdentifierTests
         { "no pulse", Some.CuffReading(pulse: null), Some.BoundPatient },
         { "other unit", Some.CuffReading(systolic: 17.1m, diastolic: 10.9m, unit: Ucum.Kilopascal), Some.BoundPatient },
         { "received without time", Some.CuffReading() with { TimeQuality = TimeQuality.ReceiptTime, MeasurementId = null }, Some.BoundPatient },
+        { "another device id", Some.CuffReading() with { MeasurementId = "18" }, Some.BoundPatient },
     };
 
     [Theory]
