@@ -11,5 +11,11 @@ public sealed record DecodeContext(DateTimeOffset ReceivedAt, TimeZoneInfo Local
     /// </summary>
     public TimeSpan DeviceClockOffset { get; init; }
 
+    /// <summary>
+    /// The scale's Weight Scale Feature 0x2A9E when the gateway read it: its weight and height resolutions set the
+    /// decimals of 0x2A9D values (Weight Scale Service 1.0). Null: the characteristic's own step (3 decimals in kg).
+    /// </summary>
+    public Gatt.WeightScaleFeature? WeightFeature { get; init; }
+
     public static DecodeContext At(DateTimeOffset receivedAt) => new(receivedAt, TimeZoneInfo.Local, PlausibilityLimits.Default);
 }

@@ -19,6 +19,12 @@ public enum MeasurementStatus
     TestData = 1 << 8,
     Invalid = 1 << 9,
     NotAvailable = 1 << 10,
+
+    /// <summary>The device was still measuring (PLX "measurement ongoing"): the value is not a result yet.</summary>
+    MeasurementOngoing = 1 << 11,
+
+    /// <summary>The device reported a sensor or equipment problem (PLX Device and Sensor Status): the value is questionable.</summary>
+    SensorProblem = 1 << 12,
 }
 
 /// <summary>Where the reading's effective time came from; anything but DeviceWithOffset is flagged in the output.</summary>

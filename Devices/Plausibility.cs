@@ -23,7 +23,11 @@ public static class Plausibility
     /// JSON decoder into <c>$.systolic</c>, a GATT characteristic into the offset of the field).
     /// Absent values (<see cref="Quantity.HasValue"/> false) are not range-checked.
     /// </summary>
-    public static bool TryCheck(Reading reading, DecodeContext context, out DecodeError error)
+    /// <param name="epoch">
+    /// The start of the device's time scale when it has one (a GHS time stamp counts from 2000-01-01): a time at or
+    /// before it is a counter that was reset, whatever <see cref="PlausibilityLimits.MaxPastAge"/> allows.
+    /// </param>
+    public static bool TryCheck(Reading reading, DecodeContext context, out DecodeError error, DateTimeOffset? epoch = null)
     {
         var limits = context.Limits;
         var valuesOk = reading.Kind switch
@@ -41,7 +45,7 @@ public static class Plausibility
         {
             valuesOk = InRange(ReadingField.Pulse, VitalKind.HeartRate, reading.Pulse, limits.HeartRateMin, limits.HeartRateMax, out error);
         }
-        return valuesOk && TryCheckTime(reading, context, out error);
+        return valuesOk && TryCheckTime(reading, context, epoch, out error);
     }
 
     /// <summary>
@@ -123,22 +127,35 @@ public static class Plausibility
         return false;
     }
 
-    private static bool TryCheckTime(Reading reading, DecodeContext context, out DecodeError error)
+    private static bool TryCheckTime(Reading reading, DecodeContext context, DateTimeOffset? epoch, out DecodeError error)
     {
         error = default;
-        // Receipt time is the gateway's own clock; only a device's claim can be in the future.
+        // Receipt time is the gateway's own clock; only a device's claim can be in the future or the distant past.
         if (reading.TimeQuality == TimeQuality.ReceiptTime)
         {
             return true;
         }
-        var ahead = reading.EffectiveTime - context.ReceivedAt;
-        if (ahead <= context.Limits.MaxFutureSkew)
-        {
-            return true;
-        }
         var sent = reading.DeviceTime ?? reading.EffectiveTime.ToString("O", CultureInfo.InvariantCulture);
-        error = new(DecodeErrorLocation.Of(ReadingField.Time), $"time {sent} is {Duration(ahead)} in the future (more than the allowed {Duration(context.Limits.MaxFutureSkew)})");
-        return false;
+        var ahead = reading.EffectiveTime - context.ReceivedAt;
+        if (ahead > context.Limits.MaxFutureSkew)
+        {
+            error = new(DecodeErrorLocation.Of(ReadingField.Time), $"time {sent} is {Duration(ahead)} in the future (more than the allowed {Duration(context.Limits.MaxFutureSkew)})");
+            return false;
+        }
+        // A device whose clock was reset (to its default date, often 2000-01-01) would be charted years back, where no
+        // clinician looks and where it may sort before the patient's history began (docs/fhir.md, "Time").
+        if (epoch is { } start && reading.EffectiveTime <= start)
+        {
+            error = new(DecodeErrorLocation.Of(ReadingField.Time), $"time {sent} is at or before the device's epoch {start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}: its clock was reset");
+            return false;
+        }
+        var behind = context.ReceivedAt - reading.EffectiveTime;
+        if (behind > context.Limits.MaxPastAge)
+        {
+            error = new(DecodeErrorLocation.Of(ReadingField.Time), $"time {sent} is {Duration(behind)} in the past (more than the allowed {Duration(context.Limits.MaxPastAge)}): a device clock reset or a wrong date");
+            return false;
+        }
+        return true;
     }
 
     /// <summary>"3h", "2h 5m", "45s": the two largest non-zero parts, rounded down.</summary>

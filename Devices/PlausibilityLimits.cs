@@ -24,5 +24,11 @@ public sealed record PlausibilityLimits
     /// <summary>How far in the future (by the gateway's clock) a device time may be before the reading is rejected.</summary>
     public TimeSpan MaxFutureSkew { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// How far in the past (by the gateway's clock) a device time may be before the reading is kept as rejected
+    /// rather than charted: a clock reset to the device's default date must not produce an Observation.
+    /// </summary>
+    public TimeSpan MaxPastAge { get; init; } = TimeSpan.FromDays(365);
+
     public static PlausibilityLimits Default { get; } = new();
 }

@@ -19,8 +19,17 @@ public sealed record Reading
     /// <summary>The device's time stamp exactly as it sent it (null when it sent none). Part of the de-duplication identity.</summary>
     public string? DeviceTime { get; init; }
 
-    /// <summary>The device's own measurement id or sequence number, if it has one. Part of the de-duplication identity.</summary>
+    /// <summary>
+    /// The device's own measurement id (JSON <c>id</c>), if it has one. Part of the de-duplication identity. (Readings
+    /// stored before identity scheme 2 also hold a GHS record number here.)
+    /// </summary>
     public string? MeasurementId { get; init; }
+
+    /// <summary>
+    /// The record number of a GHS stored record (Stored Health Observations 0x2BDD). Part of the identity only when the
+    /// record has no time stamp: the same observation sent live carries none, and must get the same identity.
+    /// </summary>
+    public uint? RecordNumber { get; init; }
 
     public Quantity? Value { get; init; }
     public Quantity? Systolic { get; init; }
@@ -44,4 +53,30 @@ public sealed record Reading
 
     /// <summary>Body height a scale reported with the weight (cm or [in_i]); becomes its own Observation.</summary>
     public Quantity? Height { get; init; }
+
+    /// <summary>
+    /// The device's own IEEE 11073-10101 observation type when it named one (a GHS record's type, e.g. 149530
+    /// MDC_PULS_OXIM_PULS_RATE for an oximeter's pulse); null when the characteristic or payload implies the type.
+    /// </summary>
+    public uint? MdcType { get; init; }
+
+    /// <summary>
+    /// How far the gateway moved the device's own time stamp to correct its clock (the Current Time offset taken off a
+    /// device-local time); null when it moved nothing. <see cref="EffectiveTime"/> plus this is what the device said.
+    /// </summary>
+    public TimeSpan? ClockCorrection { get; init; }
+
+    /// <summary>
+    /// A pulse oximeter's Device and Sensor Status (PLX 0x2A5E/0x2A5F) when it reported one: sensor displaced, low
+    /// perfusion, malfunction... Each set bit is shown with the Observation; problem bits also set
+    /// <see cref="MeasurementStatus.SensorProblem"/>.
+    /// </summary>
+    public Gatt.PlxDeviceSensorStatus? SensorStatus { get; init; }
+
+    /// <summary>
+    /// Which rule built this reading's identity (<see cref="ReadingIdentity"/>): readings decoded now use
+    /// <see cref="ReadingIdentity.CurrentScheme"/>; a reading stored before scheme 2 existed reads back as 1 and keeps
+    /// the identifier it was (or will be) delivered with.
+    /// </summary>
+    public int IdentityScheme { get; init; } = ReadingIdentity.CurrentScheme;
 }

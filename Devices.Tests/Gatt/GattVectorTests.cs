@@ -73,6 +73,9 @@ public sealed class GattVectorTests
                 "timeQuality" => reading.TimeQuality.ToString(),
                 "deviceTime" => reading.DeviceTime,
                 "measurementId" => reading.MeasurementId,
+                "recordNumber" => reading.RecordNumber?.ToString(CultureInfo.InvariantCulture),
+                "mdcType" => reading.MdcType?.ToString(CultureInfo.InvariantCulture),
+                "sensorStatus" => reading.SensorStatus?.ToString(),
                 "effectiveTime" => reading.EffectiveTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture),
                 _ => throw new InvalidOperationException($"unknown expect field '{property.Name}'"),
             };

@@ -53,6 +53,12 @@ internal static class GattVectors
         var defaults = Root.Value.GetProperty("defaults");
         var zone = (vector.TryGetProperty("zone", out var z) ? z : defaults.GetProperty("zone")).GetString()!;
         var receivedAt = DateTimeOffset.Parse(defaults.GetProperty("receivedAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
-        return new DecodeContext(receivedAt, TimeZoneInfo.FindSystemTimeZoneById(zone), PlausibilityLimits.Default);
+        Vitals.Devices.Gatt.WeightScaleFeature? feature = null;
+        if (vector.TryGetProperty("weightFeature", out var f))
+        {
+            Assert.True(Vitals.Devices.Gatt.WeightScaleFeature.TryParse(Convert.FromHexString(f.GetString()!.Replace(" ", "", StringComparison.Ordinal)), out var parsed, out _));
+            feature = parsed;
+        }
+        return new DecodeContext(receivedAt, TimeZoneInfo.FindSystemTimeZoneById(zone), PlausibilityLimits.Default) { WeightFeature = feature };
     }
 }

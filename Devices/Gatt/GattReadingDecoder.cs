@@ -65,6 +65,7 @@ public static class GattReadingDecoder
             EffectiveTime = time.Effective,
             TimeQuality = time.Quality,
             DeviceTime = time.DeviceTime,
+            ClockCorrection = Correction(time, context),
             Value = m.Temperature.ToQuantity(m.Unit),
             Site = (m.Type ?? fallback)?.Site,
         };
@@ -87,6 +88,7 @@ public static class GattReadingDecoder
             EffectiveTime = time.Effective,
             TimeQuality = time.Quality,
             DeviceTime = time.DeviceTime,
+            ClockCorrection = Correction(time, context),
             Systolic = m.Systolic.ToQuantity(unit),
             Diastolic = m.Diastolic.ToQuantity(unit),
             MeanArterial = m.MeanArterial.ToQuantity(unit),
@@ -133,10 +135,11 @@ public static class GattReadingDecoder
             EffectiveTime = time.Effective,
             TimeQuality = time.Quality,
             DeviceTime = time.DeviceTime,
-            Value = m.Weight,
+            ClockCorrection = Correction(time, context),
+            Value = m.WeightAt(context.WeightFeature),
             UserId = m.UserId is { } u and not WeightMeasurement.UnknownUser ? u : null,
             Bmi = m.Bmi,
-            Height = m.Height,
+            Height = m.HeightAt(context.WeightFeature),
         };
         return Check(candidate, context, WeightMeasurement.OffsetOf, out reading, out error);
     }
@@ -179,7 +182,14 @@ public static class GattReadingDecoder
             DeviceTime = time.DeviceTime,
             Value = m.SpO2.ToQuantity(Ucum.Percent),
             Pulse = m.PulseRate.ToQuantity(Ucum.PerMinute),
-            Status = m.MeasurementStatus?.ToMeasurementStatus() ?? MeasurementStatus.None,
+            Status = (m.MeasurementStatus?.ToMeasurementStatus() ?? MeasurementStatus.None)
+                | ((m.SensorStatus ?? PlxDeviceSensorStatus.None) & PlxDeviceSensorStatusExtensions.Problems) switch
+                {
+                    PlxDeviceSensorStatus.None => MeasurementStatus.None,
+                    _ => MeasurementStatus.SensorProblem,
+                },
+            SensorStatus = m.SensorStatus is null or PlxDeviceSensorStatus.None ? null : m.SensorStatus,
+            ClockCorrection = Correction(time, context),
         };
         return Check(candidate, context, PlxSpotCheckMeasurement.OffsetOf, out reading, out error);
     }
@@ -230,20 +240,27 @@ public static class GattReadingDecoder
             EffectiveTime = time.Effective,
             TimeQuality = time.Quality,
             DeviceTime = time.DeviceTime,
-            MeasurementId = o.RecordNumber?.ToString(CultureInfo.InvariantCulture),
+            ClockCorrection = Correction(time, context),
+            RecordNumber = o.RecordNumber,
+            MdcType = o.Type,
             Value = o.Value.ToQuantity(ucum),
             Status = o.Status?.ToMeasurementStatus() ?? MeasurementStatus.None,
         };
-        return Check(candidate, context, field => recordAt + o.OffsetOf(field), out reading, out error);
+        return Check(candidate, context, field => recordAt + o.OffsetOf(field), out reading, out error, GhsTimeStamp.EpochInstant);
     }
+
+    /// <summary>The device-clock correction a device-local time stamp got (null when none was applied).</summary>
+    private static TimeSpan? Correction(PlacedTime time, DecodeContext context) =>
+        time.Quality == TimeQuality.AssumedLocalZone && context.DeviceClockOffset != TimeSpan.Zero ? context.DeviceClockOffset : null;
 
     /// <summary>
     /// The shared plausibility rules; an implausible field is placed at the offset its characteristic says carried it
     /// (<paramref name="offsetOf"/>, each parser's own <c>OffsetOf</c>).
     /// </summary>
-    private static bool Check(Reading candidate, DecodeContext context, Func<ReadingField, int> offsetOf, out Reading? reading, out DecodeError error)
+    private static bool Check(Reading candidate, DecodeContext context, Func<ReadingField, int> offsetOf, out Reading? reading, out DecodeError error,
+        DateTimeOffset? epoch = null)
     {
-        if (!Plausibility.TryCheck(candidate, context, out var implausible))
+        if (!Plausibility.TryCheck(candidate, context, out var implausible, epoch))
         {
             reading = null;
             error = GattErrors.At(implausible.Location.Field is { } field ? offsetOf(field) : 0, implausible.Message);

@@ -20,6 +20,12 @@ public readonly record struct GhsTimeStamp(byte Flags, ulong Ticks, byte SyncSou
     private static readonly DateTime Epoch = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
 
     /// <summary>
+    /// The start of the GHS time scale as an instant (2000-01-01 UTC, taken a day later so that a local clock counting
+    /// from its own zone's midnight is caught too): a time stamp at or before it is a counter that was reset.
+    /// </summary>
+    public static DateTimeOffset EpochInstant { get; } = new(2000, 1, 2, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
     /// A UTC time stamp in whole seconds since 2000-01-01 (flags: UTC, 1 s resolution, no zone), as a sensor with a
     /// synchronised clock sends it. Times before the epoch are not representable and become the epoch.
     /// </summary>

@@ -25,6 +25,7 @@ public static class PlxMeasurementStatusExtensions
     {
         var result = MeasurementStatus.None;
         if ((status & PlxMeasurementStatus.EarlyEstimatedData) != 0) result |= MeasurementStatus.EarlyEstimate;
+        if ((status & PlxMeasurementStatus.MeasurementOngoing) != 0) result |= MeasurementStatus.MeasurementOngoing;
         // Demonstration data is not a patient's either.
         if ((status & (PlxMeasurementStatus.DataForTesting | PlxMeasurementStatus.DataForDemonstration)) != 0) result |= MeasurementStatus.TestData;
         if ((status & PlxMeasurementStatus.CalibrationOngoing) != 0) result |= MeasurementStatus.Calibrating;

@@ -33,6 +33,9 @@ public readonly record struct PlxSpotCheckMeasurement(
     public const byte PulseAmplitudeFlag = 0x08;
     public const byte ClockNotSetFlag = 0x10;
 
+    /// <summary>The defined bits of <see cref="DeviceAndSensorStatus"/> (reserved b16..23 dropped); null when the device sent none.</summary>
+    public PlxDeviceSensorStatus? SensorStatus => DeviceAndSensorStatus is { } d ? (PlxDeviceSensorStatus)d & PlxDeviceSensorStatusExtensions.Defined : null;
+
     public byte Flags => (byte)((TimeStamp.HasValue ? TimeStampFlag : 0) | (MeasurementStatus.HasValue ? MeasurementStatusFlag : 0)
         | (DeviceAndSensorStatus.HasValue ? DeviceStatusFlag : 0) | (PulseAmplitudeIndex.HasValue ? PulseAmplitudeFlag : 0)
         | (DeviceClockNotSet ? ClockNotSetFlag : 0));

@@ -56,6 +56,47 @@ public readonly record struct WeightMeasurement(
             ? new Quantity(new decimal(WeightRaw, 0, 0, false, 2), Ucum.Pound)
             : new Quantity(new decimal(WeightRaw * 5, 0, 0, false, 3), Ucum.Kilogram);
 
+    /// <summary>
+    /// <see cref="Weight"/> with the decimals the scale's resolution supports (Weight Scale Feature 0x2A9E b3..6:
+    /// 1 = 0.5 kg / 1 lb, 2 = 0.2 kg / 0.5 lb, 3 = 0.1 kg / 0.2 lb, 4 = 0.05 kg / 0.1 lb, 5 = 0.02 kg / 0.05 lb,
+    /// 6 = 0.01 kg / 0.02 lb, 7 = 0.005 kg / 0.01 lb; 0 "not specified" and 8..15 reserved keep the field's step).
+    /// A scale that weighs to 0.1 kg says 70.1, not 70.100: precision is information (docs/devices.md).
+    /// </summary>
+    public Quantity WeightAt(WeightScaleFeature? feature)
+    {
+        var weight = Weight;
+        if (!weight.HasValue || feature is not { } f || WeightDecimals(f.WeightResolution, Imperial) is not { } decimals)
+        {
+            return weight;
+        }
+        return weight with { Value = Math.Round(weight.Value, decimals, MidpointRounding.ToEven) };
+    }
+
+    /// <summary>
+    /// <see cref="Height"/> with the decimals of the scale's height resolution (0x2A9E b7..9: 1 = 0.01 m / 1 in,
+    /// 2 = 0.005 m / 0.5 in, 3 = 0.001 m / 0.1 in); heights travel in cm here, so 0.01 m is whole centimetres.
+    /// </summary>
+    public Quantity? HeightAt(WeightScaleFeature? feature)
+    {
+        if (Height is not { } height || feature is not { } f)
+        {
+            return Height;
+        }
+        int? decimals = f.HeightResolution switch { 1 => 0, 2 or 3 => 1, _ => null };
+        return decimals is { } d ? height with { Value = Math.Round(height.Value, d, MidpointRounding.ToEven) } : height;
+    }
+
+    private static int? WeightDecimals(byte resolution, bool imperial) => (resolution, imperial) switch
+    {
+        (1, false) or (2, false) or (3, false) => 1,
+        (4, false) or (5, false) or (6, false) => 2,
+        (7, false) => 3,
+        (1, true) => 0,
+        (2, true) or (3, true) or (4, true) => 1,
+        (5, true) or (6, true) or (7, true) => 2,
+        _ => null,
+    };
+
     public Quantity? Bmi => BmiRaw is { } b ? new Quantity(new decimal(b, 0, 0, false, 1), Ucum.KilogramPerSquareMetre) : null;
 
     /// <summary>Height in cm (SI: 0.001 m steps are exactly 0.1 cm) or [in_i] (0.1 in steps).</summary>

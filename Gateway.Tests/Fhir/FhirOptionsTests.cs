@@ -64,7 +64,7 @@ public sealed class FhirOptionsTests
             .Build();
         using var provider = new ServiceCollection().AddFhirMapping(configuration).BuildServiceProvider();
 
-        var observation = provider.GetRequiredService<ReadingMapper>().Map(Some.ThermometerReading(), Some.BoundPatient).Observations[0];
+        var observation = provider.GetRequiredService<ReadingMapper>().Map(Some.ThermometerReading() with { IdentityScheme = 1 }, Some.BoundPatient).Observations[0];
 
         Assert.Equal("https://hospital.example/vitals", observation.Identifier[0].System);
     }

@@ -9,16 +9,29 @@ namespace Vitals.Gateway.Tests.Fhir;
 
 public sealed class ObservationIdentifierTests
 {
-    private const string PanelLoinc = "85354-9";
+    private static readonly MeasurementCode Panel = VitalSignCodes.For(VitalKind.BloodPressure).Code;
 
     [Fact]
-    public void The_value_is_the_documented_hash_of_key_patient_and_code()
+    public void A_scheme_1_reading_keeps_its_documented_hash_of_key_patient_and_loinc()
     {
-        var reading = Some.CuffReading();
+        var reading = Some.CuffReading() with { IdentityScheme = 1 };
         var input = "00:1C:05:00:78:25|blood-pressure|2026-11-25T08:30:00+01:00|17|Patient/123|85354-9";
         var expected = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(input))[..16]);
 
-        Assert.Equal(expected, ObservationIdentifier.ComputeValue(reading, Some.BoundPatient, PanelLoinc));
+        Assert.Equal(expected, ObservationIdentifier.ComputeValue(reading, Some.BoundPatient, Panel));
+        Assert.Equal("urn:vitals-gateway:measurement", ObservationIdentifier.Create(new FhirOptions().IdentifierSystem, reading, Some.BoundPatient, Panel).System);
+    }
+
+    [Fact]
+    public void The_scheme_2_value_is_the_documented_hash_of_key_patient_and_mdc_code()
+    {
+        // docs/fhir.md "Identifiers": values with units (trailing zeros dropped), the device's time as a UTC instant.
+        var reading = Some.CuffReading();
+        var input = "v2|00:1C:05:00:78:25|blood-pressure|sys=128 mm[Hg];dia=82 mm[Hg];pulse=64 /min;|t:2026-11-25T07:30:00.0000000Z|id:17|Patient/123|150020";
+        var expected = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(input))[..16]);
+
+        Assert.Equal(expected, ObservationIdentifier.ComputeValue(reading, Some.BoundPatient, Panel));
+        Assert.Equal(FhirSystems.ObservationIdentifier, ObservationIdentifier.Create("urn:other", reading, Some.BoundPatient, Panel).System);
     }
 
     [Fact]
@@ -46,38 +59,44 @@ public sealed class ObservationIdentifierTests
         { "patient by identifier", Some.CuffReading(), PatientId.Parse("https://hospital.example/mrn|123") },
         { "unbound", Some.CuffReading(), null },
         { "other device", Some.CuffReading() with { DeviceId = "00:1C:05:00:78:26" }, Some.BoundPatient },
-        { "other device time", Some.CuffReading() with { DeviceTime = "2026-11-25T08:31:00+01:00" }, Some.BoundPatient },
-        { "other record number", Some.CuffReading() with { MeasurementId = "18" }, Some.BoundPatient },
-        { "no record number", Some.CuffReading() with { MeasurementId = null }, Some.BoundPatient },
-        { "received at another time", Some.CuffReading() with { DeviceTime = null, EffectiveTime = Some.MeasuredAt.AddSeconds(1) }, Some.BoundPatient },
+        { "other instant", Some.CuffReading() with { EffectiveTime = Some.MeasuredAt.AddSeconds(1) }, Some.BoundPatient },
+        { "same wall clock, other hour (autumn repeat)", Some.CuffReading() with { EffectiveTime = new DateTimeOffset(Some.MeasuredAt.DateTime, TimeSpan.FromHours(2)) }, Some.BoundPatient },
+        { "other systolic", Some.CuffReading(systolic: 129m), Some.BoundPatient },
+        { "other pulse", Some.CuffReading(pulse: 65m), Some.BoundPatient },
+        { "no pulse", Some.CuffReading(pulse: null), Some.BoundPatient },
+        { "other unit", Some.CuffReading(systolic: 17.1m, diastolic: 10.9m, unit: Ucum.Kilopascal), Some.BoundPatient },
+        { "received without time", Some.CuffReading() with { TimeQuality = TimeQuality.ReceiptTime, MeasurementId = null }, Some.BoundPatient },
+        { "another device id", Some.CuffReading() with { MeasurementId = "18" }, Some.BoundPatient },
     };
 
     [Theory]
     [MemberData(nameof(Variations))]
     public void A_different_measurement_or_patient_gets_a_different_identifier(string why, Reading reading, PatientId? patient)
     {
-        var baseline = ObservationIdentifier.ComputeValue(Some.CuffReading(), Some.BoundPatient, PanelLoinc);
+        var baseline = ObservationIdentifier.ComputeValue(Some.CuffReading(), Some.BoundPatient, Panel);
 
-        Assert.True(baseline != ObservationIdentifier.ComputeValue(reading, patient, PanelLoinc), why);
+        Assert.True(baseline != ObservationIdentifier.ComputeValue(reading, patient, Panel), why);
     }
 
     [Fact]
     public void A_different_code_gets_a_different_identifier()
     {
         Assert.NotEqual(
-            ObservationIdentifier.ComputeValue(Some.CuffReading(), Some.BoundPatient, PanelLoinc),
-            ObservationIdentifier.ComputeValue(Some.CuffReading(), Some.BoundPatient, "8867-4"));
+            ObservationIdentifier.ComputeValue(Some.CuffReading(), Some.BoundPatient, Panel),
+            ObservationIdentifier.ComputeValue(Some.CuffReading(), Some.BoundPatient, VitalSignCodes.PulseFromCuff));
     }
 
     [Fact]
-    public void The_mapper_uses_the_configured_system()
+    public void The_mapper_uses_the_configured_system_for_scheme_1_readings_only()
     {
         var options = new FhirOptions { IdentifierSystem = "https://hospital.example/vitals" };
 
-        var identifier = Some.ReadingMapper(options).Map(Some.ThermometerReading(), Some.BoundPatient).Observations[0].Identifier.Single();
+        var legacy = Some.ReadingMapper(options).Map(Some.ThermometerReading() with { IdentityScheme = 1 }, Some.BoundPatient).Observations[0].Identifier.Single();
+        var current = Some.ReadingMapper(options).Map(Some.ThermometerReading(), Some.BoundPatient).Observations[0].Identifier.Single();
 
-        Assert.Equal("https://hospital.example/vitals", identifier.System);
-        Assert.Matches("^[0-9a-f]{32}$", identifier.Value);
+        Assert.Equal("https://hospital.example/vitals", legacy.System);
+        Assert.Equal(FhirSystems.ObservationIdentifier, current.System);
+        Assert.Matches("^[0-9a-f]{32}$", current.Value);
     }
 
     [Fact]
@@ -86,7 +105,7 @@ public sealed class ObservationIdentifierTests
         var observation = Some.ReadingMapper().Map(Some.ThermometerReading(), Some.BoundPatient).Observations[0];
         var identifier = observation.Identifier.Single();
 
-        Assert.Equal("identifier=urn%3Avitals-gateway%3Ameasurement|" + identifier.Value, ObservationIdentifier.ToSearchQuery(identifier));
+        Assert.Equal("identifier=urn%3Avitals-gateway%3Aobservation-id%3A2|" + identifier.Value, ObservationIdentifier.ToSearchQuery(identifier));
     }
 
     [Fact]

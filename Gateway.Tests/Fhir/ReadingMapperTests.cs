@@ -184,7 +184,11 @@ public sealed class ReadingMapperTests
         Assert.All(mapped.Observations[0].Component, c => Assert.Equal((null, code), (c.Value, c.DataAbsentReason!.Coding[0].Code)));
         Assert.Null(mapped.Observations[1].Value);
         Assert.Equal(code, mapped.Observations[1].DataAbsentReason!.Coding[0].Code);
-        Assert.All(mapped.Observations, o => Assert.Equal(ObservationStatus.Final, o.Status));
+        // PHD IG (PhdBaseObservation): an invalid measurement, if uploaded at all (Fhir:UploadInvalid), is
+        // entered-in-error; an unavailable one is a final statement that nothing was measured.
+        var expected = status.HasFlag(MeasurementStatus.Invalid) ? ObservationStatus.EnteredInError : ObservationStatus.Final;
+        Assert.All(mapped.Observations, o => Assert.Equal(expected, o.Status));
+        Assert.All(mapped.Observations, o => Assert.Empty(FhirValidation.Errors(o)));
     }
 
     [Theory]
@@ -237,21 +241,29 @@ public sealed class ReadingMapperTests
         Assert.Contains(pulseNotes, n => n.Contains("pulse rate", StringComparison.Ordinal));
     }
 
+    // PHD IG: the site-specific MDC temperature type is the Observation's code (next to 8310-5, which the R4
+    // bodytemp profile requires); FHIR R4 Observation.bodySite is bound to SNOMED CT body structures, so it holds
+    // only those, and a site without one is named in a note.
     [Theory]
-    [InlineData("oral", "Oral", "188424")]
-    [InlineData("Axilla", "Axillary", "188452")]
-    [InlineData("tympanic", "Tympanic membrane", "150392")]
-    [InlineData("gi-tract", "Gastro-intestinal tract", "188456")]
-    [InlineData("forehead", "Forehead", null)]
-    [InlineData("left armpit", "left armpit", null)]
-    public void A_temperature_site_becomes_body_site_text_with_an_MDC_code_where_one_exists(string site, string text, string? mdc)
+    [InlineData("oral", "188424", "123851003")]
+    [InlineData("Axilla", "188452", "91470000")]
+    [InlineData("tympanic", "150392", "42859004")]
+    [InlineData("gi-tract", "188456", null)]
+    [InlineData("forehead", "150364", "52795006")]
+    [InlineData("left armpit", "150364", null)]
+    public void A_temperature_site_becomes_the_MDC_code_and_a_SNOMED_body_site_where_one_exists(string site, string mdc, string? snomed)
     {
         var reading = Some.ThermometerReading() with { Site = site };
 
         var observation = Some.ReadingMapper().Map(reading, Some.BoundPatient).Observations[0];
 
-        Assert.Equal(text, observation.BodySite!.Text);
-        Assert.Equal(mdc, observation.BodySite.Coding.SingleOrDefault()?.Code);
+        Assert.Equal(["8310-5", mdc], observation.Code.Coding.Select(c => c.Code));
+        Assert.Equal(snomed, observation.BodySite?.Coding.Single().Code);
+        Assert.All(observation.BodySite?.Coding ?? [], c => Assert.Equal(FhirSystems.SnomedCt, c.System));
+        if (snomed is null)
+        {
+            Assert.Contains(observation.Note, n => n.Text!.StartsWith("Measurement site: ", StringComparison.Ordinal));
+        }
         Assert.Empty(FhirValidation.Errors(observation));
     }
 

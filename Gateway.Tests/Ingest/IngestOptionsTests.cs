@@ -52,6 +52,7 @@ public sealed class IngestOptionsTests
     [InlineData("Ingest:Plausibility:HeartRateMin", "400", "Ingest:Plausibility:HeartRateMin (400) must be below")]
     [InlineData("Ingest:Plausibility:SpO2Max", "101", "Ingest:Plausibility:SpO2Max must be at most 100 (got 101)")]
     [InlineData("Ingest:Plausibility:MaxFutureSkew", "-00:01:00", "Ingest:Plausibility:MaxFutureSkew must not be negative")]
+    [InlineData("Ingest:Plausibility:MaxPastAge", "00:00:00", "Ingest:Plausibility:MaxPastAge must be positive")]
     public void Invalid_values_are_reported_with_their_key(string key, string value, string message)
     {
         var result = new IngestOptionsValidator().Validate(null, Bind(new() { [key] = value }));

@@ -29,7 +29,8 @@ public abstract class StoreDurabilityTests : IDisposable
         await first.Ingest.CommitAsync(
         [
             Some.AcceptedRecord(Some.StoredCuff("cuff-1", measurementId: "1")),
-            Some.AcceptedRecord(Some.StoredCuff("cuff-1", measurementId: "2")),
+            // A second measurement: identity scheme 2 tells readings apart by time and values, not by record number.
+            Some.AcceptedRecord(Some.StoredCuff("cuff-1", Some.MeasuredAt.AddMinutes(1), measurementId: "2")),
             Some.AcceptedRecord(Some.StoredThermometer("thermo-1")),
             Some.RejectedRecord(),
         ], None);

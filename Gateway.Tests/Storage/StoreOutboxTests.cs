@@ -1,3 +1,4 @@
+using Vitals.Devices;
 using Vitals.Gateway.Patients;
 using Vitals.Gateway.Storage;
 
@@ -39,7 +40,8 @@ public abstract class StoreOutboxTests : IDisposable
         var late = Some.StoredThermometer("thermo-1", 37.1m, new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.FromHours(-5)));
         var early = Some.StoredThermometer("thermo-1", 37.2m, new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.FromHours(2)));
         var tieA = Some.StoredCuff("cuff-1", Some.MeasuredAt, measurementId: "a");
-        var tieB = Some.StoredCuff("cuff-1", Some.MeasuredAt, measurementId: "b");
+        // Same instant, another measurement (identity scheme 2 tells them apart by their values).
+        var tieB = Some.StoredCuff("cuff-1", Some.MeasuredAt, measurementId: "b") with { Pulse = new Quantity(65m, Ucum.PerMinute) };
         await store.Ingest.CommitAsync([Some.AcceptedRecord(late), Some.AcceptedRecord(tieA)], None);
         await store.Ingest.CommitAsync([Some.AcceptedRecord(tieB), Some.AcceptedRecord(early)], None);
 

@@ -5,7 +5,10 @@ public sealed class FhirOptions
 {
     public const string SectionName = "Fhir";
 
-    /// <summary>Identifier system of the de-duplication identifier every Observation carries.</summary>
+    /// <summary>
+    /// Identifier system of the de-duplication identifier of readings stored before identity scheme 2 (they keep the
+    /// identifier they were, or will be, delivered with); newer readings use <see cref="FhirSystems.ObservationIdentifier"/>.
+    /// </summary>
     public string IdentifierSystem { get; set; } = "urn:vitals-gateway:measurement";
 
     /// <summary>Identifier system for device ids that are not Bluetooth addresses, and for the gateway itself.</summary>
@@ -13,4 +16,10 @@ public sealed class FhirOptions
 
     /// <summary>This gateway's identifier value (under <see cref="DeviceIdentifierSystem"/>), referenced from every Observation.</summary>
     public string GatewayId { get; set; } = "vitals-gateway";
+
+    /// <summary>
+    /// <c>Fhir:UploadInvalid</c>: a measurement its device flags invalid is, by default, not uploaded but kept in the
+    /// rejected store with its reason; true uploads it as <c>entered-in-error</c> with dataAbsentReason <c>error</c>.
+    /// </summary>
+    public bool UploadInvalid { get; set; }
 }

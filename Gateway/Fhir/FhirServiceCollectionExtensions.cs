@@ -17,7 +17,9 @@ public static class FhirServiceCollectionExtensions
             .Bind(configuration.GetSection(FhirOptions.SectionName))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FhirOptions>, FhirOptionsValidator>());
+        services.AddOptions<TestDataOptions>().Bind(configuration.GetSection(TestDataOptions.SectionName));
         services.AddSingleton<ReadingMapper>();
+        services.TryAddSingleton<ReadingAdmission>();
         return services;
     }
 }

@@ -17,6 +17,16 @@ public static class FhirSystems
     /// </summary>
     public const string MeasurementStatus = "http://hl7.org/fhir/uv/pocd/CodeSystem/measurement-status";
 
+    /// <summary>
+    /// The system of every Observation identifier of identity scheme 2 (docs/fhir.md, "Identifiers", which states the
+    /// rule that computes the value). Fixed, not configurable: the rule is public so that any gateway holding the same
+    /// device's data computes the same identifier.
+    /// </summary>
+    public const string ObservationIdentifier = "urn:vitals-gateway:observation-id:2";
+
+    /// <summary>SNOMED CT (body structures for Observation.bodySite).</summary>
+    public const string SnomedCt = "http://snomed.info/sct";
+
     /// <summary>The gateway's own tag vocabulary for how an effective time was obtained (TimeQuality).</summary>
     public const string TimeQuality = "urn:vitals-gateway:time-quality";
 

@@ -7,25 +7,40 @@ using Vitals.Gateway.Patients;
 namespace Vitals.Gateway.Fhir;
 
 /// <summary>
-/// The de-duplication identifier of an Observation (HL7 PHD IG, "Observation identifier"; docs/fhir.md): derived only from what the
-/// device said (<see cref="ReadingIdentity.Key"/>), the patient it is bound to and the Observation's LOINC code, so a
-/// resend yields the same identifier and a BP panel and its pulse Observation differ.
+/// The de-duplication identifier of an Observation (HL7 PHD IG, "The Observation Identifier": built from the
+/// measurement's type, value, units and time stamp so that a resend gets the same one and no other measurement does;
+/// docs/fhir.md, "Identifiers"). Two schemes, chosen by <see cref="Reading.IdentityScheme"/>:
+/// <list type="bullet">
+/// <item>2: system <see cref="FhirSystems.ObservationIdentifier"/> (fixed and public, so another gateway that follows
+/// the documented rule computes the same value); value = lower-case hex of the first 16 bytes of SHA-256 over
+/// "{ReadingIdentity.Key}|{patient}|{MDC code of the Observation}" (UTF-8).</item>
+/// <item>1 (readings stored before scheme 2): system <c>Fhir:IdentifierSystem</c>; value over
+/// "{key}|{patient}|{LOINC code}", exactly as those readings were, or will be, delivered.</item>
+/// </list>
 /// </summary>
 public static class ObservationIdentifier
 {
-    /// <summary>Lower-case hex of the first 16 bytes of SHA-256 over "key|patient|loinc" (UTF-8).</summary>
-    public static string ComputeValue(Reading reading, PatientId? patient, string loincCode)
+    /// <summary>The identifier value; <paramref name="code"/> is the Observation's code (its MDC term in scheme 2, its LOINC code in scheme 1).</summary>
+    public static string ComputeValue(Reading reading, PatientId? patient, MeasurementCode code)
     {
-        ArgumentNullException.ThrowIfNull(reading);
-        ArgumentException.ThrowIfNullOrEmpty(loincCode);
-        var input = ReadingIdentity.Key(reading) + "|" + (patient?.Text ?? "") + "|" + loincCode;
+        var input = HashInput(reading, patient, code);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(input), hash);
         return Convert.ToHexStringLower(hash[..16]);
     }
 
-    public static Identifier Create(string system, Reading reading, PatientId? patient, string loincCode) =>
-        new(system, ComputeValue(reading, patient, loincCode));
+    /// <summary>The text the value is the hash of: "{ReadingIdentity.Key}|{patient}|{code}" (docs/fhir.md, "Identifiers").</summary>
+    public static string HashInput(Reading reading, PatientId? patient, MeasurementCode code)
+    {
+        ArgumentNullException.ThrowIfNull(reading);
+        ArgumentNullException.ThrowIfNull(code);
+        var codePart = reading.IdentityScheme >= 2 ? code.Mdc : code.Loinc;
+        return ReadingIdentity.Key(reading) + "|" + (patient?.Text ?? "") + "|" + codePart;
+    }
+
+    /// <param name="legacySystem"><c>Fhir:IdentifierSystem</c>: the system of scheme-1 identifiers.</param>
+    public static Identifier Create(string legacySystem, Reading reading, PatientId? patient, MeasurementCode code) =>
+        new(reading.IdentityScheme >= 2 ? FhirSystems.ObservationIdentifier : legacySystem, ComputeValue(reading, patient, code));
 
     /// <summary>
     /// The search expression that finds resources carrying <paramref name="identifier"/>:

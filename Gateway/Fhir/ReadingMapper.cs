@@ -24,7 +24,7 @@ public sealed class ReadingMapper(IOptions<FhirOptions> options)
         var device = CreateDevice(reading, definition);
 
         var observations = new List<Observation>(2);
-        var primary = NewObservation(reading, patient, definition.Profile, definition.Code, device, reading.Status);
+        var primary = NewObservation(reading, patient, definition.Profile, PrimaryCode(reading, definition), device, reading.Status);
         if (reading.Kind == VitalKind.BloodPressure)
         {
             AddBloodPressureComponents(primary, reading);
@@ -36,7 +36,7 @@ public sealed class ReadingMapper(IOptions<FhirOptions> options)
         }
         if (reading.Kind == VitalKind.BodyTemperature && reading.Site is { Length: > 0 } site)
         {
-            primary.BodySite = BodySite(site);
+            AddSite(primary, site);
         }
         observations.Add(primary);
 
@@ -79,6 +79,24 @@ public sealed class ReadingMapper(IOptions<FhirOptions> options)
         return new MappedReading(device, observations);
     }
 
+    /// <summary>
+    /// The primary Observation's code: a temperature's site-specific MDC term (PHD IG: Observation.code carries the
+    /// device's type; 8310-5 stays the LOINC coding the bodytemp profile requires); a heart rate's own MDC type.
+    /// </summary>
+    private static MeasurementCode PrimaryCode(Reading reading, VitalSignDefinition definition)
+    {
+        if (reading.Kind == VitalKind.HeartRate)
+        {
+            return VitalSignCodes.HeartRateCodeFor(reading.MdcType);
+        }
+        if (reading.Kind == VitalKind.BodyTemperature && reading.Site is { Length: > 0 } site
+            && VitalSignCodes.Site(site) is { Mdc: { } mdc, MdcReferenceId: { } referenceId })
+        {
+            return definition.Code with { Mdc = mdc, MdcReferenceId = referenceId };
+        }
+        return definition.Code;
+    }
+
     private Device CreateDevice(Reading reading, VitalSignDefinition definition)
     {
         var device = new Device
@@ -103,7 +121,7 @@ public sealed class ReadingMapper(IOptions<FhirOptions> options)
         var observation = new Observation
         {
             Meta = new Meta { Profile = [profile] },
-            Status = ObservationStatus.Final,
+            Status = Status(flags),
             Code = code.ToCodeableConcept(),
             Effective = new FhirDateTime(TruncateToMilliseconds(reading.EffectiveTime)),
             Device = new ResourceReference
@@ -113,7 +131,7 @@ public sealed class ReadingMapper(IOptions<FhirOptions> options)
                 Display = device.DeviceName[0].Name,
             },
         };
-        observation.Identifier.Add(ObservationIdentifier.Create(_options.IdentifierSystem, reading, patient, code.Loinc));
+        observation.Identifier.Add(ObservationIdentifier.Create(_options.IdentifierSystem, reading, patient, code));
         // vital-signs must stay the first category: EHRs that take exactly one (Oracle Health; docs/ehr.md) keep category[0].
         observation.Category.Add(Concept(FhirSystems.ObservationCategory, "vital-signs", "Vital Signs"));
         observation.Category.Add(Concept(FhirSystems.PhdObservationCategory, "phd", "PHD generated"));
@@ -127,12 +145,31 @@ public sealed class ReadingMapper(IOptions<FhirOptions> options)
 
         if (flags.HasFlag(MeasurementStatus.TestData))
         {
+            // PHD IG: test data carries the HTEST security label; only Ehr:DeliverTestData lets it out at all, and no
+            // Ehr:Compatibility:Omit removes it.
             observation.Meta.Security.Add(new Coding(FhirSystems.ActReason, "HTEST", "test health data"));
         }
         AddTimeQuality(observation, reading);
         AddInterpretations(observation, flags);
         AddDeviceFlagNotes(observation, flags);
+        AddSensorStatus(observation, reading);
         return observation;
+    }
+
+    /// <summary>
+    /// PHD IG (PhdBaseObservation, status and measurement status): an invalid measurement is entered-in-error (it is
+    /// only mapped at all with Fhir:UploadInvalid; otherwise it stays in the rejected store); an early estimate, or a
+    /// value taken while the device was still measuring, is preliminary; everything else final.
+    /// </summary>
+    private static ObservationStatus Status(MeasurementStatus flags)
+    {
+        if (flags.HasFlag(MeasurementStatus.Invalid))
+        {
+            return ObservationStatus.EnteredInError;
+        }
+        return (flags & (MeasurementStatus.EarlyEstimate | MeasurementStatus.MeasurementOngoing)) != 0
+            ? ObservationStatus.Preliminary
+            : ObservationStatus.Final;
     }
 
     private static ResourceReference? Subject(PatientId? patient)
@@ -167,9 +204,13 @@ public sealed class ReadingMapper(IOptions<FhirOptions> options)
 
     private static Observation.ComponentComponent PressureComponent(MeasurementCode code, Quantity quantity, Reading reading)
     {
-        // The R4 bp profile slices components on code.coding.code and code.coding.system; with a second (MDC)
-        // coding in a component the Firely validator matches no slice and rejects the panel, so components carry
-        // LOINC only. The panel's own code still carries MDC_PRESS_BLD_NONINV.
+        // The PHD IG's compound numeric profile wants each component's MDC term next to LOINC, but the R4 core bp
+        // profile slices Observation.component with *value* discriminators on code.coding.code and code.coding.system:
+        // a path through the repeating coding, which resolves to two values once a second coding is there. The Firely
+        // validator then matches no slice ("No elements matched required slice", checked with this very mapper), a
+        // known defect of the R4 profile (HL7 Jira FHIR-23070, changed to pattern discriminators only after R4; the
+        // Java validator had the same trouble, GF#21472). R4 validity wins: components carry LOINC only; the panel's
+        // code carries MDC_PRESS_BLD_NONINV and docs/fhir.md lists the component MDC terms.
         var component = new Observation.ComponentComponent { Code = code.ToCodeableConcept(includeMdc: false) };
         var reason = DataAbsentReason(quantity, reading.Status);
         if (reason is not null)
@@ -225,6 +266,12 @@ public sealed class ReadingMapper(IOptions<FhirOptions> options)
         {
             return Absent("not-performed", "Not Performed");
         }
+        if (status.HasFlag(MeasurementStatus.MeasurementOngoing))
+        {
+            // PHD IG (PhdBaseObservation.dataAbsentReason): populated when the measurement status says invalid, not
+            // available or measurement ongoing; an ongoing measurement's value is expected later: temp-unknown.
+            return Absent("temp-unknown", "Temporarily Unknown");
+        }
         return quantity.Absent switch
         {
             AbsentReason.None => null,
@@ -239,19 +286,23 @@ public sealed class ReadingMapper(IOptions<FhirOptions> options)
         static CodeableConcept Absent(string code, string display) => Concept(FhirSystems.DataAbsentReason, code, display);
     }
 
-    private static CodeableConcept BodySite(string site)
+    /// <summary>
+    /// Observation.bodySite only with a SNOMED CT body structure (FHIR R4 binds it to SNOMED CT Body Structures); a
+    /// site without one is named in a note. The site-specific MDC term is already on Observation.code.
+    /// </summary>
+    private static void AddSite(Observation observation, string site)
     {
         var known = VitalSignCodes.Site(site);
-        if (known is null)
+        if (known is { Snomed: { } snomed })
         {
-            return new CodeableConcept { Text = site };
+            observation.BodySite = new CodeableConcept
+            {
+                Coding = [new Coding(FhirSystems.SnomedCt, snomed, known.SnomedDisplay)],
+                Text = known.Text,
+            };
+            return;
         }
-        var concept = new CodeableConcept { Text = known.Text };
-        if (known.Mdc is not null)
-        {
-            concept.Coding.Add(new Coding(FhirSystems.Mdc, known.Mdc, known.MdcReferenceId));
-        }
-        return concept;
+        AddNote(observation, "Measurement site: " + (known?.Text ?? site) + ".");
     }
 
     /// <summary>
@@ -280,7 +331,7 @@ public sealed class ReadingMapper(IOptions<FhirOptions> options)
 
     private static void AddInterpretations(Observation observation, MeasurementStatus flags)
     {
-        if (flags.HasFlag(MeasurementStatus.Questionable))
+        if ((flags & (MeasurementStatus.Questionable | MeasurementStatus.SensorProblem)) != 0)
         {
             observation.Interpretation.Add(Concept(FhirSystems.MeasurementStatus, "questionable", "Questionable", "Questionable measurement (device flag)"));
         }
@@ -292,6 +343,20 @@ public sealed class ReadingMapper(IOptions<FhirOptions> options)
         {
             observation.Interpretation.Add(Concept(FhirSystems.MeasurementStatus, "early-indication", "Early indication", "Early estimate, not the final value (device flag)"));
         }
+    }
+
+    /// <summary>
+    /// A pulse oximeter's Device and Sensor Status: every bit it set is named for the clinician; the problem bits
+    /// (sensor displaced, low perfusion, malfunction...) make the value questionable (interpretation, as the PHD IG
+    /// does for questionable measurements), so it is not charted as a clean value.
+    /// </summary>
+    private static void AddSensorStatus(Observation observation, Reading reading)
+    {
+        if (reading.SensorStatus is not { } status || status == Vitals.Devices.Gatt.PlxDeviceSensorStatus.None)
+        {
+            return;
+        }
+        AddNote(observation, "Device and sensor status: " + string.Join(", ", Vitals.Devices.Gatt.PlxDeviceSensorStatusExtensions.Describe(status)) + ".");
     }
 
     private static void AddDeviceFlagNotes(Observation observation, MeasurementStatus flags)

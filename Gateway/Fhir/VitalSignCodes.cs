@@ -63,7 +63,8 @@ public static class VitalSignCodes
             new("9279-1", "Respiratory rate", "151562", "MDC_RESP_RATE", "Respiratory rate"),
             [Ucum.PerMinute], "Respiration rate monitor"),
         // A heart-rate device of its own (BLE Heart Rate service, chest strap) measures electrically; the PHD
-        // nomenclature for that is MDC_ECG_HEART_RATE. Pulse rates reported with BP or SpO2 use the codes above.
+        // nomenclature for that is MDC_ECG_HEART_RATE. A device that names its own type (a GHS record's 149530 or
+        // 149546) keeps it (HeartRateCodeFor); pulse rates reported with BP or SpO2 use the codes above.
         new(VitalKind.HeartRate, HeartRateProfile,
             new("8867-4", "Heart rate", "147842", "MDC_ECG_HEART_RATE", "Heart rate"),
             [Ucum.PerMinute], "Heart rate monitor"),
@@ -84,6 +85,17 @@ public static class VitalSignCodes
     public static MeasurementCode PulseCodeFor(VitalKind kind) =>
         kind == VitalKind.OxygenSaturation ? PulseFromOximeter : PulseFromCuff;
 
+    /// <summary>
+    /// The code of a heart-rate reading: the device's own MDC type where it named one (a GHS oximeter says 149530, a
+    /// cuff 149546, an ECG 147842), else MDC_ECG_HEART_RATE for the Heart Rate service's chest strap and JSON.
+    /// </summary>
+    public static MeasurementCode HeartRateCodeFor(uint? mdcType) => mdcType switch
+    {
+        149530 => PulseFromOximeter,
+        149546 => PulseFromCuff,
+        _ => For(VitalKind.HeartRate).Code,
+    };
+
     /// <summary>The known site for a device's site name (case-insensitive, with common aliases), or null.</summary>
     public static TemperatureSite? Site(string name) =>
         Sites.TryGetValue(name.Trim(), out var site) ? site : null;
@@ -103,19 +115,21 @@ public static class VitalSignCodes
     private static FrozenDictionary<string, TemperatureSite> BuildSites()
     {
         // MDC terms of ISO/IEEE 11073-10101 (docs/fhir.md) (0x2A1D temperature type -> MDC); temporal and forehead have none there.
+        // SNOMED CT body structures (concept ids of the International Edition): only where the site is a structure
+        // a clinician would name; "body (general)", the GI tract and the temporal artery have none here.
         TemperatureSite[] sites =
         [
-            new("axillary", "Axillary", "188452", "MDC_TEMP_AXILLA"),
+            new("axillary", "Axillary", "188452", "MDC_TEMP_AXILLA", "91470000", "Axillary region structure"),
             new("body", "Body (general)", "150364", "MDC_TEMP_BODY"),
-            new("ear", "Ear", "188428", "MDC_TEMP_EAR"),
-            new("finger", "Finger", "188432", "MDC_TEMP_FINGER"),
+            new("ear", "Ear", "188428", "MDC_TEMP_EAR", "117590005", "Ear structure"),
+            new("finger", "Finger", "188432", "MDC_TEMP_FINGER", "7569003", "Finger structure"),
             new("gi-tract", "Gastro-intestinal tract", "188456", "MDC_TEMP_GIT"),
-            new("oral", "Oral", "188424", "MDC_TEMP_ORAL"),
-            new("rectal", "Rectal", "188420", "MDC_TEMP_RECT"),
-            new("toe", "Toe", "188448", "MDC_TEMP_TOE"),
-            new("tympanic", "Tympanic membrane", "150392", "MDC_TEMP_TYMP"),
+            new("oral", "Oral", "188424", "MDC_TEMP_ORAL", "123851003", "Mouth region structure"),
+            new("rectal", "Rectal", "188420", "MDC_TEMP_RECT", "34402009", "Rectum structure"),
+            new("toe", "Toe", "188448", "MDC_TEMP_TOE", "29707007", "Toe structure"),
+            new("tympanic", "Tympanic membrane", "150392", "MDC_TEMP_TYMP", "42859004", "Tympanic membrane structure"),
             new("temporal", "Temporal artery"),
-            new("forehead", "Forehead"),
+            new("forehead", "Forehead", Snomed: "52795006", SnomedDisplay: "Forehead structure"),
         ];
         var byName = sites.ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
         foreach (var (alias, name) in new[] { ("axilla", "axillary"), ("mouth", "oral"), ("gi", "gi-tract"), ("rectum", "rectal"), ("temple", "temporal") })

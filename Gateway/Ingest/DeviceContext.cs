@@ -21,4 +21,10 @@ public sealed record DeviceContext
     /// Thermometer Service 1.0, Temperature Type). Null when the device has none or nobody read it.
     /// </summary>
     public TemperatureType? TemperatureType { get; init; }
+
+    /// <summary>
+    /// The scale's Weight Scale Feature 0x2A9E, read on connection: its resolutions set the decimals of 0x2A9D weights
+    /// and heights (Weight Scale Service 1.0). Null when the device has none or nobody read it.
+    /// </summary>
+    public WeightScaleFeature? WeightFeature { get; init; }
 }

@@ -50,6 +50,10 @@ public sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
         {
             failures.Add(Invariant($"{Limits}{nameof(p.MaxFutureSkew)} must not be negative (got {p.MaxFutureSkew})"));
         }
+        if (p.MaxPastAge <= TimeSpan.Zero)
+        {
+            failures.Add(Invariant($"{Limits}{nameof(p.MaxPastAge)} must be positive, e.g. 365.00:00:00 (got {p.MaxPastAge})"));
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Vitals.Devices;
 using Vitals.Devices.Gatt;
 using Vitals.Devices.Json;
+using Vitals.Gateway.Fhir;
 
 namespace Vitals.Gateway.Ingest;
 
@@ -17,9 +18,12 @@ public sealed class MessageDecoder
     private readonly int _maxPayloadBytes;
     private readonly TimeZoneInfo _localZone;
     private readonly PlausibilityLimits _limits;
+    private readonly ReadingAdmission _admission;
 
-    public MessageDecoder(IOptions<IngestOptions> options)
+    /// <param name="admission">Which readings may become Observations (invalid, test data); null: the defaults.</param>
+    public MessageDecoder(IOptions<IngestOptions> options, ReadingAdmission? admission = null)
     {
+        _admission = admission ?? ReadingAdmission.Default;
         var value = options.Value;
         if (!value.TryGetTimeZone(out var zone))
         {
@@ -31,13 +35,34 @@ public sealed class MessageDecoder
         _limits = value.Plausibility;
     }
 
-    /// <summary>Size first (nothing else is looked at in an oversize payload), then the payload in its format.</summary>
+    /// <summary>
+    /// Size first (nothing else is looked at in an oversize payload), then the payload in its format, then whether the
+    /// reading may be delivered at all (<see cref="ReadingAdmission"/>: a refused one is kept as rejected, with why).
+    /// </summary>
     public bool TryDecode(IngestMessage message, [NotNullWhen(true)] out Reading? reading, out DecodeError error)
+    {
+        if (!TryDecodePayload(message, out reading, out error))
+        {
+            return false;
+        }
+        if (_admission.TryAdmit(reading, out error))
+        {
+            return true;
+        }
+        reading = null;
+        return false;
+    }
+
+    private bool TryDecodePayload(IngestMessage message, [NotNullWhen(true)] out Reading? reading, out DecodeError error)
     {
         reading = null;
         if (!FitsSizeLimit(message.Payload.Length, out error)) return false;
 
-        var context = new DecodeContext(message.ReceivedAt, _localZone, _limits) { DeviceClockOffset = message.Context.ClockOffset };
+        var context = new DecodeContext(message.ReceivedAt, _localZone, _limits)
+        {
+            DeviceClockOffset = message.Context.ClockOffset,
+            WeightFeature = message.Context.WeightFeature,
+        };
         var format = message.Format;
         if (!format.IsGatt)
             return JsonReadingDecoder.TryDecode(message.DeviceId, format.JsonKind.Value, message.Payload.Span, context, out reading, out error);

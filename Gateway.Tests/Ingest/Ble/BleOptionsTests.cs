@@ -36,6 +36,8 @@ public sealed class BleOptionsTests
     [InlineData("ReconnectBaseDelay", "00:00:00", "Ble:ReconnectBaseDelay")]
     [InlineData("ReconnectMaxDelay", "00:00:00.5", "Ble:ReconnectMaxDelay")]
     [InlineData("BindingPollInterval", "00:00:00", "Ble:BindingPollInterval")]
+    [InlineData("HeartRateInterval", "00:00:30", "Ble:HeartRateInterval")]
+    [InlineData("HeartRateInterval", "02:00:00", "Ble:HeartRateInterval")]
     public void A_bad_value_fails_start_up_naming_its_key(string key, string value, string named)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

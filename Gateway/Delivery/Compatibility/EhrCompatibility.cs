@@ -25,7 +25,7 @@ public sealed partial class EhrCompatibility
     /// <summary>
     /// What <c>Ehr:Compatibility:Omit</c> accepts. <c>device</c>: no Observation.device and no Device is created;
     /// <c>identifier</c>: no Observation.identifier (single-post only: conditional creates search by it);
-    /// <c>meta</c> (all of it: profile, tags, the test-data security label) or only <c>meta.profile</c> /
+    /// <c>meta</c> (all of it: profile and tags; never the test-data security label) or only <c>meta.profile</c> /
     /// <c>meta.tag</c>; <c>interpretation</c>; <c>note</c>; <c>bodySite</c>; <c>component.map</c>: the derived mean
     /// arterial pressure component of a blood pressure; <c>code.mdc</c>: the IEEE 11073 MDC codings next to LOINC.
     /// </summary>
@@ -107,7 +107,8 @@ public sealed partial class EhrCompatibility
             o.BodySite = null;
         if (_omit.Contains(OmitMeta))
         {
-            o.Meta = null;
+            // The HTEST label is not omittable: test data must never be charted as a patient's (PHD IG; docs/fhir.md).
+            o.Meta = o.Meta is { Security.Count: > 0 } meta ? new Meta { Security = meta.Security } : null;
         }
         else if (o.Meta is not null)
         {

@@ -34,4 +34,11 @@ public sealed class BleOptions
 
     /// <summary><c>Ble:StoredRecordsTimeout</c>: how long a GHS device may take to report its stored records (RACP).</summary>
     public TimeSpan StoredRecordsTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// <c>Ble:HeartRateInterval</c>: a Heart Rate 0x2A37 stream (about one value a second) becomes at most one reading
+    /// per interval, the median of its values (<see cref="Vitals.Devices.Gatt.HeartRateSummary"/>). At least one
+    /// minute: readings without a device time are told apart by their UTC minute (docs/fhir.md, "Identifiers").
+    /// </summary>
+    public TimeSpan HeartRateInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

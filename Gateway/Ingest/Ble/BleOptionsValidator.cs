@@ -27,6 +27,10 @@ public sealed partial class BleOptionsValidator : IValidateOptions<BleOptions>
         Positive(failures, nameof(BleOptions.ReconnectBaseDelay), options.ReconnectBaseDelay);
         Positive(failures, nameof(BleOptions.BindingPollInterval), options.BindingPollInterval);
         Positive(failures, nameof(BleOptions.StoredRecordsTimeout), options.StoredRecordsTimeout);
+        if (options.HeartRateInterval < Vitals.Devices.ReadingIdentity.ResendWindow || options.HeartRateInterval > TimeSpan.FromHours(1))
+        {
+            failures.Add(Invariant($"{Section}:{nameof(BleOptions.HeartRateInterval)} must be between 00:01:00 and 01:00:00 (got {options.HeartRateInterval}): two summaries in one UTC minute would share an identity"));
+        }
         if (options.ReconnectMaxDelay < options.ReconnectBaseDelay)
         {
             failures.Add(Invariant($"{Section}:{nameof(BleOptions.ReconnectMaxDelay)} ({options.ReconnectMaxDelay}) must not be below {Section}:{nameof(BleOptions.ReconnectBaseDelay)} ({options.ReconnectBaseDelay})"));

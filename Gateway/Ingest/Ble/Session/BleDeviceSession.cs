@@ -124,6 +124,8 @@ internal sealed class BleDeviceSession : IAsyncDisposable
             // up, and their device-local times are corrected by the offset measured here.
             await SetUpClockAsync(device, clock, ct).ConfigureAwait(false);
             await ReadTemperatureTypeAsync(device, ct).ConfigureAwait(false);
+            _router.UseWeightFeature(null);
+            _router.UseWeightFeature(await _reader.ReadWeightScaleFeatureAsync(device, ct).ConfigureAwait(false));
             clock.Release();
             await StartLiveObservationsAsync(device, ct).ConfigureAwait(false);
             await _transfer.TransferAsync(device, ct).ConfigureAwait(false);

@@ -85,6 +85,29 @@ internal sealed class DeviceContextReader(BleSessionContext context)
             : new(null, $"0x2A1D {error}");
     }
 
+    /// <summary>
+    /// The scale's Weight Scale Feature 0x2A9E (Weight Scale Service 1.0: mandatory, read-only), read on each
+    /// connection: its resolutions give the decimals of the weights. Absent, unreadable or malformed: null, and
+    /// weights keep the characteristic's own step (the value only refines precision, it never blocks a reading).
+    /// </summary>
+    public async Task<WeightScaleFeature?> ReadWeightScaleFeatureAsync(BluetoothDevice device, CancellationToken ct)
+    {
+        var characteristic = await GattLookup.FindAsync(device, GattUuids.WeightScaleService, GattUuids.WeightScaleFeature, ct).ConfigureAwait(false);
+        if (characteristic is null || !characteristic.Can(GattCharacteristicProperties.Read))
+        {
+            return null;
+        }
+        try
+        {
+            var value = await characteristic.ReadValueAsync(ct).ConfigureAwait(false);
+            return WeightScaleFeature.TryParse(value, out var feature, out _) ? feature : null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
     private async Task<(bool Measured, TimeSpan Offset, string? Problem)> MeasureAsync(GattCharacteristic characteristic, CancellationToken ct)
     {
         var start = context.Time.GetUtcNow();

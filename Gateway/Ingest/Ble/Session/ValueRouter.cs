@@ -20,12 +20,19 @@ internal sealed class ValueRouter(string address, BleSessionContext context, IRa
     private ConnectionClock _clock = new();
     // The thermometer's 0x2A1D value, or -1.
     private int _temperatureType = -1;
+    // The consumer's alone: the open interval of a Heart Rate stream.
+    private HeartRateSummary? _heartRate;
+    // The scale's 0x2A9E value (boxed, so that it is written and read whole), or null.
+    private object? _weightFeature;
 
     /// <summary>The clock of the connection whose values arrive from now on.</summary>
     public void UseClock(ConnectionClock clock) => Volatile.Write(ref _clock, clock);
 
     /// <summary>The site of temperatures that name none, from the connection's Temperature Type read (null: none).</summary>
     public void UseTemperatureType(TemperatureType? type) => Volatile.Write(ref _temperatureType, type is { } t ? t.Value : -1);
+
+    /// <summary>The scale's Weight Scale Feature from the connection's read (null: none): the decimals of its weights.</summary>
+    public void UseWeightFeature(WeightScaleFeature? feature) => Volatile.Write(ref _weightFeature, feature);
 
     /// <summary>The characteristics' value handler: may run on any thread, never blocks.</summary>
     public void OnValue(object? sender, GattValueChangedEventArgs e)
@@ -95,6 +102,9 @@ internal sealed class ValueRouter(string address, BleSessionContext context, IRa
             case GattUuids.LiveHealthObservations or GattUuids.StoredHealthObservations:
                 OnGhsSegment(n, ct);
                 return;
+            case GattUuids.HeartRateMeasurement:
+                OnHeartRate(n, ct);
+                return;
             default:
                 Track(SubmitAsync(n, n.Value, null, ct));
                 return;
@@ -118,6 +128,32 @@ internal sealed class ValueRouter(string address, BleSessionContext context, IRa
             allCommitted = results.All(r => r);
         }
         racp.Answered(value, allCommitted);
+    }
+
+    /// <summary>
+    /// A continuous 0x2A37 stream becomes one reading per <c>Ble:HeartRateInterval</c> (the median; see
+    /// <see cref="HeartRateSummary"/>), submitted as one 0x2A37 value at the time of the interval's last sample. A value
+    /// that does not parse goes to the decoder as it is, to be kept as rejected with its reason. The interval still
+    /// open when the gateway stops is not submitted (at most one interval of a stream that was never acknowledged).
+    /// </summary>
+    private void OnHeartRate(BleNotification n, CancellationToken ct)
+    {
+        if (!HeartRateMeasurement.TryParse(n.Value, out var sample, out _))
+        {
+            Track(SubmitAsync(n, n.Value, null, ct));
+            return;
+        }
+        _heartRate ??= new HeartRateSummary(context.Options.HeartRateInterval);
+        if (!_heartRate.TryAdd(n.ReceivedAt, sample, out var summary, out var at))
+        {
+            return;
+        }
+        var value = new byte[8];
+        if (!summary.TryFormat(value, out var written))
+        {
+            throw new InvalidOperationException("a heart-rate summary did not fit its 0x2A37 layout");
+        }
+        Track(SubmitAsync(n with { ReceivedAt = at }, value[..written], null, ct));
     }
 
     private void OnGhsSegment(BleNotification n, CancellationToken ct)
@@ -169,6 +205,7 @@ internal sealed class ValueRouter(string address, BleSessionContext context, IRa
             {
                 ClockOffset = n.Clock.OffsetAt(n.ReceivedAt),
                 TemperatureType = Volatile.Read(ref _temperatureType) is var t and >= 0 ? new TemperatureType((byte)t) : null,
+                WeightFeature = Volatile.Read(ref _weightFeature) as WeightScaleFeature?,
             },
         };
         try
