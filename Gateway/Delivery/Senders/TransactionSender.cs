@@ -188,7 +188,12 @@ public sealed class TransactionSender : IEhrSender
             }
             return new DeliveryResult.Delivered(ids);
         }
-        return new DeliveryResult.RetryLater(response.Unexpected(Describe(answer)), null);
+        // An entry that failed with a 5xx may be this Bundle's content: the delivery loop bisects to find the reading.
+        return new DeliveryResult.RetryLater(response.Unexpected(Describe(answer)), null)
+        {
+            Cause = answer.Entries.Any(e => e.Status is >= 500 and <= 599) ? RetryCause.ServerError : RetryCause.Unavailable,
+            HttpStatus = response.Status,
+        };
     }
 
     private static string Describe(TransactionAnswer answer)

@@ -151,7 +151,13 @@ internal static class SqliteSchema
         );
         """;
 
-    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3, Version4, Version5];
+    // A reading that failed alone with a server error while other readings went through (a poisoned reading) stops
+    // holding its device's later readings: per-device order yields for that one reading (reliability.md).
+    private const string Version6 = """
+        ALTER TABLE outbox ADD COLUMN isolated INTEGER NOT NULL DEFAULT 0;
+        """;
+
+    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3, Version4, Version5, Version6];
 
     public static int CurrentVersion => Migrations.Count;
 }
