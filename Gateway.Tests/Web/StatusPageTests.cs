@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Vitals.Gateway.Delivery;
 using Vitals.Gateway.Ingest;
 using Vitals.Gateway.Tests.Infrastructure;
 
@@ -29,5 +30,25 @@ public sealed class StatusPageTests
         Assert.Equal(1, status.GetProperty("sinceStart").GetProperty("rejected").GetInt64());
         Assert.Contains("vitals/scale-1/body-weight", page, StringComparison.Ordinal);
         Assert.Contains("outside the plausible range", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Shows_why_delivery_is_paused_for_a_configuration_fault()
+    {
+        await using var gateway = await InProcessGateway.StartAsync();
+        var health = gateway.Services.GetRequiredService<DeliveryHealth>();
+        using var http = new HttpClient();
+
+        var before = await http.GetFromJsonAsync<JsonElement>($"{BaseUrl(gateway)}/api/status");
+        Assert.False(before.GetProperty("delivery").GetProperty("paused").GetBoolean());
+
+        health.Pause("HTTP 403 from the EHR on POST [base]: check Ehr:BaseUrl and Ehr:Auth", DateTimeOffset.UtcNow);
+        var status = await http.GetFromJsonAsync<JsonElement>($"{BaseUrl(gateway)}/api/status");
+        var page = await http.GetStringAsync($"{BaseUrl(gateway)}/");
+
+        Assert.True(status.GetProperty("delivery").GetProperty("paused").GetBoolean());
+        Assert.Contains("HTTP 403", status.GetProperty("delivery").GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Delivery paused", page, StringComparison.Ordinal);
+        Assert.Contains("HTTP 403 from the EHR", page, StringComparison.Ordinal);
     }
 }

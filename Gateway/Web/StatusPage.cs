@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Vitals.Gateway.Delivery;
 using Vitals.Gateway.Ingest.Ble;
 using Vitals.Gateway.Storage;
 
@@ -40,7 +41,9 @@ internal static class StatusPage
                 lastError = d.LastError,
                 reconnects = d.Reconnects,
             }).ToList();
-            return Results.Json(new { outbox = status, sinceStart = metrics.Snapshot(), process, ble = ble ?? [] });
+            var health = (services.GetService(typeof(DeliveryHealth)) as DeliveryHealth)?.Snapshot();
+            var delivery = new { paused = health?.Paused ?? false, reason = health?.Reason, since = health?.Since };
+            return Results.Json(new { outbox = status, delivery, sinceStart = metrics.Snapshot(), process, ble = ble ?? [] });
         });
         app.MapGet("/", async ([FromServices] IStoreStatus store, [FromServices] IRejectedMessages rejectedMessages, [FromServices] IServiceProvider services, CancellationToken ct) =>
         {
@@ -53,6 +56,11 @@ internal static class StatusPage
                 <style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem}td,th{padding:.2rem .8rem;text-align:left}
                 .n{text-align:right;font-variant-numeric:tabular-nums}</style></head><body><h1>Vitals Gateway</h1>
                 """);
+            // A configuration fault (403, 404, a refused credential) pauses delivery: the first thing an engineer must see.
+            if ((services.GetService(typeof(DeliveryHealth)) as DeliveryHealth)?.Snapshot() is { Paused: true } paused)
+                html.Append("<p style=\"color:#a00\"><strong>Delivery paused</strong> since ")
+                    .Append(WebUtility.HtmlEncode(paused.Since?.ToString("u", CultureInfo.InvariantCulture) ?? ""))
+                    .Append(": ").Append(WebUtility.HtmlEncode(paused.Reason ?? "")).Append(". Readings wait in the outbox.</p>");
             html.Append("<h2>Readings</h2><table>");
             Row(html, "Waiting for the EHR", s.Pending);
             Row(html, "of which retrying", s.Retrying);
