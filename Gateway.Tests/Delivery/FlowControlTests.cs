@@ -74,6 +74,7 @@ public sealed class FlowControlTests
 
         AnswerQuickly(flow, 200, readings: 10);
         Assert.Equal((4, 50), (flow.Concurrency, flow.BatchSize));
+        Assert.Equal(10, flow.SmallestBatchSize);
     }
 
     [Fact]

@@ -45,6 +45,7 @@ public sealed class FlowControl
         Concurrency = maxConcurrency;
         BatchSize = maxBatchSize;
         BatchCeiling = maxBatchSize;
+        SmallestBatchSize = maxBatchSize;
         _lastDecrease = long.MinValue;
     }
 
@@ -53,6 +54,9 @@ public sealed class FlowControl
 
     /// <summary>Readings per request now.</summary>
     public int BatchSize { get; private set; }
+
+    /// <summary>The smallest <see cref="BatchSize"/> so far (for benchmarks and the status of a run).</summary>
+    public int SmallestBatchSize { get; private set; }
 
     /// <summary>The largest Bundle the server has not refused for its size (<c>Ehr:Batch:MaxSize</c> until it does).</summary>
     public int BatchCeiling { get; private set; }
@@ -131,6 +135,7 @@ public sealed class FlowControl
         var grew = concurrency >= Concurrency && batchSize >= BatchSize;
         Concurrency = concurrency;
         BatchSize = batchSize;
+        SmallestBatchSize = Math.Min(SmallestBatchSize, batchSize);
         if (grew)
             DeliveryLog.FlowGrew(_logger, concurrency, batchSize);
         else

@@ -28,15 +28,15 @@ internal static class DeliveryFaults
         var defaults = new EhrOptions();
         await using var proxy = await FaultProxy.StartAsync(ehr);
 
-        async Task<(double Seconds, int FinalBatch, int Observations)> Run(string name, EhrProfile profile, Action<EhrOptions>? configure = null)
+        async Task<(double Seconds, int Observations)> Run(string name, EhrProfile profile, Action<EhrOptions>? configure = null)
         {
-            var (observations, seconds, inEhr, finalBatch) = await DeliveryThroughput.RunProfileAsync(
+            var (observations, seconds, inEhr, batch) = await DeliveryThroughput.RunProfileAsync(
                 ehr, profile, count, devices, defaults.Batch.MaxSize, defaults.MaxConcurrency, proxy.BaseUrl, configure);
             if (inEhr != observations || observations != count)
                 throw new InvalidOperationException($"{name}: {observations} delivered, {inEhr} in the EHR, {count} expected");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{{\"run\": \"{name}\", \"profile\": \"{EhrProfileConverter.ToName(profile)}\", \"readings\": {count}, \"devices\": {devices}, \"in_ehr\": {inEhr}, \"throttled\": {proxy.Throttled}, \"latency_ms\": {proxy.Latency.TotalMilliseconds}, \"seconds\": {seconds:F2}, \"observations_per_s\": {observations / seconds:F1}, \"final_batch\": {finalBatch}}}"));
-            return (seconds, finalBatch, observations);
+                $"{{\"run\": \"{name}\", \"profile\": \"{EhrProfileConverter.ToName(profile)}\", \"readings\": {count}, \"devices\": {devices}, \"in_ehr\": {inEhr}, \"throttled\": {proxy.Throttled}, \"latency_ms\": {proxy.Latency.TotalMilliseconds}, \"seconds\": {seconds:F2}, \"observations_per_s\": {observations / seconds:F1}, \"final_batch\": {batch.Final}, \"smallest_batch\": {batch.Smallest}}}"));
+            return (seconds, observations);
         }
 
         switch (scenario)

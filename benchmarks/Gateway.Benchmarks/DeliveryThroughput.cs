@@ -55,9 +55,9 @@ internal static class DeliveryThroughput
 
     /// <summary>
     /// One profile's run; <paramref name="via"/> (a proxy's base in front of the EHR) is where the gateway sends, the
-    /// reset and the count go to <paramref name="ehr"/> itself. FinalBatch is the Bundle size flow control ended at.
+    /// reset and the count go to <paramref name="ehr"/> itself. Batch is the Bundle size flow control ended at and the smallest it went to.
     /// </summary>
-    internal static async Task<(int Observations, double Seconds, int InEhr, int FinalBatch)> RunProfileAsync(
+    internal static async Task<(int Observations, double Seconds, int InEhr, (int Final, int Smallest) Batch)> RunProfileAsync(
         string ehr, EhrProfile profile, int count, int deviceCount, int batch, int concurrency, string? via = null,
         Action<EhrOptions>? configure = null)
     {
@@ -125,7 +125,7 @@ internal static class DeliveryThroughput
             while ((status = await store.Status.GetOutboxStatusAsync(default)).Pending > 0)
                 await Task.Delay(10);
             var seconds = clock.Elapsed.TotalSeconds;
-            var finalBatch = service.Flow.BatchSize;
+            var finalBatch = (service.Flow.BatchSize, service.Flow.SmallestBatchSize);
             await service.StopAsync(default);
             if (status.DeadLetters > 0)
                 throw new InvalidOperationException($"{status.DeadLetters} readings were refused by the EHR");
