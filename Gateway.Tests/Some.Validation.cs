@@ -29,8 +29,9 @@ internal static partial class Some
     /// and retry policy; validation before send off unless <paramref name="preSend"/> says otherwise.
     /// </summary>
     public static DeliveryService DeliveryService(
-        IOutbox store, IEhrSender sender, IOptions<EhrOptions> options, ILogger<DeliveryService> logger, PreSendValidation? preSend = null) =>
+        IOutbox store, IEhrSender sender, IOptions<EhrOptions> options, ILogger<DeliveryService> logger, PreSendValidation? preSend = null,
+        TimeProvider? time = null, DeliveryHealth? health = null) =>
         new(store, ReadingMapper(), sender, new RetryPolicy(options.Value.Retry, Random.Shared.NextDouble),
-            new DeliveryTrigger(), new GatewayMetrics(), TimeProvider.System, options, logger, preSend ?? PreSendValidation(store),
-            new EhrCompatibility(options.Value.Compatibility));
+            new DeliveryTrigger(), new GatewayMetrics(), time ?? TimeProvider.System, options, logger, preSend ?? PreSendValidation(store),
+            new EhrCompatibility(options.Value.Compatibility), health);
 }

@@ -43,7 +43,7 @@ public sealed class PreSendValidationTests : IAsyncDisposable
         Assert.DoesNotContain(requests.Requests, r => r.Body.Contains("\\u0007", StringComparison.Ordinal) || r.Body.Contains('\u0007'));
 
         var dead = Assert.Single(await _store.DeadLetters.ListDeadLettersAsync(10, default));
-        Assert.Equal(CorruptSite, dead.Reading.Site);
+        Assert.Equal(CorruptSite, dead.Reading!.Site);
         Assert.Null(dead.Why.HttpStatus);
         Assert.StartsWith("failed validation before send: Observation 8310-5 at Observation.bodySite", dead.Why.Reason, StringComparison.Ordinal);
         Assert.Contains("\"resourceType\": \"Bundle\"", dead.Why.Request, StringComparison.Ordinal);

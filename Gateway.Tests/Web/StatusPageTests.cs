@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
+using Vitals.Gateway.Delivery;
 using Vitals.Gateway.Ingest;
 using Vitals.Gateway.Patients;
 using Vitals.Gateway.Tests.Delivery;
@@ -65,5 +66,25 @@ public sealed class StatusPageTests
         Assert.DoesNotContain("<script", page, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("<style", page, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("style=", page, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Shows_why_delivery_is_paused_for_a_configuration_fault()
+    {
+        await using var gateway = await InProcessGateway.StartAsync();
+        var health = gateway.Services.GetRequiredService<DeliveryHealth>();
+        using var http = new HttpClient();
+
+        var before = await http.GetFromJsonAsync<JsonElement>($"{gateway.WebUrl}/api/status");
+        Assert.False(before.GetProperty("delivery").GetProperty("paused").GetBoolean());
+
+        health.Pause("HTTP 403 from the EHR on POST [base]: check Ehr:BaseUrl and Ehr:Auth", DateTimeOffset.UtcNow);
+        var status = await http.GetFromJsonAsync<JsonElement>($"{gateway.WebUrl}/api/status");
+        var page = await http.GetStringAsync($"{gateway.WebUrl}/");
+
+        Assert.True(status.GetProperty("delivery").GetProperty("paused").GetBoolean());
+        Assert.Contains("HTTP 403", status.GetProperty("delivery").GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Delivery paused", page, StringComparison.Ordinal);
+        Assert.Contains("HTTP 403 from the EHR", page, StringComparison.Ordinal);
     }
 }

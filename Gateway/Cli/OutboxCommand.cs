@@ -47,7 +47,7 @@ internal static class OutboxCommand
                 var dead = await store.ListDeadLettersAsync(a.IntValue("limit", 100), ct).ConfigureAwait(false);
                 var table = new TextTable("ID", "FAILED AT", "DEVICE", "KIND", "ATTEMPTS", "STATUS", "REASON");
                 foreach (var d in dead)
-                    table.Add(d.Id, d.FailedAt, d.DeviceId, d.Reading.Kind.ToTopicName(), d.Attempts, d.Why.HttpStatus, d.Why.Reason);
+                    table.Add(d.Id, d.FailedAt, d.DeviceId, d.Reading?.Kind.ToTopicName() ?? "(unreadable)", d.Attempts, d.Why.HttpStatus, d.Why.Reason);
                 table.WriteTo(Console.Out, "no dead letters");
                 if (a.Flag("details"))
                     foreach (var d in dead)

@@ -44,4 +44,27 @@ internal static partial class DeliveryLog
 
     [LoggerMessage(EventId = 3120, Level = LogLevel.Debug, Message = "Outbox entry {OutboxId}: the dead letter keeps the EHR's answer truncated ({Cut} of {Length} characters left out)")]
     public static partial void DeadLetterTruncated(ILogger logger, long outboxId, int cut, int length);
+    [LoggerMessage(EventId = 3108, Level = LogLevel.Debug, Message = "{Count} outbox entries wait until {Until:u} without an attempt counted ({Reason})")]
+    public static partial void Postponed(ILogger logger, int count, DateTimeOffset until, string reason);
+
+    [LoggerMessage(EventId = 3109, Level = LogLevel.Debug, Message = "A request of {Readings} readings failed as a whole (HTTP {Status}); sent again in halves of {First} and {Second}")]
+    public static partial void Bisecting(ILogger logger, int readings, int status, int first, int second);
+
+    [LoggerMessage(EventId = 3110, Level = LogLevel.Warning, Message = "Outbox entry {OutboxId} from {DeviceId} fails alone (attempt {Attempt}: {Reason}) while the EHR accepts other readings; it no longer holds its device's later readings")]
+    public static partial void ReadingIsolated(ILogger logger, long outboxId, string deviceId, int attempt, string reason);
+
+    [LoggerMessage(EventId = 3111, Level = LogLevel.Error, Message = "Delivery paused: the EHR refuses the gateway's requests ({Reason}); readings wait in the outbox and one request probes every {Interval}")]
+    public static partial void ConfigurationFault(ILogger logger, string reason, TimeSpan interval);
+
+    [LoggerMessage(EventId = 3112, Level = LogLevel.Information, Message = "Delivery resumed: the EHR accepts the gateway's requests again")]
+    public static partial void DeliveryResumed(ILogger logger);
+
+    [LoggerMessage(EventId = 3130, Level = LogLevel.Information, Message = "Sending to the EHR slowed down ({Why}): {Concurrency} requests in flight, up to {BatchSize} readings each")]
+    public static partial void FlowShrank(ILogger logger, int concurrency, int batchSize, string why);
+
+    [LoggerMessage(EventId = 3131, Level = LogLevel.Debug, Message = "Sending to the EHR sped up: {Concurrency} requests in flight, up to {BatchSize} readings each")]
+    public static partial void FlowGrew(ILogger logger, int concurrency, int batchSize);
+
+    [LoggerMessage(EventId = 3132, Level = LogLevel.Warning, Message = "The EHR refused a request of {Readings} readings for its size; Bundles stay at most {Ceiling} readings")]
+    public static partial void BatchCeilingLowered(ILogger logger, int readings, int ceiling);
 }

@@ -32,9 +32,11 @@ public sealed class EhrAnswerTracker : IEhrReadiness
             DeliveryResult.Delivered => (EhrAvailability.Available, (string?)null),
             DeliveryResult.Rejected { HttpStatus: 401 or 403 } r => (EhrAvailability.Unauthorised, $"HTTP {r.HttpStatus}: the EHR refused the gateway's credentials or rights (check Ehr:Auth)"),
             DeliveryResult.Rejected => (EhrAvailability.Available, null),
-            // The HTTP client turns a 401 that a token refresh did not cure into a retry-later outcome whose reason
-            // starts with the status (RFC 9110 15.5.2: the credentials were refused).
-            DeliveryResult.RetryLater r when r.Reason.StartsWith("HTTP 401", StringComparison.Ordinal) => (EhrAvailability.Unauthorised, r.Reason),
+            // A 401 that a token refresh did not cure, a 403, 404 or 405: a configuration fault (credentials, scopes or
+            // base path) that pauses delivery until it is fixed (RFC 9110 15.5.2, 15.5.4, 15.5.5, 15.5.6).
+            DeliveryResult.RetryLater { Cause: RetryCause.Configuration } r => (EhrAvailability.Unauthorised, r.Reason),
+            // A throttling server is up and answering: the outbox age check says whether it keeps up.
+            DeliveryResult.RetryLater { Cause: RetryCause.Throttled } => (EhrAvailability.Available, null),
             DeliveryResult.RetryLater r => (EhrAvailability.Unreachable, r.Reason),
             _ => throw new ArgumentOutOfRangeException(nameof(result), result.GetType().Name, "unknown delivery outcome"),
         };

@@ -38,6 +38,7 @@ public static class EhrDeliveryServiceCollectionExtensions
         services.TryAddSingleton(sp => new EhrHttpClient(
             sp.GetRequiredService<IOptions<EhrOptions>>(), sp.GetRequiredService<IEhrAuthenticator>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EhrHttpClient>>()));
+        services.TryAddSingleton<DeliveryHealth>();
         services.TryAddSingleton(sp => new EhrCompatibility(sp.GetRequiredService<IOptions<EhrOptions>>().Value.Compatibility));
         services.TryAddSingleton<ConditionalCreateSender>();
         services.TryAddSingleton<TransactionSender>();

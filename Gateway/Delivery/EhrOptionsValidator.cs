@@ -91,6 +91,10 @@ public sealed class EhrOptionsValidator : IValidateOptions<EhrOptions>
                 errors.Add($"Ehr:Retry:Factor must be between 1 and 10 (got {retry.Factor})");
             if (retry.MaxRetryAfter < TimeSpan.Zero)
                 errors.Add($"Ehr:Retry:MaxRetryAfter must not be negative (got {retry.MaxRetryAfter})");
+            if (retry.MaxAge <= TimeSpan.Zero)
+                errors.Add($"Ehr:Retry:MaxAge must be positive (got {retry.MaxAge})");
+            if (retry.ProbeInterval <= TimeSpan.Zero || retry.ProbeInterval > TimeSpan.FromHours(1))
+                errors.Add($"Ehr:Retry:ProbeInterval must be positive and at most 1 hour (got {retry.ProbeInterval})");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -19,6 +19,18 @@ public sealed class EhrRetryOptions
     /// </summary>
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long a reading that fails alone with server errors (5xx, after its Bundle was split) is retried, counted from
+    /// its receipt, before it becomes a dead letter with the answers it got (<c>Ehr:Retry:MaxAge</c>).
+    /// </summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// While delivery is paused for a configuration fault (401 after a token refresh, 403, 404, 405), how often one
+    /// request probes whether it has been fixed (<c>Ehr:Retry:ProbeInterval</c>).
+    /// </summary>
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     public override string ToString() =>
-        $"BaseDelay={BaseDelay}, MaxDelay={MaxDelay}, Factor={Factor}, MaxRetryAfter={MaxRetryAfter}";
+        $"BaseDelay={BaseDelay}, MaxDelay={MaxDelay}, Factor={Factor}, MaxRetryAfter={MaxRetryAfter}, MaxAge={MaxAge}, ProbeInterval={ProbeInterval}";
 }

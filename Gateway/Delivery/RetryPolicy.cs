@@ -1,7 +1,11 @@
 namespace Vitals.Gateway.Delivery;
 
 /// <summary>
-/// When to try a reading again after a transient failure (<see cref="DeliveryResult.RetryLater"/>).
+/// When to try a reading again after a failure that counts as its attempt (<see cref="DeliveryResult.RetryLater"/>
+/// with a cause that may be the reading's: an outage, a server error for it alone, an answer that proves nothing).
+/// Throttling (429, 503 with Retry-After), a size refusal and a configuration fault do not come here: the delivery
+/// loop pauses and postpones the readings without counting an attempt (<see cref="OutcomeRecorder"/>), since a
+/// server's load must not push each reading's own delay towards <see cref="EhrRetryOptions.MaxDelay"/>.
 /// <para>
 /// Exponential backoff with "full jitter": after the n-th failed attempt the delay is drawn uniformly from
 /// [0, min(MaxDelay, BaseDelay * Factor^(n-1))). Full jitter was chosen over decorrelated jitter because it needs no
@@ -10,7 +14,7 @@ namespace Vitals.Gateway.Delivery;
 /// without spread they would all return at the same instant and knock the recovering server over again.
 /// </para>
 /// <para>
-/// A server's Retry-After (429, 503) is a floor: when it is later than the computed delay it wins, even above
+/// A server's Retry-After on a counted failure is a floor: when it is later than the computed delay it wins, even above
 /// MaxDelay, because retrying earlier is pointless and impolite. It is itself capped at
 /// <see cref="EhrRetryOptions.MaxRetryAfter"/> (1 h by default) so that an absurd value cannot park readings for days.
 /// </para>

@@ -21,6 +21,20 @@ public interface IOutbox
 
     Task ScheduleRetryAsync(long outboxId, DateTimeOffset nextAttemptAt, string lastError, CancellationToken ct);
 
+    /// <summary>
+    /// A failed attempt of a reading that failed alone with a server error while others went through: counted like
+    /// <see cref="ScheduleRetryAsync"/>, and the entry stops holding its device's later readings (see GetDueAsync).
+    /// <paramref name="history"/> replaces the last error: the answers so far, newest first.
+    /// </summary>
+    Task ScheduleIsolatedRetryAsync(long outboxId, DateTimeOffset nextAttemptAt, string history, CancellationToken ct);
+
+    /// <summary>
+    /// Entries not due before <paramref name="until"/> without counting an attempt: the server asked to wait (429), the
+    /// request was too large or slow for it, delivery is paused for a configuration fault, or they were not sent at all.
+    /// Entries no longer in the outbox are skipped.
+    /// </summary>
+    Task PostponeAsync(IReadOnlyList<long> outboxIds, DateTimeOffset until, string reason, CancellationToken ct);
+
     /// <summary>The EHR refused the entry for good: it becomes a dead letter with the reason.</summary>
     Task DeadLetterAsync(long outboxId, DeadLetterReason reason, DateTimeOffset at, CancellationToken ct);
 }

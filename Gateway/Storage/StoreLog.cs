@@ -54,6 +54,10 @@ internal static partial class StoreLog
         Message = "Outbox claims of instance {InstanceId} could not be released on shutdown ({Reason}); other instances take them when their lease ends")]
     public static partial void LeasesNotReleased(ILogger logger, string instanceId, string reason);
 
+    [LoggerMessage(EventId = 5013, Level = LogLevel.Error,
+        Message = "Outbox entry {OutboxId} cannot be read ({Reason}); moved to the dead letters, the others go on")]
+    public static partial void UnreadableOutboxEntry(ILogger logger, long outboxId, string reason);
+
     [LoggerMessage(EventId = 5100, Level = LogLevel.Warning,
         Message = "Store folder {Folder} is open to other users (mode {Mode}); the store's files are 0600, but their names and sizes show. Unless the folder is shared on purpose: chmod 700 it")]
     public static partial void StoreFolderOpen(ILogger logger, string folder, string mode);

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Vitals.Gateway.Delivery;
 using Vitals.Gateway.Ingest.Ble;
 using Vitals.Gateway.Storage;
 
@@ -36,7 +38,9 @@ internal static class StatusApi
                 lastError = d.LastError,
                 reconnects = d.Reconnects,
             }).ToList();
-            return Results.Json(new { outbox = status, sinceStart = metrics.Snapshot(), process, ble = ble ?? [] });
+            var health = services.GetService<DeliveryHealth>()?.Snapshot();
+            var delivery = new { paused = health?.Paused ?? false, reason = health?.Reason, since = health?.Since };
+            return Results.Json(new { outbox = status, delivery, sinceStart = metrics.Snapshot(), process, ble = ble ?? [] });
         });
         return app;
     }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Vitals.Gateway.Ingest;
+using Vitals.Gateway.Delivery;
 using Vitals.Gateway.Ingest.Ble;
 using Vitals.Gateway.Storage;
 using Vitals.Gateway.Web.Health;
@@ -61,6 +62,13 @@ internal static class StatusPage
             <meta http-equiv="refresh" content="30"><link rel="stylesheet" href="{StatusStyles.Path}"></head><body>
             <h1>Vitals Gateway</h1><p>As of {E(Local(now, zone))} ({E(zone.Id)}); refreshes every 30 s.</p>
             """);
+        if (services.GetService<DeliveryHealth>()?.Snapshot() is { Paused: true } paused)
+        {
+            // A configuration fault (401 after a token refresh, 403, 404, 405): said first, since nothing flows until
+            // someone fixes the EHR settings; the reason names the status and the request, never a patient.
+            html.Append(CultureInfo.InvariantCulture,
+                $"<p class=\"Unhealthy\" role=\"alert\">Delivery paused since {E(Local(paused.Since, zone))}: {E(paused.Reason ?? "")}. Readings wait in the outbox.</p>");
+        }
         Connectivity(html, health);
         Outbox(html, status, now);
         Devices(html, devices, activity, ble, zone);

@@ -43,7 +43,7 @@ internal static class DeliveryThroughput
         var rates = new Dictionary<EhrProfile, double>();
         foreach (var profile in profiles)
         {
-            var (observations, seconds, inEhr) = await RunProfileAsync(ehr, profile, count, devices, batch, concurrency);
+            var (observations, seconds, inEhr, _) = await RunProfileAsync(ehr, profile, count, devices, batch, concurrency);
             rates[profile] = observations / seconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{{\"profile\": \"{EhrProfileConverter.ToName(profile)}\", \"readings\": {count}, \"devices\": {devices}, \"batch\": {batch}, \"concurrency\": {concurrency}, \"observations\": {observations}, \"in_ehr\": {inEhr}, \"seconds\": {seconds:F2}, \"observations_per_s\": {observations / seconds:F1}}}"));
@@ -53,8 +53,13 @@ internal static class DeliveryThroughput
         return 0;
     }
 
-    private static async Task<(int Observations, double Seconds, int InEhr)> RunProfileAsync(
-        string ehr, EhrProfile profile, int count, int deviceCount, int batch, int concurrency)
+    /// <summary>
+    /// One profile's run; <paramref name="via"/> (a proxy's base in front of the EHR) is where the gateway sends, the
+    /// reset and the count go to <paramref name="ehr"/> itself. Batch is the Bundle size flow control ended at and the smallest it went to.
+    /// </summary>
+    internal static async Task<(int Observations, double Seconds, int InEhr, (int Final, int Smallest) Batch)> RunProfileAsync(
+        string ehr, EhrProfile profile, int count, int deviceCount, int batch, int concurrency, string? via = null,
+        Action<EhrOptions>? configure = null)
     {
         var root = ehr.TrimEnd('/');
         var admin = root[..root.LastIndexOf("/fhir/", StringComparison.Ordinal)];
@@ -89,14 +94,16 @@ internal static class DeliveryThroughput
             foreach (var chunk in records.Chunk(500))
                 await store.Ingest.CommitAsync(chunk, default);
 
-            var options = Options.Create(new EhrOptions
+            var ehrOptions = new EhrOptions
             {
-                BaseUrl = ehr,
+                BaseUrl = via ?? ehr,
                 MaxConcurrency = concurrency,
                 MaxConnectionsPerServer = concurrency,
                 Profile = profile,
                 Batch = new EhrBatchOptions { MaxSize = batch, Linger = TimeSpan.FromMilliseconds(50) },
-            });
+            };
+            configure?.Invoke(ehrOptions);
+            var options = Options.Create(ehrOptions);
             using var http = new EhrHttpClient(options, new StaticEhrAuthenticator(options.Value.Auth), TimeProvider.System, NullLogger.Instance);
             IEhrSender sender = profile switch
             {
@@ -118,12 +125,13 @@ internal static class DeliveryThroughput
             while ((status = await store.Status.GetOutboxStatusAsync(default)).Pending > 0)
                 await Task.Delay(10);
             var seconds = clock.Elapsed.TotalSeconds;
+            var finalBatch = (service.Flow.BatchSize, service.Flow.SmallestBatchSize);
             await service.StopAsync(default);
             if (status.DeadLetters > 0)
                 throw new InvalidOperationException($"{status.DeadLetters} readings were refused by the EHR");
 
             using var counted = JsonDocument.Parse(await client.GetStringAsync(root + "/Observation?_summary=count"));
-            return ((int)status.Delivered, seconds, counted.RootElement.GetProperty("total").GetInt32());
+            return ((int)status.Delivered, seconds, counted.RootElement.GetProperty("total").GetInt32(), finalBatch);
         }
         finally
         {

@@ -4,6 +4,7 @@ using Vitals.Gateway.Benchmarks;
 // "raw-broker": a bare MQTTnet broker, the pass-through baseline the gateway's ingest is compared with (scripts/bench-ingest.sh).
 // "delivery-latency": publish -> EHR 2xx percentiles read from a gateway store after a run.
 // "delivery-throughput": Observations/s into the sandbox EHR per Ehr:Profile in one run, and their ratio.
+// "delivery-faults": delivery through a throttling or slow proxy in front of the sandbox EHR (scripts/bench-delivery-faults.sh).
 // "validator-memory": RSS and managed heap before and after the pre-send validator has compiled every profile.
 // "ble-latency": BLE indication received -> committed percentiles with the BLE simulator on a private dbus-daemon.
 // "bind": bind a simulated fleet (one device id a line) to one patient each, through the store API.
@@ -18,6 +19,7 @@ return args.FirstOrDefault() switch
     "store-insert" => await StoreInsert.RunAsync(args[1..]),
     "credentials-fleet" => await CredentialsFleet.RunAsync(args[1..]),
     "delivery-throughput" => await DeliveryThroughput.RunAsync(args[1..]),
+    "delivery-faults" => await DeliveryFaults.RunAsync(args[1..]),
     "validator-memory" => ValidatorMemory.Run(),
     "ble-latency" => await BleLatency.RunAsync(args[1..]),
     _ => Run(args),

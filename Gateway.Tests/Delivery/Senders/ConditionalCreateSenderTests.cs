@@ -349,7 +349,7 @@ public sealed class ConditionalCreateSenderTests
             Assert.DoesNotContain("00-1C-05", text);
             Assert.DoesNotContain("body-temperature|", text);
         }
-        Assert.Equal("HTTP 404 from the EHR on POST Observation (no OperationOutcome)", reasons[3]);
+        Assert.Equal("HTTP 404 from the EHR on POST Observation: check Ehr:BaseUrl and Ehr:Auth", reasons[3]);
     }
 
     [Fact]

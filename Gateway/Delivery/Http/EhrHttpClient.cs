@@ -108,7 +108,8 @@ public sealed class EhrHttpClient : IDisposable
             // Not the caller's token, so Ehr:Timeout expired.
             response?.Dispose();
             DeliveryLog.EhrRequestFailed(_logger, ex, method.Method, uri, ElapsedMs(started));
-            return RetryLater($"no answer from the EHR within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s on {what}", null, sent);
+            return RetryLater($"no answer from the EHR within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s on {what}", null, sent,
+                cause: RetryCause.TimedOut);
         }
         catch (HttpRequestException ex)
         {
@@ -157,14 +158,30 @@ public sealed class EhrHttpClient : IDisposable
             var text = body.Text;
             var retryAfter = RetryAfterHeader.ToDelay(response.Headers.RetryAfter, _time.GetUtcNow());
             if (status is 408 or 429 or >= 500 and <= 599)
-                return RetryLater($"HTTP {status} from the EHR on {what}", retryAfter, sent, status, text);
+                return RetryLater($"HTTP {status} from the EHR on {what}", retryAfter, sent, status, text, RetryCauseOf(status, retryAfter));
             if (status == 401 && mayRefresh)
                 return null;
             if (status == 401)
             {
                 // Credentials are a property of the gateway, not of the payload: dead-lettering every reading until
                 // an operator fixes Ehr:Auth would turn a configuration slip into a mass replay.
-                return RetryLater($"HTTP 401 from the EHR on {what}: credentials refused (check Ehr:Auth)", retryAfter, sent, status, text);
+                return RetryLater($"HTTP 401 from the EHR on {what}: credentials refused (check Ehr:Auth)", retryAfter, sent, status, text, RetryCause.Configuration);
+            }
+            if (status is 403 or 404 or 405)
+            {
+                // Forbidden (a token without the write scope), not found or method not allowed (a wrong base path):
+                // about the gateway's configuration, not one reading (RFC 9110 15.5.4, 15.5.5, 15.5.6). The readings wait.
+                var issues = OperationOutcomeSummary.TrySummarise(text);
+                return RetryLater($"HTTP {status} from the EHR on {what}: check Ehr:BaseUrl and Ehr:Auth" + (issues is null ? "" : " (" + issues + ")"),
+                    retryAfter, sent, status, text, RetryCause.Configuration);
+            }
+            if (status == 413 || (status == 400 && RequestTooLarge.SaysSo(text)))
+            {
+                // RFC 9110 15.5.14 (Content Too Large), or a server that says it in an OperationOutcome (too many entries):
+                // about the request's size, not its readings; a smaller one may pass.
+                var issues = OperationOutcomeSummary.TrySummarise(text);
+                return RetryLater($"HTTP {status} from the EHR on {what}: request too large" + (issues is null ? "" : ": " + issues),
+                    retryAfter, sent, status, text, RetryCause.TooLarge);
             }
             if (status is >= 400 and <= 499)
             {
@@ -182,11 +199,32 @@ public sealed class EhrHttpClient : IDisposable
         }
     }
 
-    private EhrResponse RetryLater(string reason, TimeSpan? retryAfter, string? request, int status = 0, string body = "")
+    private EhrResponse RetryLater(
+        string reason, TimeSpan? retryAfter, string? request, int status = 0, string body = "", RetryCause cause = RetryCause.Unavailable)
     {
         DeliveryLog.EhrRetryLater(_logger, reason, retryAfter?.TotalSeconds);
-        return new EhrResponse(status, body, null, null, request ?? "", new DeliveryResult.RetryLater(reason, retryAfter));
+        return new EhrResponse(status, body, null, null, request ?? "", new DeliveryResult.RetryLater(reason, retryAfter)
+        {
+            Cause = cause,
+            HttpStatus = status,
+            Request = request,
+            Response = body.Length == 0 ? null : body,
+        });
     }
+
+    /// <summary>
+    /// 429 and a 503 with Retry-After are the server asking for less (RFC 6585 4, RFC 9110 15.6.4); 408 is a slow
+    /// exchange; 502-504 without Retry-After are an outage between here and the server; any other 5xx may be one
+    /// request's content (a reading the server cannot process).
+    /// </summary>
+    private static RetryCause RetryCauseOf(int status, TimeSpan? retryAfter) => status switch
+    {
+        429 => RetryCause.Throttled,
+        503 when retryAfter is not null => RetryCause.Throttled,
+        408 => RetryCause.TimedOut,
+        502 or 503 or 504 => RetryCause.Unavailable,
+        _ => RetryCause.ServerError,
+    };
 
     private string Describe(HttpRequestException ex, string what)
     {

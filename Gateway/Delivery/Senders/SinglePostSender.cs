@@ -149,15 +149,22 @@ public sealed class SinglePostSender : OneReadingPerRequestSender
     {
         var response = await _http.SendAsync(
             HttpMethod.Get, type + "?" + ObservationIdentifier.ToSearchQuery(identifier), null, null, $"GET {type}?identifier", ct).ConfigureAwait(false);
-        if (response.Failure is DeliveryResult.RetryLater)
-            return new Resolved(null, response.Failure);
-        if (response.Failure is DeliveryResult.Rejected rejected)
+        // A 404 or 405 to the search is a server without search by identifier, not a wrong base (the POST would show that).
+        var unsupported = response.Failure switch
+        {
+            DeliveryResult.Rejected rejected => rejected.HttpStatus,
+            DeliveryResult.RetryLater { Cause: RetryCause.Configuration, HttpStatus: 404 or 405 } notFound => notFound.HttpStatus,
+            _ => 0,
+        };
+        if (unsupported != 0)
         {
             // The EHR cannot search by identifier: post again and accept that a copy may be filed twice.
             if (Interlocked.Exchange(ref _searchUnsupportedLogged, 1) == 0)
-                DeliveryLog.SearchUnsupported(_logger, type, rejected.HttpStatus);
+                DeliveryLog.SearchUnsupported(_logger, type, unsupported);
             return new Resolved(null, null);
         }
+        if (response.Failure is DeliveryResult.RetryLater)
+            return new Resolved(null, response.Failure);
         if (!IsSearchset(response.Body))
         {
             // R4 RESTful API 3.1.0.9 ("search"): the answer is a Bundle of type searchset. A login page or an

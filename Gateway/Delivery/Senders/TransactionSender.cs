@@ -19,7 +19,9 @@ namespace Vitals.Gateway.Delivery.Senders;
 /// split in halves and each half sent again (first half first, keeping per-device order), down to the single reading
 /// that the server refuses, which alone becomes a dead letter with the request, status and OperationOutcome. A
 /// transient failure (network, timeout, 429/503 with Retry-After, 5xx) is the same answer for every reading of the
-/// Bundle; during a split it also stands for the halves not yet sent, which therefore keep their order.
+/// Bundle; during a split it also stands for the halves not yet sent, which therefore keep their order. The delivery
+/// loop splits further what this sender does not: a Bundle that timed out, was refused for its size or met a 5xx
+/// (<see cref="RetryCause"/>).
 /// </para>
 /// <para>
 /// Device server ids are cached after a Bundle created (or matched) them, so later Bundles reference Device/{id} and
@@ -188,7 +190,12 @@ public sealed class TransactionSender : IEhrSender
             }
             return new DeliveryResult.Delivered(ids);
         }
-        return new DeliveryResult.RetryLater(response.Unexpected(Describe(answer)), null);
+        // An entry that failed with a 5xx may be this Bundle's content: the delivery loop bisects to find the reading.
+        return new DeliveryResult.RetryLater(response.Unexpected(Describe(answer)), null)
+        {
+            Cause = answer.Entries.Any(e => e.Status is >= 500 and <= 599) ? RetryCause.ServerError : RetryCause.Unavailable,
+            HttpStatus = response.Status,
+        };
     }
 
     private static string Describe(TransactionAnswer answer)

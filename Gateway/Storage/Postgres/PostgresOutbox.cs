@@ -32,17 +32,25 @@ public sealed class PostgresOutbox(PostgresDatabase db) : IOutbox
               WHERE l.device_id = o.device_id AND l.lease_owner IS NOT NULL AND l.lease_owner <> @me AND l.lease_until > @clock)
           AND NOT EXISTS (
               SELECT 1 FROM outbox q
-              WHERE q.device_id = o.device_id AND (q.effective_time, q.id) < (o.effective_time, o.id)
+              WHERE q.device_id = o.device_id AND NOT q.isolated AND (q.effective_time, q.id) < (o.effective_time, o.id)
                 AND (@heads OR q.next_attempt_at > @now))
         ORDER BY o.effective_time, o.id
         LIMIT @n
         """;
 
+    /// <summary>How much of an unreadable stored reading its dead letter keeps.</summary>
+    private const int MaxRawChars = 4096;
+
+    /// <remarks>
+    /// A row that cannot be read (its stored reading is not valid JSON, say) is moved to the dead letters with the
+    /// reason in the same call, as on SQLite: one bad row neither fails every claim nor holds its device.
+    /// </remarks>
     public async Task<IReadOnlyList<OutboxEntry>> GetDueAsync(DateTimeOffset now, int max, IReadOnlySet<long> inFlight, bool headsOnly, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
         ArgumentNullException.ThrowIfNull(inFlight);
         var inflight = inFlight.ToArray();
+        var unreadable = new List<(long Id, string Reason, string? Raw)>();
         var claimed = await db.WriteAsync(async (c, tx) =>
         {
             var clock = db.Time.GetUtcNow();
@@ -84,31 +92,49 @@ public sealed class PostgresOutbox(PostgresDatabase db) : IOutbox
 
             // A new statement, so a new snapshot: a claim another instance committed before releasing a device is seen.
             var list = new List<(DateTime Effective, OutboxEntry Entry)>();
+            unreadable.Clear(); // the work may run again after a deadlock
             await using (var cmd = Command(c, tx, $"""
                 WITH claimable AS ({Claimable} FOR UPDATE OF o SKIP LOCKED)
                 UPDATE outbox AS o SET lease_owner = @me, lease_until = @until
                 FROM claimable, readings r
                 WHERE o.id = claimable.id AND r.id = o.reading_id
-                RETURNING o.id, o.reading_id, o.attempts, o.enqueued_at, r.reading_json, r.patient, r.origin, r.payload, o.effective_time
+                RETURNING o.id, o.reading_id, o.attempts, o.enqueued_at, r.reading_json, r.patient, r.origin, r.payload, o.effective_time, o.last_error
                 """, [.. Args([.. held]), ("until", PgTime.Utc(clock + db.LeaseDuration))]))
             await using (var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
             {
                 while (await r.ReadAsync(ct).ConfigureAwait(false))
                 {
-                    list.Add((r.GetDateTime(8), new OutboxEntry(
-                        r.GetInt64(0),
-                        r.GetInt64(1),
-                        ReadingJson.Deserialize(r.GetString(4)),
-                        PatientId.Parse(r.GetString(5)),
-                        r.GetInt32(2),
-                        PgTime.Read(r, 3),
-                        r.GetString(6),
-                        (byte[])r.GetValue(7))));
+                    try
+                    {
+                        list.Add((r.GetDateTime(8), new OutboxEntry(
+                            r.GetInt64(0),
+                            r.GetInt64(1),
+                            ReadingJson.Deserialize(r.GetString(4)),
+                            PatientId.Parse(r.GetString(5)),
+                            r.GetInt32(2),
+                            PgTime.Read(r, 3),
+                            r.GetString(6),
+                            (byte[])r.GetValue(7))
+                        {
+                            LastError = r.IsDBNull(9) ? null : r.GetString(9),
+                        }));
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // Data, not a bug in this query: the row's own content. The exception names the position, not values.
+                        var raw = r.IsDBNull(4) ? null : r.GetValue(4) as string;
+                        unreadable.Add((r.GetInt64(0), $"{ex.GetType().Name}: {ex.Message}", raw is { Length: > MaxRawChars } ? raw[..MaxRawChars] : raw));
+                    }
                 }
             }
             // RETURNING has no order of its own.
             return list.OrderBy(e => e.Effective).ThenBy(e => e.Entry.Id).Select(e => e.Entry).ToList();
         }, ct).ConfigureAwait(false);
+        foreach (var (id, reason, raw) in unreadable)
+        {
+            StoreLog.UnreadableOutboxEntry(db.Log, id, reason);
+            await DeadLetterAsync(id, new DeadLetterReason($"the stored reading cannot be read: {reason}", null, raw, null), now, ct).ConfigureAwait(false);
+        }
         return claimed;
     }
 
@@ -173,6 +199,35 @@ public sealed class PostgresOutbox(PostgresDatabase db) : IOutbox
                 """, ct, ("id", outboxId), ("next", PgTime.Utc(nextAttemptAt)), ("error", lastError)).ConfigureAwait(false);
             return changed == 1 ? true : throw Missing(outboxId);
         }, ct);
+    }
+
+    public Task ScheduleIsolatedRetryAsync(long outboxId, DateTimeOffset nextAttemptAt, string history, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        return db.WriteAsync(async (c, tx) =>
+        {
+            var changed = await ExecuteAsync(c, tx, """
+                UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @next, last_error = @error, isolated = true,
+                                  lease_owner = NULL, lease_until = NULL
+                WHERE id = @id
+                """, ct, ("id", outboxId), ("next", PgTime.Utc(nextAttemptAt)), ("error", history)).ConfigureAwait(false);
+            return changed == 1 ? true : throw Missing(outboxId);
+        }, ct);
+    }
+
+    public Task PostponeAsync(IReadOnlyList<long> outboxIds, DateTimeOffset until, string reason, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(outboxIds);
+        ArgumentNullException.ThrowIfNull(reason);
+        if (outboxIds.Count == 0)
+            return Task.CompletedTask;
+        var ids = outboxIds.ToArray();
+        // Attempts stay as they are: the wait is the server's (or the gateway's), not the reading's failure. The lease
+        // goes, so after the pause any instance may send them.
+        return db.WriteAsync(async (c, tx) => await ExecuteAsync(c, tx, """
+            UPDATE outbox SET next_attempt_at = @next, last_error = @error, lease_owner = NULL, lease_until = NULL
+            WHERE id = ANY(@ids)
+            """, ct, ("ids", ids), ("next", PgTime.Utc(until)), ("error", reason)).ConfigureAwait(false), ct);
     }
 
     /// <remarks>The attempt that failed for good counts: the dead letter's attempts are the outbox entry's plus one.</remarks>

@@ -129,7 +129,13 @@ internal static class PostgresSchema
         CREATE INDEX ix_rejected_received_at ON rejected (received_at);
         """;
 
-    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2];
+    // A reading that failed alone with a server error while other readings went through (a poisoned reading) stops
+    // holding its device's later readings (SQLite schema version 7; docs/reliability.md).
+    private const string Version3 = """
+        ALTER TABLE outbox ADD COLUMN isolated boolean NOT NULL DEFAULT false;
+        """;
+
+    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3];
 
     public static int CurrentVersion => Migrations.Count;
 

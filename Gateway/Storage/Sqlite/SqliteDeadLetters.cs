@@ -31,7 +31,7 @@ public sealed class SqliteDeadLetters(SqliteDatabase db) : IDeadLetters
                     r.GetInt64(1),
                     r.GetString(2),
                     PatientId.Parse(r.GetString(3)),
-                    ReadingJson.Deserialize(r.GetString(4)),
+                    TryReading(r.GetString(4)),
                     SqliteTime.Parse(r.GetString(5)),
                     r.GetInt32(6),
                     new DeadLetterReason(
@@ -44,6 +44,18 @@ public sealed class SqliteDeadLetters(SqliteDatabase db) : IDeadLetters
             }
             return (IReadOnlyList<DeadLetter>)list;
         }, ct);
+    }
+
+    private static Reading? TryReading(string json)
+    {
+        try
+        {
+            return ReadingJson.Deserialize(json);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException or ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            return null;
+        }
     }
 
     public async Task<int> ReplayDeadLettersAsync(long? deadLetterId, CancellationToken ct)

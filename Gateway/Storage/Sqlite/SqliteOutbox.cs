@@ -14,19 +14,37 @@ public sealed class SqliteOutbox(SqliteDatabase db) : IOutbox
     /// entry is due only when no entry of its device is in flight and no earlier entry of its device is waiting for a
     /// retry: the head of a device's queue goes first. A transient failure therefore holds the readings behind it
     /// (order over progress; such failures are about the server, which the others would meet too), while a permanent
-    /// refusal moves the entry to the dead letters and frees the device at once.
+    /// refusal moves the entry to the dead letters and frees the device at once. An isolated entry (a reading that
+    /// failed alone with server errors while others went through, <see cref="ScheduleIsolatedRetryAsync"/>) holds
+    /// nothing: its device's later readings go on without it.
+    /// <para>
+    /// A row that cannot be read (its stored reading is not valid JSON, a column is missing) is moved to the dead
+    /// letters with the reason, in the same call, so that one bad row neither fails every query nor holds its device.
+    /// </para>
     /// </remarks>
-    public Task<IReadOnlyList<OutboxEntry>> GetDueAsync(DateTimeOffset now, int max, IReadOnlySet<long> inFlight, bool headsOnly, CancellationToken ct)
+    public async Task<IReadOnlyList<OutboxEntry>> GetDueAsync(DateTimeOffset now, int max, IReadOnlySet<long> inFlight, bool headsOnly, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
         ArgumentNullException.ThrowIfNull(inFlight);
+        var (due, unreadable) = await ReadDueAsync(now, max, inFlight, headsOnly, ct).ConfigureAwait(false);
+        foreach (var (id, reason, raw) in unreadable)
+        {
+            StoreLog.UnreadableOutboxEntry(db.Log, id, reason);
+            await DeadLetterAsync(id, new DeadLetterReason($"the stored reading cannot be read: {reason}", null, raw, null), now, ct).ConfigureAwait(false);
+        }
+        return due;
+    }
+
+    private Task<(IReadOnlyList<OutboxEntry> Due, List<(long Id, string Reason, string? Raw)> Unreadable)> ReadDueAsync(
+        DateTimeOffset now, int max, IReadOnlySet<long> inFlight, bool headsOnly, CancellationToken ct)
+    {
         return db.ReadAsync(c =>
         {
             // Devices with an entry in flight are looked up once (json_each over the ids); the NOT EXISTS probes the
             // device's queued readings before this one (ix_readings_queued_device) for one not due yet, or, heads
             // only, for any.
             using var cmd = Command(c, null, """
-                SELECT o.id, o.reading_id, o.attempts, o.enqueued_at, r.reading_json, r.patient, r.origin, r.payload
+                SELECT o.id, o.reading_id, o.attempts, o.enqueued_at, r.reading_json, r.patient, r.origin, r.payload, o.last_error
                 FROM outbox o
                 JOIN readings r ON r.id = o.reading_id
                 WHERE o.next_attempt_at <= $now
@@ -35,7 +53,7 @@ public sealed class SqliteOutbox(SqliteDatabase db) : IOutbox
                       WHERE fo.id IN (SELECT value FROM json_each($inflight)))
                   AND NOT EXISTS (
                       SELECT 1 FROM readings q JOIN outbox qo ON qo.reading_id = q.id
-                      WHERE q.state = 'queued' AND q.device_id = r.device_id
+                      WHERE q.state = 'queued' AND q.device_id = r.device_id AND qo.isolated = 0
                         AND (q.effective_time < o.effective_time OR (q.effective_time = o.effective_time AND qo.id < o.id))
                         AND ($heads OR qo.next_attempt_at > $now))
                 ORDER BY o.effective_time, o.id
@@ -44,6 +62,7 @@ public sealed class SqliteOutbox(SqliteDatabase db) : IOutbox
                 ("$inflight", "[" + string.Join(',', inFlight.Select(id => id.ToString(CultureInfo.InvariantCulture))) + "]"));
             using var r = cmd.ExecuteReader();
             var list = new List<OutboxEntry>(Math.Min(max, 1024));
+            var unreadable = new List<(long, string, string?)>();
             while (r.Read())
             {
                 var id = r.GetInt64(0);
@@ -51,19 +70,35 @@ public sealed class SqliteOutbox(SqliteDatabase db) : IOutbox
                 {
                     continue;
                 }
-                list.Add(new OutboxEntry(
-                    id,
-                    r.GetInt64(1),
-                    ReadingJson.Deserialize(r.GetString(4)),
-                    PatientId.Parse(r.GetString(5)),
-                    r.GetInt32(2),
-                    SqliteTime.Parse(r.GetString(3)),
-                    r.GetString(6),
-                    (byte[])r.GetValue(7)));
+                try
+                {
+                    list.Add(new OutboxEntry(
+                        id,
+                        r.GetInt64(1),
+                        ReadingJson.Deserialize(r.GetString(4)),
+                        PatientId.Parse(r.GetString(5)),
+                        r.GetInt32(2),
+                        SqliteTime.Parse(r.GetString(3)),
+                        r.GetString(6),
+                        (byte[])r.GetValue(7))
+                    {
+                        LastError = r.IsDBNull(8) ? null : r.GetString(8),
+                    });
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Data, not a bug in this query: the row's own content (a damaged file, a hand edit, an old bug).
+                    // The exception's type and message name the column and position, not the values.
+                    var raw = r.IsDBNull(4) ? null : r.GetValue(4) as string;
+                    unreadable.Add((id, $"{ex.GetType().Name}: {ex.Message}", raw is { Length: > MaxRawChars } ? raw[..MaxRawChars] : raw));
+                }
             }
-            return (IReadOnlyList<OutboxEntry>)list;
+            return ((IReadOnlyList<OutboxEntry>)list, unreadable);
         }, ct);
     }
+
+    /// <summary>How much of an unreadable stored reading its dead letter keeps.</summary>
+    private const int MaxRawChars = 64 * 1024;
 
     public Task<DateTimeOffset?> GetNextDueAsync(CancellationToken ct) => db.ReadAsync(c =>
         Scalar(c, null, "SELECT min(next_attempt_at) FROM outbox") is string text ? SqliteTime.Parse(text) : (DateTimeOffset?)null, ct);
@@ -108,6 +143,38 @@ public sealed class SqliteOutbox(SqliteDatabase db) : IOutbox
                 UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $next, last_error = $error WHERE id = $id
                 """, ("$id", outboxId), ("$next", SqliteTime.Format(nextAttemptAt)), ("$error", lastError));
             return changed == 1 ? true : throw Sql.MissingOutboxEntry(outboxId);
+        }, ct);
+    }
+
+    public Task ScheduleIsolatedRetryAsync(long outboxId, DateTimeOffset nextAttemptAt, string history, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        return db.WriteAsync((c, tx) =>
+        {
+            var changed = Execute(c, tx, """
+                UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $next, last_error = $error, isolated = 1 WHERE id = $id
+                """, ("$id", outboxId), ("$next", SqliteTime.Format(nextAttemptAt)), ("$error", history));
+            return changed == 1 ? true : throw Sql.MissingOutboxEntry(outboxId);
+        }, ct);
+    }
+
+    public Task PostponeAsync(IReadOnlyList<long> outboxIds, DateTimeOffset until, string reason, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(outboxIds);
+        ArgumentNullException.ThrowIfNull(reason);
+        if (outboxIds.Count == 0)
+            return Task.CompletedTask;
+        return db.WriteAsync((c, tx) =>
+        {
+            // Attempts stay as they are: the wait is the server's (or the gateway's), not the reading's failure.
+            using var update = Command(c, tx, "UPDATE outbox SET next_attempt_at = $next, last_error = $error WHERE id = $id",
+                ("$id", 0L), ("$next", SqliteTime.Format(until)), ("$error", reason));
+            foreach (var id in outboxIds)
+            {
+                update.Parameters["$id"].Value = id;
+                update.ExecuteNonQuery();
+            }
+            return true;
         }, ct);
     }
 

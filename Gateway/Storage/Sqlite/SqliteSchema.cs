@@ -159,7 +159,13 @@ internal static class SqliteSchema
         CREATE INDEX IF NOT EXISTS ix_rejected_received_at ON rejected (received_at);
         """;
 
-    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3, Version4, Version5, Version6];
+    // A reading that failed alone with a server error while other readings went through (a poisoned reading) stops
+    // holding its device's later readings: per-device order yields for that one reading (docs/reliability.md).
+    private const string Version7 = """
+        ALTER TABLE outbox ADD COLUMN isolated INTEGER NOT NULL DEFAULT 0;
+        """;
+
+    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3, Version4, Version5, Version6, Version7];
 
     public static int CurrentVersion => Migrations.Count;
 }
