@@ -59,7 +59,7 @@ public sealed class MedplumPresetTests
 
         Assert.Equal(0, outbox.GetProperty("delivered").GetInt64());
         Assert.Equal(6, outbox.GetProperty("deadLetters").GetInt64());
-        var (exit, list) = await gateway.CliAsync("outbox", "dead", "--limit", "100");
+        var (exit, list) = await gateway.CliAsync("outbox", "dead", "--limit", "100", "--details");
         Assert.Equal(0, exit);
         Assert.Contains("slice 'SystolicBP'", list, StringComparison.Ordinal);
         Assert.Equal(0, await ehr.CountAllObservationsAsync());
