@@ -19,7 +19,7 @@ public sealed class EhrCapabilityCheck(
     ILogger<EhrCapabilityCheck> logger) : BackgroundService
 {
     /// <summary>How often an unreadable statement is asked for again while the preset is still to be identified.</summary>
-    public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(5);
 
     /// <summary>For a check without a preset to identify (tests): the configured settings, system time.</summary>
     public EhrCapabilityCheck(EhrHttpClient http, IOptions<EhrOptions> options, EhrCompatibility compatibility, ILogger<EhrCapabilityCheck> logger)
