@@ -9,7 +9,7 @@ COUNT=${COUNT:-2000}
 DURATION=${DURATION:-30}
 source scripts/bench-common.sh
 
-node simulators/SandboxEhr/server.mjs --port 19200 >/dev/null 2>"$work/ehr.log" & pids+=($!); wait_port 19200
+node simulators/SandboxEhr/server.mjs --port 19200 --medplum none >/dev/null 2>"$work/ehr.log" & pids+=($!); wait_port 19200
 ehr="http://127.0.0.1:19200/fhir/R4"
 
 echo "== 1. Observations/s into the sandbox EHR, $COUNT readings from the outbox, single-post then fhir-transaction"

@@ -41,7 +41,7 @@ $sim --port 19012 --devices 167 --clients 1002 --rate 0 --inflight 100 --count "
 kill "$gw_pid"; wait "$gw_pid" 2>/dev/null || true
 
 echo "== sandbox EHR"
-node simulators/SandboxEhr/server.mjs --port 19100 >/dev/null 2>"$work/ehr.log" & pids+=($!); wait_port 19100
+node simulators/SandboxEhr/server.mjs --port 19100 --medplum none >/dev/null 2>"$work/ehr.log" & pids+=($!); wait_port 19100
 ehr="http://127.0.0.1:19100/fhir/R4"
 
 echo "== 3. publish -> committed latency at 500 readings/s for 30 s (bound devices, delivering to the sandbox EHR)"

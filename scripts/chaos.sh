@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Issue 4's chaos run, N times in a row (default 10), each with its own random seed: 2,000 readings, the gateway
 # killed with kill -9 at a random moment and restarted, the EHR down for 30 s in the middle, one device's readings
-# refused by the EHR (422). Builds once, then runs Gateway.Tests' ChaosTests with CHAOS_SEED and CHAOS_REPORT set.
-# Prints one line per run and a summary; exit 0 only when every run passed.
+# refused by the EHR (422). The sandbox EHR behaves like Medplum (bp profile, 8-entry transactions, write quota) and
+# each run switches on, from its seed: every n-th write answered 429 or 503 with Retry-After, added latency per request,
+# and a quota low enough to be crossed (429 with only a RateLimit header). Builds once, then runs Gateway.Tests'
+# ChaosTests with CHAOS_SEED and CHAOS_REPORT set. Prints one line per run (and its switches) and a summary; exit 0
+# only when every run passed.
 #   bash scripts/chaos.sh [runs=10]        CHAOS_SEEDS="42 7 ..." replays given seeds instead of random ones.
+#   CHAOS_POISON=1 bash scripts/chaos.sh   also poisons one reading (500 for its identifier); opt-in: it passes only
+#                                          once the delivery loop isolates such a reading (issue 12, item 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-10}"
@@ -26,7 +31,7 @@ for i in $(seq 1 "$runs"); do
   report="$work/run-$i.json"
   log="$work/run-$i.log"
   set +e
-  CHAOS_SEED="$seed" CHAOS_REPORT="$report" dotnet test Gateway.Tests -c Release --no-build -nologo \
+  CHAOS_SEED="$seed" CHAOS_REPORT="$report" CHAOS_POISON="${CHAOS_POISON:-}" dotnet test Gateway.Tests -c Release --no-build -nologo \
     --filter "FullyQualifiedName~Vitals.Gateway.Tests.EndToEnd.ChaosTests" --logger "console;verbosity=detailed" >"$log" 2>&1
   rc=$?
   set -e
@@ -42,6 +47,9 @@ for i in $(seq 1 "$runs"); do
     s=$seed rd=- ak=- dl=- dup=- mis=- dead=- kill=- dur=- res=FAIL
   fi
   printf '%-4s %-11s %-8s %-9s %-14s %-10s %-7s %-11s %-8s %-9s %-6s\n' "$i" "$s" "$rd" "$ak" "$dl" "$dup" "$mis" "$dead" "$kill" "$dur" "$res"
+  if [ -f "$report" ]; then
+    node -e 'console.log("     switches: " + JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).switches)' "$report"
+  fi
   if [ "$res" = pass ]; then
     passed=$((passed + 1))
   else

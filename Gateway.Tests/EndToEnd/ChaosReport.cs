@@ -22,7 +22,8 @@ internal sealed record ChaosReport(
     double KillAtSeconds,
     long StoredAtKill,
     double OutageAtSeconds,
-    double DurationSeconds)
+    double DurationSeconds,
+    string Switches = "")
 {
     public const string ReportVariable = "CHAOS_REPORT";
 

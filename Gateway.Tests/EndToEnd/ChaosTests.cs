@@ -16,7 +16,10 @@ namespace Vitals.Gateway.Tests.EndToEnd;
 /// while the sandbox EHR goes down for 30 s in the middle. The EHR refuses (422) every Observation of one device
 /// by a business rule: those readings are the ones made invalid on purpose. Afterwards, counted by identifier, every
 /// other reading's Observations are in the EHR exactly once, and the refused readings, and only they, are dead
-/// letters with the EHR's reason. The seed (CHAOS_SEED) is printed; scripts/chaos.sh runs this ten times.
+/// letters with the EHR's reason. The sandbox runs in its default Medplum mode (so the gateway's medplum preset is
+/// in play) with the plan's fault switches on throughout: every n-th write 429 or 503 with Retry-After, added latency,
+/// and a write quota that is crossed (429 with only RateLimit). The seed (CHAOS_SEED) is printed; scripts/chaos.sh runs
+/// this ten times; CHAOS_POISON=1 adds a poisoned reading (opt-in until the loop isolates it, ChaosPlan).
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 public sealed class ChaosTests(ITestOutputHelper output)
@@ -30,6 +33,9 @@ public sealed class ChaosTests(ITestOutputHelper output)
     {
         // Backoff capped low so the run does not wait a minute for the next attempt after the EHR is back.
         ["Ehr:Retry:MaxDelay"] = "00:00:02",
+        // Named, not auto: a restart during the outage cannot read the CapabilityStatement, and until it can, writes go
+        // out without the preset (known gap, issue 12: the loop should wait for the identification).
+        ["Ehr:Preset"] = "medplum",
     };
 
     [Fact]
@@ -41,8 +47,13 @@ public sealed class ChaosTests(ITestOutputHelper output)
         output.WriteLine(plan.ToString());
         var refusedDevice = deviceIds[plan.RefusedDeviceIndex];
 
+        // The sandbox in its default Medplum mode (the gateway identifies it and applies its preset), with this run's
+        // fault switches on for the whole run.
         await using var ehr = await SandboxEhrProcess.StartAsync();
         await ehr.RefuseAsync("Observation", Regex.Escape(refusedDevice) + "(?![0-9])", RefusalReason);
+        await ehr.InjectEveryAsync(plan.EveryStatus, plan.Every, TimeSpan.FromSeconds(1));
+        await ehr.SetDelayAsync(plan.Latency);
+        await ehr.SetMedplumAsync($"writesPerMinute={plan.WritesPerMinute}");
         await using var gateway = await GatewayProcess.StartAsync(ehr.BaseUrlText, Settings);
         await SimulatorToEhrTests.BindAllAsync(gateway, Fleet);
 
@@ -50,7 +61,21 @@ public sealed class ChaosTests(ITestOutputHelper output)
             [.. Fleet, "--seed", $"{plan.SimulatorSeed}", "--count", $"{ChaosPlan.Readings}", "--rate", $"{ChaosPlan.Rate}", "--clients", "3", "--retry"]);
         var streamStarted = Stopwatch.StartNew();
         long storedAtKill = -1;
+        string? poisoned = null;
         var chaos = Task.WhenAll(
+            Task.Run(async () =>
+            {
+                if (plan.PoisonAt is not { } poisonAt)
+                    return;
+                await Task.Delay(poisonAt);
+                // The newest stored reading of a device the EHR does not refuse: most likely still to be sent.
+                var candidate = ReadStore(gateway.StorePath).LastOrDefault(r => r.DeviceId != refusedDevice);
+                if (candidate is null)
+                    return;
+                poisoned = candidate.ObservationIdentifiers[0];
+                await ehr.PoisonAsync(poisoned);
+                output.WriteLine($"poisoned one reading at {streamStarted.Elapsed.TotalSeconds:0.0} s");
+            }),
             Task.Run(async () =>
             {
                 await Task.Delay(plan.KillAt);
@@ -73,17 +98,28 @@ public sealed class ChaosTests(ITestOutputHelper output)
 
         var report = await DeviceSimulatorProcess.ReportAsync(simulator, TimeSpan.FromMinutes(3));
         await chaos;
-        var outbox = await gateway.WaitForEmptyOutboxAsync(TimeSpan.FromMinutes(2));
+        // Three minutes: a crossed quota alone can hold delivery for up to a minute (its window).
+        var outbox = await gateway.WaitForEmptyOutboxAsync(TimeSpan.FromMinutes(3));
         output.WriteLine($"outbox empty at {streamStarted.Elapsed.TotalSeconds:0.0} s: {outbox}");
+        using (var sandboxStats = await ehr.StatsAsync())
+            output.WriteLine($"sandbox answers by status: {sandboxStats.RootElement.GetProperty("byStatus")}");
 
         var stored = ReadStore(gateway.StorePath);
-        var expected = stored.Where(r => r.DeviceId != refusedDevice).SelectMany(r => r.ObservationIdentifiers).ToHashSet(StringComparer.Ordinal);
+        // A poisoned reading (opt-in) is expected in the EHR only if it got there before the poison did.
+        var poisonedReading = poisoned is null ? null : stored.Single(r => r.ObservationIdentifiers.Contains(poisoned));
+        var expected = stored.Where(r => r.DeviceId != refusedDevice && r != poisonedReading)
+            .SelectMany(r => r.ObservationIdentifiers).ToHashSet(StringComparer.Ordinal);
         var refused = stored.Where(r => r.DeviceId == refusedDevice).ToList();
         var inEhr = (await ehr.SearchAllAsync("Observation"))
             .Select(o => o.GetProperty("identifier")[0].GetProperty("value").GetString()!)
             .GroupBy(i => i, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        var dead = stored.Where(r => r.State == "dead").ToList();
+        if (poisonedReading is not null)
+        {
+            foreach (var id in poisonedReading.ObservationIdentifiers)
+                inEhr.Remove(id);
+        }
+        var dead = stored.Where(r => r.State == "dead" && r != poisonedReading).ToList();
         var wrongDead = dead.Count(r => r.DeviceId != refusedDevice || r.DeadHttpStatus != 422
             || r.DeadResponse?.Contains("Refused by rule: " + RefusalReason, StringComparison.Ordinal) != true
             || r.DeadReason?.StartsWith("HTTP 422 from the EHR on POST ", StringComparison.Ordinal) != true);
@@ -104,7 +140,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
             KillAtSeconds: Math.Round(plan.KillAt.TotalSeconds, 1),
             StoredAtKill: storedAtKill,
             OutageAtSeconds: Math.Round(plan.OutageAt.TotalSeconds, 1),
-            DurationSeconds: Math.Round(started.Elapsed.TotalSeconds, 1));
+            DurationSeconds: Math.Round(started.Elapsed.TotalSeconds, 1),
+            Switches: plan.Switches);
         result.WriteIfRequested();
         output.WriteLine(result.ToString());
 

@@ -21,10 +21,14 @@ public sealed class CrashAndOutageTests
         ["Ehr:Retry:MaxDelay"] = "00:00:02",
     };
 
+    // The sandbox as Medplum but with a quota these runs never reach: they are about crashes and outages, not
+    // throttling (MedplumPresetTests and the chaos run cross the quota).
+    private static readonly string[] UnthrottledMedplum = ["--quota-per-minute", "1000000"];
+
     [Fact]
     public async Task Kill_9_while_readings_stream_in_then_restart_every_reading_is_in_the_EHR_exactly_once()
     {
-        await using var ehr = await SandboxEhrProcess.StartAsync();
+        await using var ehr = await SandboxEhrProcess.StartAsync(extraArguments: UnthrottledMedplum);
         await using var gateway = await GatewayProcess.StartAsync(ehr.BaseUrlText, QuickRetries);
         var patients = await SimulatorToEhrTests.BindAllAsync(gateway, Fleet);
 
@@ -54,7 +58,7 @@ public sealed class CrashAndOutageTests
     [Fact]
     public async Task The_EHR_down_for_30_seconds_mid_stream_every_reading_is_delivered_after_it_returns_none_twice()
     {
-        await using var ehr = await SandboxEhrProcess.StartAsync();
+        await using var ehr = await SandboxEhrProcess.StartAsync(extraArguments: UnthrottledMedplum);
         await using var gateway = await GatewayProcess.StartAsync(ehr.BaseUrlText, QuickRetries);
         var patients = await SimulatorToEhrTests.BindAllAsync(gateway, Fleet);
 

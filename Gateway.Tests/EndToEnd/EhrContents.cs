@@ -46,7 +46,13 @@ internal sealed record EhrContents(IReadOnlyList<JsonElement> Observations, IRea
             // The server's bookkeeping in meta (versionId, lastUpdated and Medplum's own fields) is not what the
             // gateway sent; validate what the gateway is answerable for.
             var json = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(o.GetRawText())!;
-            var profiles = json["meta"].GetProperty("profile");
+            // Against Medplum (the sandbox's default) the gateway's preset leaves the bp profile out of meta.profile,
+            // which Medplum's validator misreads; the blood pressure must conform to it all the same.
+            var profiles = json.TryGetValue("meta", out var meta) && meta.TryGetProperty("profile", out var claimed)
+                ? claimed
+                : JsonSerializer.SerializeToElement(o.GetRawText().Contains("\"85354-9\"", StringComparison.Ordinal)
+                    ? new[] { "http://hl7.org/fhir/StructureDefinition/bp" }
+                    : []);
             json["meta"] = JsonSerializer.SerializeToElement(new { profile = profiles });
             var observation = FhirJson.Parse<Observation>(JsonSerializer.Serialize(json));
             var errors = FhirValidation.Errors(observation);

@@ -161,6 +161,34 @@ public sealed class SandboxEhrProcess : IAsyncDisposable
         AdminPostAsync(string.Create(CultureInfo.InvariantCulture, $"delay?ms={(int)delay.TotalMilliseconds}"), cancellationToken);
 
     /// <summary>Request counts by status, aborted requests and stored resources by type.</summary>
+    /// <summary>
+    /// Switches the sandbox's Medplum behaviours (<c>$admin/medplum</c>), e.g. <c>all=off</c>, <c>profiles=off</c>,
+    /// <c>writesPerMinute=20</c>; reset goes back to the command line's (all on by default).
+    /// </summary>
+    public Task SetMedplumAsync(string query, CancellationToken cancellationToken = default) =>
+        AdminPostAsync("medplum?" + query, cancellationToken);
+
+    /// <summary>Every <paramref name="every"/>-th write answered <paramref name="status"/> (with Retry-After when given) until reset.</summary>
+    public Task InjectEveryAsync(int status, int every, TimeSpan? retryAfter = null, CancellationToken cancellationToken = default) =>
+        AdminPostAsync(string.Create(CultureInfo.InvariantCulture,
+            $"faults?status={status}&every={every}{(retryAfter is { } r ? $"&retryAfter={(int)r.TotalSeconds}" : "")}"), cancellationToken);
+
+    /// <summary>Writes (Bundles of at least <paramref name="minEntries"/> entries) wait <paramref name="delay"/> before they are handled.</summary>
+    public Task HangAsync(TimeSpan delay, int minEntries = 0, CancellationToken cancellationToken = default) =>
+        AdminPostAsync(string.Create(CultureInfo.InvariantCulture, $"hang?ms={(int)delay.TotalMilliseconds}&minEntries={minEntries}"), cancellationToken);
+
+    /// <summary>Any write carrying an Observation with this identifier value answered <paramref name="status"/> (0 takes it off).</summary>
+    public Task PoisonAsync(string identifierValue, int status = 500, CancellationToken cancellationToken = default) =>
+        AdminPostAsync(string.Create(CultureInfo.InvariantCulture, $"poison?identifier={Uri.EscapeDataString(identifierValue)}&status={status}"), cancellationToken);
+
+    /// <summary>Every write answered <paramref name="status"/> (403: a token without the write scope; 0 turns it off).</summary>
+    public Task ForbidAsync(int status = 403, CancellationToken cancellationToken = default) =>
+        AdminPostAsync(string.Create(CultureInfo.InvariantCulture, $"forbid?status={status}"), cancellationToken);
+
+    /// <summary>Bundles of more than <paramref name="entries"/> entries answered 413 (0 turns it off).</summary>
+    public Task LimitBundlesAsync(int entries, int status = 413, CancellationToken cancellationToken = default) =>
+        AdminPostAsync(string.Create(CultureInfo.InvariantCulture, $"bundle-limit?entries={entries}&status={status}"), cancellationToken);
+
     public async Task<JsonDocument> StatsAsync(CancellationToken cancellationToken = default)
     {
         using var response = await _http.GetAsync(AdminUri("stats"), cancellationToken).ConfigureAwait(false);

@@ -10,10 +10,13 @@ using Task = System.Threading.Tasks.Task;
 
 namespace Vitals.Gateway.Tests.Simulators;
 
-/// <summary>The sandbox EHR behaves as the FHIR server the gateway is written against (docs/ehr.md).</summary>
-public sealed class SandboxEhrTests(SandboxEhrFixture fixture) : IClassFixture<SandboxEhrFixture>
+/// <summary>
+/// The sandbox EHR behaves as the FHIR server the gateway is written against (docs/ehr.md), with its Medplum behaviours
+/// off (<see cref="SandboxEhrMedplumTests"/> has those); the helpers here are shared with the other sandbox tests.
+/// </summary>
+public sealed class SandboxEhrTests(NeutralSandboxEhrFixture fixture) : IClassFixture<NeutralSandboxEhrFixture>
 {
-    private const string IdentifierSystem = "urn:ietf:rfc:3986";
+    internal const string IdentifierSystem = "urn:ietf:rfc:3986";
 
     private SandboxEhrProcess Ehr => fixture.Ehr;
 
@@ -28,7 +31,7 @@ public sealed class SandboxEhrTests(SandboxEhrFixture fixture) : IClassFixture<S
     {
         var identifier = NewIdentifier();
 
-        using var response = await PostObservationAsync(Observation(profile, identifier));
+        using var response = await PostObservationAsync(Ehr, Observation(profile, identifier));
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var location = response.Headers.Location;
@@ -73,7 +76,7 @@ public sealed class SandboxEhrTests(SandboxEhrFixture fixture) : IClassFixture<S
                 break;
         }
 
-        using var response = await PostObservationAsync(observation);
+        using var response = await PostObservationAsync(Ehr, observation);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var outcome = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -88,8 +91,8 @@ public sealed class SandboxEhrTests(SandboxEhrFixture fixture) : IClassFixture<S
         var identifier = NewIdentifier();
         var ifNoneExist = $"identifier={IdentifierSystem}|{identifier}";
 
-        using var first = await PostObservationAsync(Observation("bp", identifier), ifNoneExist);
-        using var second = await PostObservationAsync(Observation("bp", identifier), ifNoneExist);
+        using var first = await PostObservationAsync(Ehr, Observation("bp", identifier), ifNoneExist);
+        using var second = await PostObservationAsync(Ehr, Observation("bp", identifier), ifNoneExist);
 
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
@@ -101,14 +104,14 @@ public sealed class SandboxEhrTests(SandboxEhrFixture fixture) : IClassFixture<S
     public async Task ConditionalCreate_WhenTwoResourcesMatch_Returns412()
     {
         var identifier = NewIdentifier();
-        using (var a = await PostObservationAsync(Observation("heartrate", identifier)))
-        using (var b = await PostObservationAsync(Observation("heartrate", identifier)))
+        using (var a = await PostObservationAsync(Ehr, Observation("heartrate", identifier)))
+        using (var b = await PostObservationAsync(Ehr, Observation("heartrate", identifier)))
         {
             Assert.Equal(HttpStatusCode.Created, a.StatusCode);
             Assert.Equal(HttpStatusCode.Created, b.StatusCode);
         }
 
-        using var response = await PostObservationAsync(Observation("heartrate", identifier), $"identifier={IdentifierSystem}|{identifier}");
+        using var response = await PostObservationAsync(Ehr, Observation("heartrate", identifier), $"identifier={IdentifierSystem}|{identifier}");
 
         Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
         Assert.Equal(2, await Ehr.CountAsync($"Observation?identifier={IdentifierSystem}|{identifier}"));
@@ -122,7 +125,7 @@ public sealed class SandboxEhrTests(SandboxEhrFixture fixture) : IClassFixture<S
         var invalid = Observation("bp", bad);
         invalid.Remove("component");
 
-        using var response = await PostTransactionAsync(TransactionEntry(Observation("bodytemp", good), good), TransactionEntry(invalid, bad));
+        using var response = await PostTransactionAsync(Ehr, TransactionEntry(Observation("bodytemp", good), good), TransactionEntry(invalid, bad));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(0, await Ehr.CountAsync($"Observation?identifier={IdentifierSystem}|{good}"));
@@ -148,8 +151,8 @@ public sealed class SandboxEhrTests(SandboxEhrFixture fixture) : IClassFixture<S
             TransactionEntry(observation.DeepClone().AsObject(), observationIdentifier),
         ];
 
-        using var first = await PostTransactionAsync(Entries());
-        using var again = await PostTransactionAsync(Entries());
+        using var first = await PostTransactionAsync(Ehr, Entries());
+        using var again = await PostTransactionAsync(Ehr, Entries());
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(["201", "201"], await EntryStatusesAsync(first));
@@ -163,7 +166,7 @@ public sealed class SandboxEhrTests(SandboxEhrFixture fixture) : IClassFixture<S
     public async Task Outage_RefusesConnectionsThenServesAgainWithDataKept()
     {
         var identifier = NewIdentifier();
-        using (var created = await PostObservationAsync(Observation("bodyweight", identifier)))
+        using (var created = await PostObservationAsync(Ehr, Observation("bodyweight", identifier)))
         {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
@@ -185,7 +188,7 @@ public sealed class SandboxEhrTests(SandboxEhrFixture fixture) : IClassFixture<S
         {
             var observation = Observation("oxygensat", $"{i}");
             observation["identifier"]![0]!["system"] = system;
-            using var response = await PostObservationAsync(observation);
+            using var response = await PostObservationAsync(Ehr, observation);
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         }
 
@@ -204,7 +207,7 @@ public sealed class SandboxEhrTests(SandboxEhrFixture fixture) : IClassFixture<S
         await Ehr.ResetAsync();
         for (var i = 0; i < 3; i++)
         {
-            using var response = await PostObservationAsync(Observation("heartrate", NewIdentifier()));
+            using var response = await PostObservationAsync(Ehr, Observation("heartrate", NewIdentifier()));
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         }
 
@@ -245,9 +248,9 @@ public sealed class SandboxEhrTests(SandboxEhrFixture fixture) : IClassFixture<S
         Assert.True(stats.RootElement.GetProperty("byStatus").GetProperty("503").GetInt32() >= 2);
     }
 
-    private static string NewIdentifier() => $"urn:uuid:{Guid.NewGuid()}";
+    internal static string NewIdentifier() => $"urn:uuid:{Guid.NewGuid()}";
 
-    private static JsonObject Observation(string profile, string identifier)
+    internal static JsonObject Observation(string profile, string identifier)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "TestData", "Simulators", $"observation-{profile}.json");
         var observation = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
@@ -263,7 +266,7 @@ public sealed class SandboxEhrTests(SandboxEhrFixture fixture) : IClassFixture<S
         ["code"] = code,
     };
 
-    private static JsonObject TransactionEntry(JsonObject resource, string identifier, string? fullUrl = null, string type = "Observation")
+    internal static JsonObject TransactionEntry(JsonObject resource, string identifier, string? fullUrl = null, string type = "Observation")
     {
         var entry = new JsonObject
         {
@@ -282,7 +285,7 @@ public sealed class SandboxEhrTests(SandboxEhrFixture fixture) : IClassFixture<S
         return entry;
     }
 
-    private async Task<HttpResponseMessage> PostObservationAsync(JsonObject observation, string? ifNoneExist = null)
+    internal static async Task<HttpResponseMessage> PostObservationAsync(SandboxEhrProcess ehr, JsonObject observation, string? ifNoneExist = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "Observation")
         {
@@ -292,10 +295,10 @@ public sealed class SandboxEhrTests(SandboxEhrFixture fixture) : IClassFixture<S
         {
             request.Headers.Add("If-None-Exist", ifNoneExist);
         }
-        return await Ehr.Http.SendAsync(request);
+        return await ehr.Http.SendAsync(request);
     }
 
-    private async Task<HttpResponseMessage> PostTransactionAsync(params JsonObject[] entries)
+    internal static async Task<HttpResponseMessage> PostTransactionAsync(SandboxEhrProcess ehr, params JsonObject[] entries)
     {
         var bundle = new JsonObject
         {
@@ -304,7 +307,7 @@ public sealed class SandboxEhrTests(SandboxEhrFixture fixture) : IClassFixture<S
             ["entry"] = new JsonArray(entries.Select(e => (JsonNode)e).ToArray()),
         };
         using var content = new StringContent(bundle.ToJsonString(), Encoding.UTF8, "application/fhir+json");
-        return await Ehr.Http.PostAsync("", content);
+        return await ehr.Http.PostAsync("", content);
     }
 
     private static async Task<string[]> EntryStatusesAsync(HttpResponseMessage response)

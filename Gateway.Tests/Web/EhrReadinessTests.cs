@@ -44,9 +44,12 @@ public sealed class EhrReadinessTests
         var tracker = new EhrAnswerTracker(_metrics, _time);
         var check = new EhrHealthCheck(tracker, _time, Options.Create(new HealthOptions()));
 
-        _metrics.Answered(status == 401
-            ? new DeliveryResult.RetryLater("HTTP 401 from the EHR on POST Observation: credentials refused (check Ehr:Auth)", null)
-            : new DeliveryResult.Rejected("forbidden", 403, "{}", null));
+        // What the HTTP client answers for a 401 a token refresh did not cure, or a 403: a configuration fault.
+        _metrics.Answered(new DeliveryResult.RetryLater($"HTTP {status} from the EHR on POST Observation: check Ehr:Auth", null)
+        {
+            Cause = RetryCause.Configuration,
+            HttpStatus = status,
+        });
 
         Assert.Equal(EhrAvailability.Unauthorised, tracker.Current.Availability);
         Assert.Equal(HealthStatus.Unhealthy, (await Run(check)).Status);

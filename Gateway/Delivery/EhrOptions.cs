@@ -41,6 +41,12 @@ public sealed class EhrOptions
     /// <summary>How readings are put into the EHR (<c>Ehr:Profile</c>): fhir-transaction (default), single-post or fhir-conditional.</summary>
     public EhrProfile Profile { get; set; } = EhrProfile.FhirTransaction;
 
+    /// <summary>
+    /// Settings for a known server (<c>Ehr:Preset</c>): auto (default: from the CapabilityStatement's software and
+    /// implementation), medplum, hapi, epic, oracle-health or generic (none). Explicitly configured keys win.
+    /// </summary>
+    public string Preset { get; set; } = "auto";
+
     public EhrBatchOptions Batch { get; set; } = new();
 
     public EhrSinglePostOptions SinglePost { get; set; } = new();
@@ -56,6 +62,6 @@ public sealed class EhrOptions
 
     public override string ToString() =>
         $"BaseUrl={BaseUrl}, Timeout={Timeout}, MaxConcurrency={MaxConcurrency}, " +
-        $"MaxConnectionsPerServer={MaxConnectionsPerServer}, MaxResponseBytes={MaxResponseBytes}, AllowInsecureHttp={AllowInsecureHttp}, Profile={EhrProfileConverter.ToName(Profile)}, Batch=({Batch}), " +
+        $"MaxConnectionsPerServer={MaxConnectionsPerServer}, MaxResponseBytes={MaxResponseBytes}, AllowInsecureHttp={AllowInsecureHttp}, Profile={EhrProfileConverter.ToName(Profile)}, Preset={Preset}, Batch=({Batch}), " +
         $"SinglePost=({SinglePost}), Compatibility=({Compatibility}), Auth=({Auth}), Retry=({Retry})";
 }

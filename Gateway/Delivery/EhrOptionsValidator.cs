@@ -66,6 +66,9 @@ public sealed class EhrOptionsValidator : IValidateOptions<EhrOptions>
 
         if (!Enum.IsDefined(options.Profile))
             errors.Add($"Ehr:Profile must be one of {string.Join(", ", EhrProfileConverter.Names)}");
+        if (options.Preset is null || (EhrPreset.Find(options.Preset) is null
+            && !string.Equals(options.Preset.Trim(), EhrPreset.Auto, StringComparison.OrdinalIgnoreCase)))
+            errors.Add($"Ehr:Preset must be auto or one of {string.Join(", ", EhrPreset.All.Select(p => p.Name))} (got '{options.Preset}')");
         ValidateBatch(options.Batch, errors);
         if (options.SinglePost is null)
             errors.Add("Ehr:SinglePost is missing");
@@ -109,6 +112,8 @@ public sealed class EhrOptionsValidator : IValidateOptions<EhrOptions>
         }
         if (batch.MaxSize is < 1 or > 1000)
             errors.Add($"Ehr:Batch:MaxSize must be between 1 and 1000 readings (got {batch.MaxSize})");
+        if (batch.MaxEntries is < 0 or > 10000)
+            errors.Add($"Ehr:Batch:MaxEntries must be between 0 (no limit) and 10000 entries (got {batch.MaxEntries})");
         if (batch.Linger < TimeSpan.Zero || batch.Linger > MaxLinger)
             errors.Add($"Ehr:Batch:Linger must be between 0 and {MaxLinger} (got {batch.Linger})");
     }
@@ -128,6 +133,12 @@ public sealed class EhrOptionsValidator : IValidateOptions<EhrOptions>
                 errors.Add($"Ehr:Compatibility:CodeMap: '{loinc}' is not a LOINC code (like 8310-5)");
             if (!EhrCompatibility.TryParseCoding(target, out _))
                 errors.Add($"Ehr:Compatibility:CodeMap:{loinc} must be system|code or system|code|display with an absolute system URI (got '{target}')");
+        }
+        foreach (var url in compatibility.OmitProfiles ?? [])
+        {
+            var trimmed = url?.Trim() ?? "";
+            if (!string.Equals(trimmed, EhrServerPreset.NoProfiles, StringComparison.OrdinalIgnoreCase) && !Uri.TryCreate(trimmed, UriKind.Absolute, out _))
+                errors.Add($"Ehr:Compatibility:OmitProfiles: '{url}' is not a profile's canonical URL (or none)");
         }
         foreach (var name in compatibility.Omit ?? [])
         {

@@ -8,6 +8,12 @@
 //
 //   node server.mjs --port 8103 [--host 127.0.0.1] [--log-requests] [--exit-on-stdin-close]
 //                   [--require-token-introspect URL] [--smart-token-endpoint URL]
+//                   [--medplum all|none|profiles,isolation,quota,identity] [--quota-per-minute 500]
+//
+// By default it behaves like a real Medplum server where the in-memory router alone would not (lib/medplum.mjs): the
+// `bp` profile misread, at most 8 entries in a conditional transaction, a write quota answered 429 with RateLimit,
+// and Medplum's name in the CapabilityStatement. --medplum (or SANDBOX_EHR_MEDPLUM) chooses which; `none` is a
+// neutral R4 server. --quota-per-minute (or SANDBOX_EHR_QUOTA_PER_MINUTE) is the quota in writes per minute.
 //
 // Prints one line "sandbox-ehr listening on http://HOST:PORT/fhir/R4" on stdout when ready; everything else goes
 // to stderr. See ../README.md for the admin endpoints.
@@ -41,6 +47,8 @@ try {
       'max-body-mb': { type: 'string', default: '16' },
       'require-token-introspect': { type: 'string' },
       'smart-token-endpoint': { type: 'string' },
+      medplum: { type: 'string', default: process.env.SANDBOX_EHR_MEDPLUM ?? 'all' },
+      'quota-per-minute': { type: 'string', default: process.env.SANDBOX_EHR_QUOTA_PER_MINUTE ?? '500' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -53,7 +61,8 @@ if (options.help) {
   process.stdout.write(
     'usage: node server.mjs [--port N (0 = any free port)] [--host 127.0.0.1] [--log-requests]\n' +
       '                       [--exit-on-stdin-close] [--max-body-mb 16]\n' +
-      '                       [--require-token-introspect URL] [--smart-token-endpoint URL]\n'
+      '                       [--require-token-introspect URL] [--smart-token-endpoint URL]\n' +
+      '                       [--medplum all|none|profiles,isolation,quota,identity] [--quota-per-minute 500]\n'
   );
   process.exit(0);
 }
@@ -91,6 +100,12 @@ if (typeof globalThis.WebSocket === 'undefined') {
 }
 
 const startedAt = Date.now();
+const { configureMedplum } = await import('./lib/medplum.mjs');
+const medplumError = configureMedplum(options.medplum, Number(options['quota-per-minute']));
+if (medplumError) {
+  process.stderr.write(`sandbox-ehr: ${medplumError}\n`);
+  process.exit(2);
+}
 const { startHost } = await import('./lib/host.mjs');
 startHost({
   host: options.host,

@@ -23,8 +23,10 @@ public sealed class SandboxEhrSmartTests
         var keyPath = keys.Write(TestKeys.EcPkcs8);
         await using var oauth = await TestOAuthServer.StartAsync();
         oauth.Register("gateway-e2e", TestKeys.JwksOf(keyPath));
+        // Neutral (--medplum none): about tokens, and the sender here runs without the start-up check that would
+        // apply the Medplum preset to the blood pressure below.
         await using var ehr = await SandboxEhrProcess.StartAsync(extraArguments:
-            ["--require-token-introspect", oauth.IntrospectUrl, "--smart-token-endpoint", oauth.TokenUrl]);
+            ["--require-token-introspect", oauth.IntrospectUrl, "--smart-token-endpoint", oauth.TokenUrl, "--medplum", "none"]);
 
         using var provider = new ServiceCollection().AddLogging().AddEhrDelivery(new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>

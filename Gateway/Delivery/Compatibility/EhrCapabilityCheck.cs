@@ -6,28 +6,68 @@ using Vitals.Gateway.Delivery.Http;
 namespace Vitals.Gateway.Delivery.Compatibility;
 
 /// <summary>
-/// At start-up, reads the EHR's CapabilityStatement (<c>GET [base]/metadata</c>, authenticated like every request) and
-/// says in one warning per gap what <c>Ehr:Profile</c> needs that the server does not advertise, and which profile
-/// would fit. Never fatal: a CapabilityStatement can be incomplete, and an unreachable EHR is one warning while
-/// delivery goes on (the outbox waits and retries anyway). Events 3300-3303.
+/// At start-up, reads the EHR's CapabilityStatement (<c>GET [base]/metadata</c>, authenticated like every request),
+/// identifies the server for <c>Ehr:Preset</c> auto (<see cref="EhrServerPreset"/>: one Information event naming the
+/// preset and the keys it sets) and says in one warning per gap what <c>Ehr:Profile</c> needs that the server does not
+/// advertise, and which profile would fit. Never fatal: a CapabilityStatement can be incomplete, and an unreachable EHR
+/// is one warning while delivery goes on (the outbox waits and retries anyway); with a preset to find, the statement is
+/// read again every <see cref="RetryInterval"/> until it answers. Start-up waits for the first answer (at most
+/// <c>Ehr:Timeout</c> and a little), so the first readings already go out as the preset says. Events 3300-3304.
 /// </summary>
 public sealed class EhrCapabilityCheck(
-    EhrHttpClient http, IOptions<EhrOptions> options, EhrCompatibility compatibility, ILogger<EhrCapabilityCheck> logger) : BackgroundService
+    EhrHttpClient http, IOptions<EhrOptions> options, EhrCompatibility compatibility, EhrServerPreset preset, TimeProvider time,
+    ILogger<EhrCapabilityCheck> logger) : BackgroundService
 {
+    /// <summary>How often an unreadable statement is asked for again while the preset is still to be identified.</summary>
+    public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>For a check without a preset to identify (tests): the configured settings, system time.</summary>
+    public EhrCapabilityCheck(EhrHttpClient http, IOptions<EhrOptions> options, EhrCompatibility compatibility, ILogger<EhrCapabilityCheck> logger)
+        : this(http, options, compatibility, new EhrServerPreset((options ?? throw new ArgumentNullException(nameof(options))).Value), TimeProvider.System, logger)
+    {
+    }
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+        // The delivery loop starts after this service: wait (bounded) for the preset, so that no reading goes out
+        // without it. The metadata request itself is bounded by Ehr:Timeout; a token request may add a little.
+        try
+        {
+            await preset.Settled.WaitAsync(options.Value.Timeout + TimeSpan.FromSeconds(5), time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Still waiting for the EHR: delivery starts with the configured settings; the preset follows when known.
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
-            await RunAsync(stoppingToken).ConfigureAwait(false);
+            var first = true;
+            while (await RunAsync(stoppingToken, logUnreadable: first).ConfigureAwait(false) is null && preset.IsAuto)
+            {
+                preset.GiveUpForNow();
+                first = false;
+                await Task.Delay(RetryInterval, time, stoppingToken).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopped before the EHR answered.
         }
+        finally
+        {
+            preset.GiveUpForNow();
+        }
     }
 
     /// <summary>Runs the check once and logs its outcome; the report, or null when the statement could not be read.</summary>
-    public async Task<CapabilityReport?> RunAsync(CancellationToken ct)
+    public Task<CapabilityReport?> RunAsync(CancellationToken ct) => RunAsync(ct, logUnreadable: true);
+
+    private async Task<CapabilityReport?> RunAsync(CancellationToken ct, bool logUnreadable)
     {
         var o = options.Value;
         var profile = EhrProfileConverter.ToName(o.Profile);
@@ -40,15 +80,18 @@ public sealed class EhrCapabilityCheck(
                 DeliveryResult.Rejected r => r.Reason,
                 _ => failure.ToString(),
             };
-            DeliveryLog.CapabilitiesUnreadable(logger, profile, reason);
+            if (logUnreadable)
+                DeliveryLog.CapabilitiesUnreadable(logger, profile, reason);
             return null;
         }
         var report = CapabilityReport.Evaluate(response.Body, o.Profile, compatibility.SendsDevice, o.SinglePost.SearchBeforeResend);
         if (report is null)
         {
-            DeliveryLog.CapabilitiesUnreadable(logger, profile, $"HTTP {response.Status} with a body that is not a CapabilityStatement");
+            if (logUnreadable)
+                DeliveryLog.CapabilitiesUnreadable(logger, profile, $"HTTP {response.Status} with a body that is not a CapabilityStatement");
             return null;
         }
+        ApplyPreset(ServerIdentity.TryRead(response.Body) ?? new ServerIdentity(null, null, null, null));
         if (report.Missing.Count == 0)
         {
             DeliveryLog.CapabilitiesFit(logger, profile);
@@ -60,5 +103,27 @@ public sealed class EhrCapabilityCheck(
         foreach (var missing in report.Missing)
             DeliveryLog.CapabilityMissing(logger, profile, missing, advice);
         return report;
+    }
+
+    private void ApplyPreset(ServerIdentity identity)
+    {
+        if (!preset.IsAuto)
+        {
+            var named = preset.Current.Preset;
+            var (configuredChanges, configuredKept) = preset.Apply(named);
+            DeliveryLog.PresetApplied(logger, named.Name, "Ehr:Preset", identity.ToString(), Describe(configuredChanges, configuredKept, named));
+            return;
+        }
+        var identified = EhrPreset.Identify(identity);
+        var (changes, kept) = preset.Apply(identified);
+        DeliveryLog.PresetApplied(logger, identified.Name, "identified from the CapabilityStatement", identity.ToString(), Describe(changes, kept, identified));
+    }
+
+    private static string Describe(IReadOnlyList<string> changes, IReadOnlyList<string> kept, EhrPreset applied)
+    {
+        var text = changes.Count == 0 ? "changes nothing" : "sets " + string.Join(", ", changes);
+        if (kept.Count > 0)
+            text += "; kept as configured: " + string.Join(", ", kept);
+        return applied.Settings().Count == 0 ? $"{text} ({applied.Basis})" : text;
     }
 }

@@ -32,16 +32,24 @@ public sealed partial class EhrCompatibility
     public static IReadOnlyList<string> OmittableElements { get; } =
         [OmitDevice, OmitIdentifier, OmitMeta, OmitMetaProfile, OmitMetaTag, OmitInterpretation, OmitNote, OmitBodySite, OmitMapComponent, OmitMdcCoding];
 
-    private readonly bool _singleCategory;
+    private readonly EhrServerPreset _preset;
     private readonly ResourceReference? _performer;
     private readonly Dictionary<string, Coding> _codeMap;
     private readonly HashSet<string> _omit;
 
     /// <param name="options">Validated at start-up (<see cref="EhrOptionsValidator"/>); an invalid entry here is a bug.</param>
     public EhrCompatibility(EhrCompatibilityOptions options)
+        : this(options, new EhrServerPreset(new EhrOptions { Compatibility = options, Preset = EhrPreset.Generic.Name }))
+    {
+    }
+
+    /// <param name="options">Validated at start-up (<see cref="EhrOptionsValidator"/>); an invalid entry here is a bug.</param>
+    /// <param name="preset">The server's preset: SingleCategory and OmitProfiles as in effect at each <see cref="Apply(MappedReading)"/>.</param>
+    public EhrCompatibility(EhrCompatibilityOptions options, EhrServerPreset preset)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _singleCategory = options.SingleCategory;
+        ArgumentNullException.ThrowIfNull(preset);
+        _preset = preset;
         _performer = string.IsNullOrWhiteSpace(options.Performer) ? null : new ResourceReference(options.Performer.Trim());
         _codeMap = new Dictionary<string, Coding>(StringComparer.Ordinal);
         foreach (var (loinc, target) in options.CodeMap)
@@ -56,28 +64,32 @@ public sealed partial class EhrCompatibility
     /// <summary>False when <c>device</c> is left out: then no Device is created and Observations name none.</summary>
     public bool SendsDevice => !_omit.Contains(OmitDevice);
 
-    /// <summary>True when nothing is configured (the resources go out as mapped).</summary>
-    public bool IsIdentity => !_singleCategory && _performer is null && _codeMap.Count == 0 && _omit.Count == 0;
+    /// <summary>True when nothing is configured nor preset (the resources go out as mapped).</summary>
+    public bool IsIdentity => IsIdentityUnder(_preset.Current);
+
+    private bool IsIdentityUnder(EhrEffectiveSettings settings) =>
+        !settings.SingleCategory && settings.OmitProfiles.Count == 0 && _performer is null && _codeMap.Count == 0 && _omit.Count == 0;
 
     /// <summary>The reading to send: <paramref name="mapped"/> itself when nothing is configured, else changed copies.</summary>
     public MappedReading Apply(MappedReading mapped)
     {
         ArgumentNullException.ThrowIfNull(mapped);
-        if (IsIdentity)
+        var settings = _preset.Current;
+        if (IsIdentityUnder(settings))
             return mapped;
         var observations = new List<Observation>(mapped.Observations.Count);
         foreach (var original in mapped.Observations)
         {
             var o = (Observation)original.DeepCopy();
-            Apply(o);
+            Apply(o, settings);
             observations.Add(o);
         }
         return new MappedReading(mapped.Device, observations);
     }
 
-    private void Apply(Observation o)
+    private void Apply(Observation o, EhrEffectiveSettings settings)
     {
-        if (_singleCategory)
+        if (settings.SingleCategory)
             o.Category.RemoveAll(c => !c.Coding.Any(x => x.System == FhirSystems.ObservationCategory && x.Code == "vital-signs"));
         if (_performer is not null)
             o.Performer.Add((ResourceReference)_performer.DeepCopy());
@@ -114,6 +126,8 @@ public sealed partial class EhrCompatibility
         {
             if (_omit.Contains(OmitMetaProfile))
                 o.Meta.Profile = [];
+            else if (settings.OmitProfiles.Count > 0)
+                o.Meta.Profile = o.Meta.Profile.Where(p => p is null || !settings.OmitProfiles.Contains(p.Split('|')[0])).ToList();
             if (_omit.Contains(OmitMetaTag))
                 o.Meta.Tag.Clear();
             if (!o.Meta.Profile.Any() && o.Meta.Tag.Count == 0 && o.Meta.Security.Count == 0 && o.Meta.VersionId is null && o.Meta.LastUpdated is null)

@@ -7,8 +7,11 @@ namespace Vitals.Gateway.Delivery.Compatibility;
 /// </summary>
 public sealed class EhrCompatibilityOptions
 {
-    /// <summary>Keep only the <c>vital-signs</c> category (the PHD category is dropped).</summary>
-    public bool SingleCategory { get; set; }
+    /// <summary>
+    /// Keep only the <c>vital-signs</c> category (the PHD category is dropped). Unset: as the EHR's preset says
+    /// (<c>Ehr:Preset</c>), else false.
+    /// </summary>
+    public bool? SingleCategory { get; set; }
 
     /// <summary>A reference added as Observation.performer, e.g. <c>Practitioner/123</c>.</summary>
     public string? Performer { get; set; }
@@ -24,6 +27,12 @@ public sealed class EhrCompatibilityOptions
     /// <summary>Elements to leave out, from <see cref="EhrCompatibility.OmittableElements"/>.</summary>
     public List<string> Omit { get; set; } = [];
 
+    /// <summary>
+    /// Profile URLs to leave out of meta.profile (the others stay), for an EHR whose validator misreads a profile.
+    /// Unset: as the EHR's preset says (Medplum: the R4 <c>bp</c> profile); <c>none</c> for no profile at all.
+    /// </summary>
+    public List<string>? OmitProfiles { get; set; }
+
     public override string ToString() =>
-        $"SingleCategory={SingleCategory}, Performer={(Performer is null ? "(none)" : "(set)")}, CodeMap={CodeMap.Count} codes, Omit=[{string.Join(",", Omit)}]";
+        $"SingleCategory={(SingleCategory is null ? "(preset)" : SingleCategory)}, Performer={(Performer is null ? "(none)" : "(set)")}, CodeMap={CodeMap.Count} codes, Omit=[{string.Join(",", Omit)}], OmitProfiles={(OmitProfiles is null ? "(preset)" : "[" + string.Join(",", OmitProfiles) + "]")}";
 }

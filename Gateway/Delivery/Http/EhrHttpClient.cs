@@ -13,7 +13,8 @@ namespace Vitals.Gateway.Delivery.Http;
 /// The one pooled HTTP connection set to the EHR (timeouts and connection limits from <c>Ehr</c>), shared by every
 /// sender profile and the CapabilityStatement check. It authenticates each request (SMART: on 401 refresh once) and
 /// classifies the answer: 2xx is success; network errors, timeouts, 408, 429, 5xx and a refused credential are
-/// <see cref="DeliveryResult.RetryLater"/> (with Retry-After); other 4xx are <see cref="DeliveryResult.Rejected"/> with
+/// <see cref="DeliveryResult.RetryLater"/> (with Retry-After, or for a 429/503 without it the rate-limit fields,
+/// <see cref="RateLimitHeader"/>); other 4xx are <see cref="DeliveryResult.Rejected"/> with
 /// the server's OperationOutcome. Caller cancellation (shutdown) propagates as <see cref="OperationCanceledException"/>.
 /// </summary>
 public sealed class EhrHttpClient : IDisposable
@@ -157,6 +158,10 @@ public sealed class EhrHttpClient : IDisposable
 
             var text = body.Text;
             var retryAfter = RetryAfterHeader.ToDelay(response.Headers.RetryAfter, _time.GetUtcNow());
+            // A throttling server that sends no Retry-After may say when its quota resets in rate-limit fields
+            // (Medplum: 429 with only RateLimit); honoured the same way. Other statuses carry them only as news.
+            if (retryAfter is null && status is 429 or 503)
+                retryAfter = RateLimitHeader.ToDelay(response.Headers, _time.GetUtcNow());
             if (status is 408 or 429 or >= 500 and <= 599)
                 return RetryLater($"HTTP {status} from the EHR on {what}", retryAfter, sent, status, text, RetryCauseOf(status, retryAfter));
             if (status == 401 && mayRefresh)

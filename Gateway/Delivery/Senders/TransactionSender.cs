@@ -4,6 +4,7 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Vitals.Gateway.Delivery.Compatibility;
 using Vitals.Gateway.Delivery.Http;
 using Vitals.Gateway.Fhir;
 
@@ -41,26 +42,76 @@ public sealed class TransactionSender : IEhrSender
     private readonly ILogger<TransactionSender> _logger;
     private readonly JsonSerializerOptions _json = new JsonSerializerOptions().ForFhir();
     private readonly ConcurrentDictionary<string, string> _deviceIds = new(StringComparer.Ordinal);
+    private readonly EhrServerPreset _preset;
 
     public TransactionSender(EhrHttpClient http, IOptions<EhrOptions> options, ILogger<TransactionSender> logger)
+        : this(http, options, new EhrServerPreset(options?.Value ?? throw new ArgumentNullException(nameof(options))), logger)
+    {
+    }
+
+    /// <param name="preset">Ehr:Batch:MaxEntries as in effect at each send (configured, or the EHR's preset).</param>
+    public TransactionSender(EhrHttpClient http, IOptions<EhrOptions> options, EhrServerPreset preset, ILogger<TransactionSender> logger)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(preset);
         ArgumentNullException.ThrowIfNull(logger);
         _http = http;
         _logger = logger;
+        _preset = preset;
         MaxReadingsPerRequest = options.Value.Batch.MaxSize;
     }
 
+    /// <summary>
+    /// Readings per hand-over (<c>Ehr:Batch:MaxSize</c>), and per Bundle unless <c>Ehr:Batch:MaxEntries</c> makes the
+    /// Bundles smaller: then the readings go in consecutive Bundles, in order.
+    /// </summary>
     public int MaxReadingsPerRequest { get; }
 
     public async Task<IReadOnlyList<DeliveryResult>> SendAsync(IReadOnlyList<OutgoingReading> readings, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(readings);
         var results = new DeliveryResult[readings.Count];
-        if (readings.Count > 0)
-            await SendRangeAsync(readings, 0, readings.Count, results, ct).ConfigureAwait(false);
+        var maxEntries = _preset.Current.MaxEntries;
+        for (var start = 0; start < readings.Count;)
+        {
+            var count = maxEntries > 0 ? ReadingsWithin(readings, start, maxEntries) : readings.Count - start;
+            var stopped = await SendRangeAsync(readings, start, count, results, ct).ConfigureAwait(false);
+            start += count;
+            if (stopped is not null)
+            {
+                // As in a split: a later Bundle could put a device's later reading before its earlier one.
+                for (var i = start; i < readings.Count; i++)
+                    results[i] = stopped;
+                break;
+            }
+        }
         return results;
+    }
+
+    /// <summary>
+    /// How many readings from <paramref name="start"/> fit in <paramref name="maxEntries"/> entries (at least one):
+    /// each Observation is an entry, and so is each Device not yet known by its server id.
+    /// </summary>
+    private int ReadingsWithin(IReadOnlyList<OutgoingReading> readings, int start, int maxEntries)
+    {
+        var devices = new HashSet<string>(StringComparer.Ordinal);
+        var entries = 0;
+        var count = 0;
+        for (var r = start; r < readings.Count; r++)
+        {
+            var reading = readings[r];
+            var add = reading.Resources.Observations.Count;
+            if (reading.DeviceKey is { } key && !_deviceIds.ContainsKey(DeviceCacheKey(key)) && !devices.Contains(DeviceCacheKey(key)))
+                add++;
+            if (count > 0 && entries + add > maxEntries)
+                break;
+            entries += add;
+            count++;
+            if (reading.DeviceKey is { } k)
+                devices.Add(DeviceCacheKey(k));
+        }
+        return count;
     }
 
     /// <returns>The transient failure that stopped the range, or null when every reading got its own answer.</returns>

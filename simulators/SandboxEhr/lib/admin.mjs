@@ -3,7 +3,9 @@
 import { addRefusal, clearFaults, injectFaults, refusedCount, setAnswers, setDelay } from './faults.mjs';
 import { readBody, sendJson } from './http.mjs';
 import { beginOutage } from './listener.mjs';
+import { medplumState, resetMedplum, setMedplum } from './medplum.mjs';
 import { repo, serialized } from './store.mjs';
+import { clearWriteFaults, setBundleLimit, setForbid, setHang, setPeriodic, setPoison } from './writefaults.mjs';
 
 // FHIR requests only: by HTTP status when answered, `aborted` when the connection went before the answer did.
 const stats = { byStatus: {}, aborted: 0, total: 0 };
@@ -29,6 +31,9 @@ export async function handleAdmin(req, res, url, { maxBodyBytes, startedAt }) {
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     });
   }
+  if (action === 'medplum' && req.method === 'GET') {
+    return sendJson(res, 200, medplumState());
+  }
   if (req.method !== 'POST') {
     return sendJson(res, 405, { error: `use POST /$admin/${action}` });
   }
@@ -41,6 +46,8 @@ export async function handleAdmin(req, res, url, { maxBodyBytes, startedAt }) {
         stats.aborted = 0;
         stats.total = 0;
         clearFaults();
+        clearWriteFaults();
+        resetMedplum();
       });
       return sendJson(res, 200, { reset: true });
     case 'outage': {
@@ -52,7 +59,17 @@ export async function handleAdmin(req, res, url, { maxBodyBytes, startedAt }) {
       return undefined;
     }
     case 'faults':
-      return sendJson(res, ...injectFaults(url.searchParams));
+      return sendJson(res, ...(url.searchParams.has('every') ? setPeriodic(url.searchParams) : injectFaults(url.searchParams)));
+    case 'hang':
+      return sendJson(res, ...setHang(url.searchParams));
+    case 'poison':
+      return sendJson(res, ...setPoison(url.searchParams));
+    case 'forbid':
+      return sendJson(res, ...setForbid(url.searchParams));
+    case 'bundle-limit':
+      return sendJson(res, ...setBundleLimit(url.searchParams));
+    case 'medplum':
+      return sendJson(res, ...setMedplum(url.searchParams));
     case 'refuse':
       return sendJson(res, ...addRefusal(url.searchParams));
     case 'delay':

