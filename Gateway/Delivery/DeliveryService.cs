@@ -43,6 +43,7 @@ public sealed class DeliveryService : BackgroundService
     private readonly DeliveryHealth _health;
     private readonly OutcomeRecorder _recorder;
     private readonly BatchDelivery _delivery;
+    private readonly EhrCompatibility _compatibility;
 
     public DeliveryService(
         IOutbox store,
@@ -66,6 +67,7 @@ public sealed class DeliveryService : BackgroundService
         _options = options.Value;
         _logger = logger;
         _health = health ?? new DeliveryHealth();
+        _compatibility = compatibility;
         Flow = new FlowControl(_options.MaxConcurrency, Math.Max(1, sender.MaxReadingsPerRequest), _options.Timeout, time, logger);
         _recorder = new OutcomeRecorder(store, retry, metrics, time, _options.Retry, _health, logger);
         _delivery = new BatchDelivery(mapper, sender, preSend, compatibility, Flow, _recorder, logger);
@@ -80,6 +82,16 @@ public sealed class DeliveryService : BackgroundService
         var linger = batching ? _options.Batch.Linger : TimeSpan.Zero;
         var running = new List<Task>();
         DateTimeOffset? lingerSince = null;
+        try
+        {
+            // With Ehr:Preset auto, the first request waits until the EHR's CapabilityStatement said who it is (or the
+            // server answered without saying): a Medplum server refuses every blood pressure sent without its preset.
+            await _compatibility.PresetSettled.WaitAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
         while (!stoppingToken.IsCancellationRequested)
         {
             try

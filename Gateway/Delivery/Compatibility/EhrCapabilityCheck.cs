@@ -21,6 +21,9 @@ public sealed class EhrCapabilityCheck(
     /// <summary>How often an unreadable statement is asked for again while the preset is still to be identified.</summary>
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(5);
 
+    // Whether the last metadata request got an answer from the server itself (see ExecuteAsync).
+    private bool _lastAnswered;
+
     /// <summary>For a check without a preset to identify (tests): the configured settings, system time.</summary>
     public EhrCapabilityCheck(EhrHttpClient http, IOptions<EhrOptions> options, EhrCompatibility compatibility, ILogger<EhrCapabilityCheck> logger)
         : this(http, options, compatibility, new EhrServerPreset((options ?? throw new ArgumentNullException(nameof(options))).Value), TimeProvider.System, logger)
@@ -49,7 +52,11 @@ public sealed class EhrCapabilityCheck(
             var first = true;
             while (await RunAsync(stoppingToken, logUnreadable: first).ConfigureAwait(false) is null && preset.IsAuto)
             {
-                preset.GiveUpForNow();
+                // An EHR that answered (any status a server chooses: 401, 404, a page that is not a statement) will
+                // not say who it is: the configured settings apply. One that did not answer at all (unreachable, a
+                // timeout, 5xx, 429) may be Medplum: delivery waits, as it could not deliver anything meanwhile anyway.
+                if (_lastAnswered)
+                    preset.GiveUpForNow();
                 first = false;
                 await Task.Delay(RetryInterval, time, stoppingToken).ConfigureAwait(false);
             }
@@ -72,6 +79,7 @@ public sealed class EhrCapabilityCheck(
         var o = options.Value;
         var profile = EhrProfileConverter.ToName(o.Profile);
         var response = await http.SendAsync(HttpMethod.Get, "metadata", null, null, "GET metadata", ct).ConfigureAwait(false);
+        _lastAnswered = response.Failure is not DeliveryResult.RetryLater { Cause: RetryCause.Unavailable or RetryCause.TimedOut or RetryCause.ServerError or RetryCause.Throttled };
         if (response.Failure is { } failure)
         {
             var reason = failure switch

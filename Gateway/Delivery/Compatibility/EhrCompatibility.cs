@@ -67,6 +67,12 @@ public sealed partial class EhrCompatibility
     /// <summary>True when nothing is configured nor preset (the resources go out as mapped).</summary>
     public bool IsIdentity => IsIdentityUnder(_preset.Current);
 
+    /// <summary>
+    /// Completes once the server's preset is known, or once the server has answered and cannot be identified: the
+    /// delivery loop waits for it before its first request, so no reading goes out under the wrong settings.
+    /// </summary>
+    public Task PresetSettled => _preset.Settled;
+
     private bool IsIdentityUnder(EhrEffectiveSettings settings) =>
         !settings.SingleCategory && settings.OmitProfiles.Count == 0 && _performer is null && _codeMap.Count == 0 && _omit.Count == 0;
 
