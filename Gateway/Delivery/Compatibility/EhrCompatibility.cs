@@ -71,7 +71,7 @@ public sealed partial class EhrCompatibility
     /// Completes once the server's preset is known, or once the server has answered and cannot be identified: the
     /// delivery loop waits for it before its first request, so no reading goes out under the wrong settings.
     /// </summary>
-    public Task PresetSettled => _preset.Settled;
+    public System.Threading.Tasks.Task PresetSettled => _preset.Settled;
 
     private bool IsIdentityUnder(EhrEffectiveSettings settings) =>
         !settings.SingleCategory && settings.OmitProfiles.Count == 0 && _performer is null && _codeMap.Count == 0 && _omit.Count == 0;
