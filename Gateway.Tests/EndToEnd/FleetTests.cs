@@ -7,6 +7,7 @@ using Vitals.Gateway.Patients;
 using Vitals.Gateway.Storage;
 using Vitals.Gateway.Tests.Infrastructure;
 using Vitals.Gateway.Tests.Storage;
+using Xunit.Abstractions;
 
 namespace Vitals.Gateway.Tests.EndToEnd;
 
@@ -17,7 +18,7 @@ namespace Vitals.Gateway.Tests.EndToEnd;
 /// device in effective-time order except where a resent reading arrived after a later one had been delivered.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
-public sealed class FleetTests
+public sealed class FleetTests(ITestOutputHelper output)
 {
     private const int Readings = 20_000;
     private const string GatewayUser = "vitals-gateway";
@@ -41,7 +42,7 @@ public sealed class FleetTests
         }
     }
 
-    private static async Task RunAsync(PostgresServer postgres)
+    private async Task RunAsync(PostgresServer postgres)
     {
         using var temp = new TempStore(postgres);
         var store = await temp.OpenAsync();
@@ -97,7 +98,9 @@ public sealed class FleetTests
         Assert.Equal(Readings, contents.Observations.Count);
         contents.AssertNoDuplicates();
         contents.AssertSubjects(patients);
-        AssertPerDeviceOrder(contents, await StoredReadingsAsync(temp.ConnectionString!));
+        var backwards = AssertPerDeviceOrder(contents, await StoredReadingsAsync(temp.ConnectionString!));
+        output.WriteLine($"stored at the kill: {storedAtCrash}; simulator: {report.GetProperty("durationSeconds").GetDouble():F0} s, " +
+            $"resent {report.GetProperty("resent").GetInt64()}; backward steps explained by late arrivals: {backwards}");
     }
 
     /// <summary>
@@ -106,7 +109,7 @@ public sealed class FleetTests
     /// after the earlier-filed one was delivered (a resend after the crash), since the gateway cannot recall what the
     /// EHR already holds.
     /// </summary>
-    private static void AssertPerDeviceOrder(EhrContents contents, Dictionary<string, StoredReading> byServerId)
+    private static int AssertPerDeviceOrder(EhrContents contents, Dictionary<string, StoredReading> byServerId)
     {
         var filed = contents.Observations.Select(o =>
         {
@@ -135,6 +138,7 @@ public sealed class FleetTests
             }
         }
         Assert.True(violations.Count == 0, $"{violations.Count} of {backwards} backward steps are not explained by a late arrival:\n" + string.Join('\n', violations.Take(10)));
+        return backwards;
     }
 
     private sealed record StoredReading(long Id, string DeviceId, DateTime EffectiveTime, DateTime ReceivedAt, DateTime DeliveredAt);
