@@ -94,13 +94,19 @@ public sealed class FleetTests(ITestOutputHelper output)
         Assert.Equal(Readings, temp.Sql("SELECT count(*) FROM readings"));
         Assert.Equal(0, temp.Sql("SELECT count(*) FROM readings WHERE state <> 'delivered'"));
 
+        // Both instances took a share of the group's messages (the restarted one counts from its restart).
+        var (firstReceived, firstDuplicates) = await IngestCountersAsync(first);
+        var (secondReceived, secondDuplicates) = await IngestCountersAsync(second);
+        Assert.True(firstReceived > 0 && secondReceived > 0, $"received: restarted instance {firstReceived}, other {secondReceived}");
+
         var contents = await EhrContents.ReadAsync(ehr);
         Assert.Equal(Readings, contents.Observations.Count);
         contents.AssertNoDuplicates();
         contents.AssertSubjects(patients);
         var backwards = AssertPerDeviceOrder(contents, await StoredReadingsAsync(temp.ConnectionString!));
         output.WriteLine($"stored at the kill: {storedAtCrash}; simulator: {report.GetProperty("durationSeconds").GetDouble():F0} s, " +
-            $"resent {report.GetProperty("resent").GetInt64()}; backward steps explained by late arrivals: {backwards}");
+            $"resent {report.GetProperty("resent").GetInt64()}; " +
+            $"received/duplicates: restarted instance {firstReceived}/{firstDuplicates}, other {secondReceived}/{secondDuplicates}; backward steps explained by late arrivals: {backwards}");
     }
 
     /// <summary>
@@ -139,6 +145,13 @@ public sealed class FleetTests(ITestOutputHelper output)
         }
         Assert.True(violations.Count == 0, $"{violations.Count} of {backwards} backward steps are not explained by a late arrival:\n" + string.Join('\n', violations.Take(10)));
         return backwards;
+    }
+
+    private static async Task<(double Received, double Duplicates)> IngestCountersAsync(GatewayProcess gateway)
+    {
+        using var http = new HttpClient();
+        var samples = PrometheusText.Parse(await http.GetStringAsync(new Uri(gateway.WebUrl + "/metrics")));
+        return (PrometheusText.Value(samples, "vitals_readings_received_total"), PrometheusText.Value(samples, "vitals_readings_duplicates_total"));
     }
 
     private sealed record StoredReading(long Id, string DeviceId, DateTime EffectiveTime, DateTime ReceivedAt, DateTime DeliveredAt);
