@@ -71,7 +71,9 @@ public sealed class FleetTests(ITestOutputHelper output)
         await using var broker = await MosquittoBroker.StartAsync(
             config: ["allow_anonymous false", $"password_file {Path.Combine(brokerDir, "passwd")}", $"acl_file {Path.Combine(brokerDir, "acl")}"],
             directory: brokerDir);
-        await using var ehr = await SandboxEhrProcess.StartAsync();
+        // The sandbox as Medplum (its preset is identified by both instances) but with a write quota this run never
+        // reaches: 20,000 Observations would take 40 minutes at Medplum's default 500 a minute.
+        await using var ehr = await SandboxEhrProcess.StartAsync(extraArguments: ["--quota-per-minute", "1000000"]);
         await using var first = await GatewayProcess.StartAsync(ehr.BaseUrlText, Instance(broker, temp.ConnectionString!, "gw-fleet-1"));
         await using var second = await GatewayProcess.StartAsync(ehr.BaseUrlText, Instance(broker, temp.ConnectionString!, "gw-fleet-2"));
 
