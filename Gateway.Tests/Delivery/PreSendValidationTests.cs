@@ -49,7 +49,7 @@ public sealed class PreSendValidationTests : IAsyncDisposable
         Assert.StartsWith("failed validation before send: Observation 8310-5 at Observation.note[0].text", dead.Why.Reason, StringComparison.Ordinal);
         Assert.Contains("\"resourceType\": \"Bundle\"", dead.Why.Request, StringComparison.Ordinal);
         Assert.Contains("\"resourceType\": \"OperationOutcome\"", dead.Why.Response, StringComparison.Ordinal);
-        Assert.Contains("Observation.bodySite", dead.Why.Response, StringComparison.Ordinal);
+        Assert.Contains("Observation.note[0].text", dead.Why.Response, StringComparison.Ordinal);
 
         var logged = Assert.Single(_validationLog.Entries, e => e.Level >= LogLevel.Warning);
         Assert.Equal((3150, LogLevel.Error), (logged.EventId.Id, logged.Level));
