@@ -9,6 +9,9 @@ using Xunit.Abstractions;
 
 namespace Vitals.Gateway.Tests.Web;
 
+// Alone: OpenTelemetry listens to every meter named "Vitals.Gateway" in the process, so the gateways of tests running
+// beside this one would add to its counters (one gateway per process in production, where this cannot happen).
+[Collection(EndToEndCollection.Name)]
 public sealed class MetricsEndpointTests(ITestOutputHelper output)
 {
     [Fact]
