@@ -64,12 +64,12 @@ public sealed class FleetTests(ITestOutputHelper output)
             credentials.Add($"{ids[i]} {password}");
         }
         var brokerDir = MosquittoBroker.NewDirectory();
-        await ExportAsync(store, brokerDir);
+        await MosquittoExport.WriteAsync(store, brokerDir, GatewayUser, GatewayPassword);
         var credentialsFile = Path.Combine(brokerDir, "devices.txt");
         await File.WriteAllLinesAsync(credentialsFile, credentials);
 
         await using var broker = await MosquittoBroker.StartAsync(
-            config: ["allow_anonymous false", $"password_file {Path.Combine(brokerDir, "passwd")}", $"acl_file {Path.Combine(brokerDir, "acl")}"],
+            config: MosquittoExport.Config(brokerDir),
             directory: brokerDir);
         // The sandbox as Medplum (its preset is identified by both instances) but with a write quota this run never
         // reaches: 20,000 Observations would take 40 minutes at Medplum's default 500 a minute.
@@ -193,19 +193,4 @@ public sealed class FleetTests(ITestOutputHelper output)
         ["Ehr:Retry:MaxDelay"] = "00:00:02",
     };
 
-    /// <summary>The password and ACL files for mosquitto, written by the export command (mosquitto reads them after dropping root).</summary>
-    private static async Task ExportAsync(StoreSet store, string dir)
-    {
-        List<string> args =
-        [
-            "--passwords", Path.Combine(dir, "passwd"), "--acl", Path.Combine(dir, "acl"),
-            "--gateway-user", GatewayUser,
-            "--gateway-password-hash", MosquittoPasswordHash.Create(GatewayPassword, MosquittoAuthFiles.DefaultIterations).ToString(),
-        ];
-        if (Environment.UserName == "root") args.AddRange(["--owner", "mosquitto"]);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await ExportMosquittoCommand.RunAsync([.. args], store.Credentials, new ConfigurationBuilder().Build(), stdout, stderr);
-        Assert.True(exit == 0, stderr.ToString());
-    }
 }

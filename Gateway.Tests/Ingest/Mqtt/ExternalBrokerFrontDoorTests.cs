@@ -48,21 +48,6 @@ public sealed class ExternalBrokerFrontDoorTests : IDisposable
     private static async Task IssueAsync(StoreSet store, string device, string password) =>
         await store.Credentials.SetAsync(device, MosquittoPasswordHash.Create(password, MosquittoAuthFiles.DefaultIterations).ToString(), DateTimeOffset.UtcNow, CancellationToken.None);
 
-    /// <summary>devices export-mosquitto into the broker's folder, as its own user would need (mosquitto reads the files after dropping root).</summary>
-    private static async Task ExportAsync(StoreSet store, string dir)
-    {
-        List<string> args =
-        [
-            "--passwords", Path.Combine(dir, "passwd"), "--acl", Path.Combine(dir, "acl"),
-            "--gateway-user", GatewayUser,
-            "--gateway-password-hash", MosquittoPasswordHash.Create(GatewayPassword, MosquittoAuthFiles.DefaultIterations).ToString(),
-        ];
-        if (Environment.UserName == "root") args.AddRange(["--owner", "mosquitto"]);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await ExportMosquittoCommand.RunAsync([.. args], store.Credentials, new ConfigurationBuilder().Build(), stdout, stderr);
-        Assert.True(exit == 0, stderr.ToString());
-    }
 
     /// <summary>Devices dev-a and dev-b issued, exported, and mosquitto started on the files with anonymous access off.</summary>
     private static async Task<MosquittoBroker> StartBehindExportAsync(StoreSet store)
@@ -70,9 +55,9 @@ public sealed class ExternalBrokerFrontDoorTests : IDisposable
         await IssueAsync(store, "dev-a", "pw-a");
         await IssueAsync(store, "dev-b", "pw-b");
         var dir = MosquittoBroker.NewDirectory();
-        await ExportAsync(store, dir);
+        await MosquittoExport.WriteAsync(store, dir, GatewayUser, GatewayPassword);
         return await MosquittoBroker.StartAsync(
-            config: ["allow_anonymous false", $"password_file {Path.Combine(dir, "passwd")}", $"acl_file {Path.Combine(dir, "acl")}"],
+            config: MosquittoExport.Config(dir),
             directory: dir);
     }
 
@@ -105,7 +90,7 @@ public sealed class ExternalBrokerFrontDoorTests : IDisposable
 
         // dev-c gets credentials; a new export and a SIGHUP let it in without restarting mosquitto.
         await IssueAsync(store, "dev-c", "pw-c");
-        await ExportAsync(store, broker.Directory);
+        await MosquittoExport.WriteAsync(store, broker.Directory, GatewayUser, GatewayPassword);
         await broker.ReloadAsync();
         await Eventually.TrueAsync(
             async () => (await broker.TryPublishAsync("vitals/dev-c/body-temperature", Temperature(6), "dev-c", "pw-c")).ExitCode == 0,
