@@ -11,7 +11,7 @@ internal static partial class DeliveryLog
     [LoggerMessage(EventId = 3301, Level = LogLevel.Warning, Message = "Ehr:Profile is {Profile}, but the EHR's CapabilityStatement does not advertise {Missing}; {Advice}")]
     public static partial void CapabilityMissing(ILogger logger, string profile, string missing, string advice);
 
-    [LoggerMessage(EventId = 3302, Level = LogLevel.Warning, Message = "Could not read the EHR's CapabilityStatement ({Reason}); Ehr:Profile {Profile} is not checked, delivery goes on")]
+    [LoggerMessage(EventId = 3302, Level = LogLevel.Warning, Message = "Could not read the EHR's CapabilityStatement ({Reason}); Ehr:Profile {Profile} is not checked (with Ehr:Preset auto, delivery starts once the EHR answers)")]
     public static partial void CapabilitiesUnreadable(ILogger logger, string profile, string reason);
 
     // The software names a product, never a patient; the changes name configuration keys and profile URLs.

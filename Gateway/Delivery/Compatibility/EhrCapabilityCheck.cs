@@ -10,7 +10,7 @@ namespace Vitals.Gateway.Delivery.Compatibility;
 /// identifies the server for <c>Ehr:Preset</c> auto (<see cref="EhrServerPreset"/>: one Information event naming the
 /// preset and the keys it sets) and says in one warning per gap what <c>Ehr:Profile</c> needs that the server does not
 /// advertise, and which profile would fit. Never fatal: a CapabilityStatement can be incomplete, and an unreachable EHR
-/// is one warning while delivery goes on (the outbox waits and retries anyway); with a preset to find, the statement is
+/// is one warning (with a preset to find, delivery waits for the EHR's first answer, as it could deliver nothing before); the statement is
 /// read again every <see cref="RetryInterval"/> until it answers. Start-up waits for the first answer (at most
 /// <c>Ehr:Timeout</c> and a little), so the first readings already go out as the preset says. Events 3300-3304.
 /// </summary>
