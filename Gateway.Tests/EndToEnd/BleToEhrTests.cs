@@ -45,7 +45,8 @@ public sealed class BleToEhrTests
         Assert.InRange(thermometer.GetProperty("clockOffsetSeconds").GetDouble(), 7 * 60 - 2, 7 * 60 + 2);
         using var http = new HttpClient();
         var page = await http.GetStringAsync(rig.Gateway.WebUrl + "/");
-        Assert.All(Devices, d => Assert.Contains($"<tr><td>{d}</td><td>connected</td>", page, StringComparison.Ordinal));
+        // Each device's row on the status page says its Bluetooth link is up.
+        Assert.All(Devices, d => Assert.Matches($"<tr><th scope=\"row\">{System.Text.RegularExpressions.Regex.Escape(d)}</th>(?:(?!</tr>).)*<td>connected</td>", page));
     }
 
     [Fact]
