@@ -17,9 +17,9 @@ internal static partial class Some
     /// <summary>No <c>Ehr:Compatibility</c> switches: the resources go out as mapped.</summary>
     public static EhrCompatibility NoCompatibility { get; } = new(new EhrCompatibilityOptions());
 
-    public static OutgoingReading Outgoing(MappedReading mapped, long outboxId = 1) =>
+    public static OutgoingReading Outgoing(MappedReading mapped, long outboxId = 1, string deviceId = "thermo-1") =>
         OutgoingReading.FromMapping(
-            new OutboxEntry(outboxId, outboxId, ThermometerReading(), BoundPatient, 0, MeasuredAt, "vitals/thermo-1/body-temperature", []),
+            new OutboxEntry(outboxId, outboxId, ThermometerReading() with { DeviceId = deviceId }, BoundPatient, 0, MeasuredAt, $"vitals/{deviceId}/body-temperature", []),
             mapped, NoCompatibility);
 
     /// <summary><paramref name="count"/> thermometer readings of <paramref name="devices"/> devices, distinct identifiers.</summary>

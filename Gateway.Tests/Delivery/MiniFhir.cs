@@ -31,6 +31,13 @@ internal sealed class MiniFhir
 
     public IReadOnlyList<Stored> OfType(string type) => All.Where(s => s.Type == type).ToList();
 
+    /// <summary>Deletes every Device (an EHR administrator cleaning up): references to them are then refused.</summary>
+    public void ForgetDevices()
+    {
+        lock (_gate)
+            _stored.RemoveAll(s => s.Type == "Device");
+    }
+
     /// <summary>The next request gets <paramref name="response"/> (before the server looks at it).</summary>
     public void Fault(ScriptedResponse response) => Fault(_ => response);
 
@@ -89,6 +96,15 @@ internal sealed class MiniFhir
         var entries = bundle["entry"]!.AsArray();
         if (entries.Any(e => Poison(e!["resource"]!.AsObject())))
             return ScriptedResponse.Json(422, Outcome("invalid"));
+        // Referential integrity as HAPI checks it (HAPI-1094): a reference to a Device the server does not hold.
+        foreach (var entry in entries)
+        {
+            if ((string?)entry!["resource"]?["device"]?["reference"] is { } reference && reference.StartsWith("Device/", StringComparison.Ordinal)
+                && !_stored.Any(s => s.Type == "Device" && "Device/" + s.Id == reference))
+            {
+                return ScriptedResponse.Json(400, $$"""{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"processing","diagnostics":"Resource {{reference}} not found, specified in path: Observation.device"}]}""");
+            }
+        }
         var answers = new JsonArray();
         var resolved = new Dictionary<string, string>();
         var created = new List<Stored>();

@@ -107,6 +107,77 @@ public sealed class TransactionSenderTests
         Assert.InRange(server.Requests.Count, 4, 9);
     }
 
+    [Fact]
+    public async Task A_refused_Bundle_keeps_the_known_devices_so_the_halves_carry_no_Device_entries()
+    {
+        var fhir = new MiniFhir { Poison = r => (string?)r["identifier"]?[0]?["value"] == "reading-3" };
+        await using var server = await ScriptedFhirServer.StartAsync(fhir.Respond);
+        var (sender, http) = Create(server.BaseUrl);
+        using var _ = http;
+        await sender.SendAsync([Some.Outgoing(Some.MappedTemperature("00-1C-05-00-00-00", "first"))], default);
+        var before = server.Requests.Count;
+
+        var results = await sender.SendAsync([.. Enumerable.Range(0, 6).Select(i => Some.Outgoing(Some.MappedTemperature("00-1C-05-00-00-00", $"reading-{i}")))], default);
+
+        Assert.IsType<DeliveryResult.Rejected>(results[3]);
+        Assert.All(results.Where((_, i) => i != 3), r => Assert.IsType<DeliveryResult.Delivered>(r));
+        var bodies = server.Requests.Skip(before).Select(r => r.Body).ToList();
+        Assert.True(bodies.Count > 2, "the Bundle was not split");
+        Assert.All(bodies, b => Assert.DoesNotContain("\"resourceType\":\"Device\"", b, StringComparison.Ordinal));
+        Assert.Single(fhir.OfType("Device"));
+    }
+
+    [Fact]
+    public async Task After_a_refusal_that_devices_readings_go_alone_after_the_others_so_the_others_Bundle_is_not_split()
+    {
+        const string refused = "00-1C-05-00-00-0A";
+        var fhir = new MiniFhir { Poison = r => ((string?)r["identifier"]?[0]?["value"])?.StartsWith(refused, StringComparison.Ordinal) == true };
+        await using var server = await ScriptedFhirServer.StartAsync(fhir.Respond);
+        var (sender, http) = Create(server.BaseUrl);
+        using var _ = http;
+        OutgoingReading Reading(string device, int i) => Some.Outgoing(Some.MappedTemperature(device, $"{device}|{i}"), outboxId: i, deviceId: device);
+        string[] devices = ["00-1C-05-00-00-01", refused, "00-1C-05-00-00-02"];
+
+        // The first round finds the refused device by splitting.
+        var first = await sender.SendAsync([.. Enumerable.Range(0, 6).Select(i => Reading(devices[i % 3], i))], default);
+        Assert.Equal(2, first.Count(r => r is DeliveryResult.Rejected));
+        var before = server.Requests.Count;
+
+        var second = await sender.SendAsync([.. Enumerable.Range(6, 6).Select(i => Reading(devices[i % 3], i))], default);
+
+        // Results stay in place: readings 7 and 10 are the refused device's.
+        for (var i = 0; i < 6; i++)
+        {
+            if ((i + 6) % 3 == 1)
+                Assert.IsType<DeliveryResult.Rejected>(second[i]);
+            else
+                Assert.IsType<DeliveryResult.Delivered>(second[i]);
+        }
+        // One Bundle with the four others, then one request per refused reading, in their order: no split.
+        var requests = server.Requests.Skip(before).Select(r => r.Body).ToList();
+        Assert.Equal(3, requests.Count);
+        Assert.DoesNotContain(refused, requests[0], StringComparison.Ordinal);
+        Assert.Contains($"{refused}|7", requests[1], StringComparison.Ordinal);
+        Assert.Contains($"{refused}|10", requests[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_Device_the_EHR_no_longer_holds_is_created_again_and_no_reading_is_refused()
+    {
+        var fhir = new MiniFhir();
+        await using var server = await ScriptedFhirServer.StartAsync(fhir.Respond);
+        var (sender, http) = Create(server.BaseUrl);
+        using var _ = http;
+        await sender.SendAsync([Some.Outgoing(Some.MappedTemperature("00-1C-05-00-00-00", "first"))], default);
+        fhir.ForgetDevices();
+
+        var results = await sender.SendAsync([.. Enumerable.Range(0, 3).Select(i => Some.Outgoing(Some.MappedTemperature("00-1C-05-00-00-00", $"reading-{i}")))], default);
+
+        Assert.All(results, r => Assert.IsType<DeliveryResult.Delivered>(r));
+        var device = Assert.Single(fhir.OfType("Device"));
+        Assert.Equal(3, fhir.OfType("Observation").Count(o => (string?)o.Resource["device"]?["reference"] == "Device/" + device.Id));
+    }
+
     [Theory]
     [InlineData(429)]
     [InlineData(503)]

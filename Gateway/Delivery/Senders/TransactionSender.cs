@@ -22,11 +22,13 @@ namespace Vitals.Gateway.Delivery.Senders;
 /// transient failure (network, timeout, 429/503 with Retry-After, 5xx) is the same answer for every reading of the
 /// Bundle; during a split it also stands for the halves not yet sent, which therefore keep their order. The delivery
 /// loop splits further what this sender does not: a Bundle that timed out, was refused for its size or met a 5xx
-/// (<see cref="RetryCause"/>).
+/// (<see cref="RetryCause"/>). The readings of a device whose last reading was refused go one per Bundle, after the
+/// others (<see cref="RefusingDevices"/>), so a device the EHR keeps refusing does not split every Bundle it is in.
 /// </para>
 /// <para>
 /// Device server ids are cached after a Bundle created (or matched) them, so later Bundles reference Device/{id} and
-/// carry no Device entry; a refused Bundle drops its devices from the cache, in case the EHR lost them.
+/// carry no Device entry. A refused Bundle keeps them: a lone reading refused over its Device reference is sent once
+/// more with its Device entry, in case the EHR lost the Device.
 /// </para>
 /// <para>
 /// A 2xx alone is not delivery (<see cref="TransactionAnswer"/>): a reading is delivered only when the answer is a
@@ -43,6 +45,7 @@ public sealed class TransactionSender : IEhrSender
     private readonly JsonSerializerOptions _json = new JsonSerializerOptions().ForFhir();
     private readonly ConcurrentDictionary<string, string> _deviceIds = new(StringComparer.Ordinal);
     private readonly EhrServerPreset _preset;
+    private readonly RefusingDevices _refusing = new();
 
     public TransactionSender(EhrHttpClient http, IOptions<EhrOptions> options, ILogger<TransactionSender> logger)
         : this(http, options, new EhrServerPreset(options?.Value ?? throw new ArgumentNullException(nameof(options))), logger)
@@ -71,22 +74,29 @@ public sealed class TransactionSender : IEhrSender
     public async Task<IReadOnlyList<DeliveryResult>> SendAsync(IReadOnlyList<OutgoingReading> readings, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(readings);
+        var (ordered, firstRefusing, from) = _refusing.OthersFirst(readings);
         var results = new DeliveryResult[readings.Count];
         var maxEntries = _preset.Current.MaxEntries;
-        for (var start = 0; start < readings.Count;)
+        for (var start = 0; start < ordered.Count;)
         {
-            var count = maxEntries > 0 ? ReadingsWithin(readings, start, maxEntries) : readings.Count - start;
-            var stopped = await SendRangeAsync(readings, start, count, results, ct).ConfigureAwait(false);
+            var count = start >= firstRefusing ? 1
+                : Math.Min(firstRefusing - start, maxEntries > 0 ? ReadingsWithin(ordered, start, maxEntries) : ordered.Count);
+            var stopped = await SendRangeAsync(ordered, start, count, results, ct).ConfigureAwait(false);
             start += count;
             if (stopped is not null)
             {
                 // As in a split: a later Bundle could put a device's later reading before its earlier one.
-                for (var i = start; i < readings.Count; i++)
+                for (var i = start; i < ordered.Count; i++)
                     results[i] = stopped;
                 break;
             }
         }
-        return results;
+        if (firstRefusing == readings.Count)
+            return results;
+        var inPlace = new DeliveryResult[readings.Count];
+        for (var i = 0; i < results.Length; i++)
+            inPlace[from[i]] = results[i];
+        return inPlace;
     }
 
     /// <summary>
@@ -130,6 +140,10 @@ public sealed class TransactionSender : IEhrSender
                 {
                     results[start + i] = answered.Results[i];
                     first ??= answered.Results[i] as DeliveryResult.RetryLater;
+                    if (answered.Results[i] is DeliveryResult.Delivered)
+                        _refusing.Delivered(slice[i]);
+                    else if (answered.Results[i] is DeliveryResult.Rejected)
+                        _refusing.Refused(slice[i]);
                 }
                 // A reading left to retry stands, like a transient failure, for the halves not yet sent.
                 return first;
@@ -140,14 +154,17 @@ public sealed class TransactionSender : IEhrSender
             case BundleOutcome.Failed { Result: DeliveryResult.Rejected rejected }:
                 if (count == 1)
                 {
+                    // The one refusal that may be ours, not the reading's: a Device the EHR no longer has. Sent once
+                    // more with its Device entry; a reading refused on its merits is refused again and kept.
+                    if (MayBeMissingDevice(slice[0], rejected, out var cacheKey) && _deviceIds.TryRemove(cacheKey, out _))
+                        return await SendRangeAsync(readings, start, 1, results, ct).ConfigureAwait(false);
                     results[start] = rejected;
+                    _refusing.Refused(slice[0]);
                     return null;
                 }
-                foreach (var reading in slice)
-                {
-                    if (reading.DeviceKey is { } key)
-                        _deviceIds.TryRemove(DeviceCacheKey(key), out _);
-                }
+                // The devices stay cached through the split: a refusal of one reading's content (the usual 4xx) says
+                // nothing about the Devices, and re-creating them all would cost every later Bundle entries (and, with
+                // Ehr:Batch:MaxEntries, readings). A missing Device shows up on the lone reading, above.
                 DeliveryLog.TransactionSplit(_logger, count, rejected.HttpStatus);
                 var firstHalf = count / 2;
                 var stopped = await SendRangeAsync(readings, start, firstHalf, results, ct).ConfigureAwait(false);
@@ -310,6 +327,23 @@ public sealed class TransactionSender : IEhrSender
     };
 
     private static string DeviceCacheKey(Identifier identifier) => identifier.System + "|" + identifier.Value;
+
+    /// <summary>
+    /// Whether a lone reading's refusal may be about its Device reference rather than its content: it referenced a
+    /// cached Device/{id} and the OperationOutcome names that reference, the device element, or a resource not found
+    /// (issue type <c>not-found</c>, FHIR R4 IssueType), as servers word a dangling reference in a transaction.
+    /// </summary>
+    private bool MayBeMissingDevice(OutgoingReading reading, DeliveryResult.Rejected rejected, out string cacheKey)
+    {
+        cacheKey = reading.DeviceKey is { } key ? DeviceCacheKey(key) : "";
+        if (cacheKey.Length == 0 || !_deviceIds.TryGetValue(cacheKey, out var id))
+            return false;
+        var outcome = rejected.Response ?? "";
+        return outcome.Contains("Device/" + id, StringComparison.Ordinal)
+            || outcome.Contains("Observation.device", StringComparison.Ordinal)
+            || outcome.Contains("\"not-found\"", StringComparison.Ordinal)
+            || rejected.HttpStatus == 404;
+    }
 
     private abstract record BundleOutcome
     {

@@ -50,11 +50,25 @@ internal sealed class MqttSessionExpiry(MqttLimitsOptions limits, TimeProvider t
             if (now - since < TimeSpan.FromSeconds(expiry)) continue;
             // Looked up again just before: a client that came back since the list was taken keeps its session
             // (deleting it would also disconnect the client).
-            if ((await server.GetSessionAsync(session.Id).ConfigureAwait(false))?.DisconnectedTimestamp is null) continue;
+            if ((await CurrentAsync(server, session.Id).ConfigureAwait(false))?.DisconnectedTimestamp is null) continue;
             await session.DeleteAsync().ConfigureAwait(false);
             IngestLog.SessionExpired(logger, SafeText.Escape(session.Id, 64));
             deleted++;
         }
         return deleted;
+    }
+
+    /// <summary>The session now, or null when it has gone since the list was taken (MQTTnet's GetSessionAsync throws
+    /// then: a clean-start reconnect or the broker's own clean-up removed it, which is what the sweep wanted).</summary>
+    private static async Task<MqttSessionStatus?> CurrentAsync(MqttServer server, string id)
+    {
+        try
+        {
+            return await server.GetSessionAsync(id).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 }
