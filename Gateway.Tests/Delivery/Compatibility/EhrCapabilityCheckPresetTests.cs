@@ -18,15 +18,19 @@ public sealed class EhrCapabilityCheckPresetTests
                        {"type":"Device","interaction":[{"code":"create"}],"conditionalCreate":true}]}]}
         """;
 
-    private static async Task<(EhrServerPreset Preset, RecordingLogger<EhrCapabilityCheck> Log)> StartAsync(EhrOptions ehr)
+    private bool settledBeforeStop;
+
+    private async Task<(EhrServerPreset Preset, RecordingLogger<EhrCapabilityCheck> Log)> StartAsync(EhrOptions ehr)
     {
         var options = Options.Create(ehr);
         using var http = Some.EhrHttpClient(options, new RecordingLogger<EhrHttpClient>());
         var preset = new EhrServerPreset(options.Value);
         var log = new RecordingLogger<EhrCapabilityCheck>();
         using var check = new EhrCapabilityCheck(http, options, new EhrCompatibility(options.Value.Compatibility, preset), preset, TimeProvider.System, log);
-        // StartAsync returns once the preset is known: the delivery loop, started after it, never sends without it.
+        // Start-up does not wait for the EHR; the delivery loop waits for the preset (or, here, its first answer).
         await check.StartAsync(default);
+        await Eventually.TrueAsync(() => preset.Settled.IsCompleted || log.Entries.Any(e => e.EventId.Id == 3302), TimeSpan.FromSeconds(15), "the preset settled or the EHR found unreadable");
+        settledBeforeStop = preset.Settled.IsCompleted;
         await check.StopAsync(default);
         return (preset, log);
     }
@@ -73,6 +77,8 @@ public sealed class EhrCapabilityCheckPresetTests
         var (preset, log) = await StartAsync(new EhrOptions { BaseUrl = $"http://127.0.0.1:{FreePort.Next()}/fhir/R4", Timeout = TimeSpan.FromSeconds(2) });
 
         Assert.Equal("generic", preset.Current.Preset.Name);
+        // Unanswered, the preset stays to be identified (delivery waits) until the check stops.
+        Assert.False(settledBeforeStop);
         Assert.True(preset.Settled.IsCompleted);
         Assert.Single(log.Entries, e => e.EventId.Id == 3302);
         Assert.DoesNotContain(log.Entries, e => e.EventId.Id == 3303);

@@ -10,9 +10,10 @@ namespace Vitals.Gateway.Delivery.Compatibility;
 /// identifies the server for <c>Ehr:Preset</c> auto (<see cref="EhrServerPreset"/>: one Information event naming the
 /// preset and the keys it sets) and says in one warning per gap what <c>Ehr:Profile</c> needs that the server does not
 /// advertise, and which profile would fit. Never fatal: a CapabilityStatement can be incomplete, and an unreachable EHR
-/// is one warning (with a preset to find, delivery waits for the EHR's first answer, as it could deliver nothing before); the statement is
-/// read again every <see cref="RetryInterval"/> until it answers. Start-up waits for the first answer (at most
-/// <c>Ehr:Timeout</c> and a little), so the first readings already go out as the preset says. Events 3300-3304.
+/// is one warning; the statement is read again every <see cref="RetryInterval"/> until it answers. Start-up does not
+/// wait for it (the broker, the pages and the health checks must come up with the EHR down): the delivery loop does,
+/// through <see cref="EhrCompatibility.PresetSettled"/>, so the first readings already go out as the preset says, and
+/// an EHR that cannot answer could take none meanwhile anyway. Events 3300-3304.
 /// </summary>
 public sealed class EhrCapabilityCheck(
     EhrHttpClient http, IOptions<EhrOptions> options, EhrCompatibility compatibility, EhrServerPreset preset, TimeProvider time,
@@ -28,21 +29,6 @@ public sealed class EhrCapabilityCheck(
     public EhrCapabilityCheck(EhrHttpClient http, IOptions<EhrOptions> options, EhrCompatibility compatibility, ILogger<EhrCapabilityCheck> logger)
         : this(http, options, compatibility, new EhrServerPreset((options ?? throw new ArgumentNullException(nameof(options))).Value), TimeProvider.System, logger)
     {
-    }
-
-    public override async Task StartAsync(CancellationToken cancellationToken)
-    {
-        await base.StartAsync(cancellationToken).ConfigureAwait(false);
-        // The delivery loop starts after this service: wait (bounded) for the preset, so that no reading goes out
-        // without it. The metadata request itself is bounded by Ehr:Timeout; a token request may add a little.
-        try
-        {
-            await preset.Settled.WaitAsync(options.Value.Timeout + TimeSpan.FromSeconds(5), time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // Still waiting for the EHR: delivery starts with the configured settings; the preset follows when known.
-        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
