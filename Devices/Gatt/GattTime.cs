@@ -37,8 +37,9 @@ internal static class GattTime
     }
 
     /// <summary>
-    /// A GHS time stamp: a tick counter places a live observation at receipt and refuses a stored one; a UTC or zoned
-    /// time is taken as sent; a local one is read in the gateway's zone like a Date Time.
+    /// A GHS time stamp: a tick counter places a live observation at receipt and refuses a stored one; so is a stored
+    /// one stamped on an earlier timeline of a clock not synchronised to a time reference; a UTC or zoned time is taken
+    /// as sent; a local one is read in the gateway's zone like a Date Time.
     /// </summary>
     public static bool TryPlaceGhs(GhsTimeStamp? stamp, bool stored, int offset, DecodeContext context, out PlacedTime time, out DecodeError error)
     {
@@ -53,6 +54,14 @@ internal static class GattTime
         if (s.IsTickCounter)
         {
             error = GattErrors.At(offset, "a stored observation with a tick-counter time stamp cannot be placed in time (docs/fhir.md: not uploaded as if current)");
+            return false;
+        }
+        if (stored && !s.IsOnCurrentTimeline && !s.IsSynchronised)
+        {
+            // The clock was set after this record was stamped, and not from a reference: neither the stamp nor the
+            // clock's present offset places it (docs/fhir.md "Time": not uploaded as if current).
+            error = GattErrors.At(offset, string.Create(CultureInfo.InvariantCulture,
+                $"a stored observation from an earlier timeline of the device's clock (time stamp flag b5 clear, sync source {s.SyncSource}: not a time reference) cannot be placed in time"));
             return false;
         }
         if (!s.TryGetTime(out var wall, out var zone))

@@ -15,6 +15,7 @@ public readonly record struct GhsTimeStamp(byte Flags, ulong Ticks, byte SyncSou
     public const byte TickCounterFlag = 0x01;
     public const byte UtcFlag = 0x02;
     public const byte OffsetFlag = 0x10;
+    public const byte CurrentTimelineFlag = 0x20;
     public const ulong MaxTicks = (1UL << 48) - 1;
 
     private static readonly DateTime Epoch = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
@@ -26,13 +27,14 @@ public readonly record struct GhsTimeStamp(byte Flags, ulong Ticks, byte SyncSou
     public static DateTimeOffset EpochInstant { get; } = new(2000, 1, 2, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>
-    /// A UTC time stamp in whole seconds since 2000-01-01 (flags: UTC, 1 s resolution, no zone), as a sensor with a
-    /// synchronised clock sends it. Times before the epoch are not representable and become the epoch.
+    /// A UTC time stamp in whole seconds since 2000-01-01 (flags: UTC, 1 s resolution, no zone, current timeline), as a
+    /// sensor whose clock has not been set since sends it. Times before the epoch are not representable and become the
+    /// epoch.
     /// </summary>
     public static GhsTimeStamp FromUtc(DateTimeOffset time)
     {
         var seconds = (time.UtcDateTime - Epoch).Ticks / TimeSpan.TicksPerSecond;
-        return new GhsTimeStamp(UtcFlag, (ulong)Math.Max(0, seconds), 0, 0);
+        return new GhsTimeStamp(UtcFlag | CurrentTimelineFlag, (ulong)Math.Max(0, seconds), 0, 0);
     }
 
     /// <summary>A tick counter is a relative clock: it cannot place a record on the calendar.</summary>
@@ -50,6 +52,19 @@ public readonly record struct GhsTimeStamp(byte Flags, ulong Ticks, byte SyncSou
         2 => TimeSpan.FromMilliseconds(1),
         _ => TimeSpan.FromTicks(1000),
     };
+
+    /// <summary>
+    /// b5: the time stamp is on the clock's current timeline. Clear, the clock has been set (or reset) since the
+    /// observation was stamped, so the stamp is on an earlier timeline that the clock's present offset says nothing about.
+    /// </summary>
+    public bool IsOnCurrentTimeline => (Flags & CurrentTimelineFlag) != 0;
+
+    /// <summary>
+    /// The sync source names an external time reference (GHS Time Sync Source Type: 1 NTP, 2 GPS, 3 radio time signal,
+    /// 5 atomic clock, 6 cellular network), so the stamp is an absolute time whichever timeline it is on; 0 unknown,
+    /// 4 manual and 7 not synchronised are not.
+    /// </summary>
+    public bool IsSynchronised => SyncSource is 1 or 2 or 3 or 5 or 6;
 
     /// <summary>The zone offset the sensor states (b4), or null.</summary>
     public TimeSpan? ZoneOffset => HasOffset ? TimeSpan.FromMinutes(15 * Offset) : null;

@@ -171,7 +171,9 @@ ok("2B8B status all flags","2b8b",h(u8(3),rec(*RESP,fl(16),0x0009,u16(0x0077))),
 ok("2B8B counter ignored for a whole record","2b8b",h(u8(0xFF),rec(*RESP,fl(16))),value="16 /min")
 ok("2B8B reserved flag bits ignored","2b8b",h(u8(3),rec(*RESP,fl(16),0xFC01)),value="16 /min")
 for k in FL: ok("2B8B FLOAT special %s"%k,"2b8b",h(u8(3),rec(*RESP,FL[k])),value="(%s) /min"%ABS[k])
-ok("2BDD stored record number","2bdd",h(u8(3),u32(7),rec(*RESP,fl(16),0x0003,ts(0x02,W))),measurementId="7",value="16 /min")
+ok("2BDD stored record number","2bdd",h(u8(3),u32(7),rec(*RESP,fl(16),0x0003,ts(0x22,W))),measurementId="7",value="16 /min")
+bad("2BDD stored record from an earlier timeline, clock not synchronised","2bdd",h(u8(3),u32(7),rec(*RESP,fl(16),0x0003,ts(0x02,W))),"0x2BDD byte 14","from an earlier timeline of the device's clock")
+ok("2BDD stored record from an earlier timeline, clock synchronised by NTP","2bdd",h(u8(3),u32(7),rec(*RESP,fl(16),0x0003,ts(0x02,W,sync=1))),effectiveTime="2026-11-25T08:30:00+00:00",timeQuality="DeviceWithOffset")
 bad("2BDD stored tick counter cannot be placed","2bdd",h(u8(3),u32(7),rec(*RESP,fl(16),0x0003,ts(0x01,ticks=5))),"0x2BDD byte 14","tick-counter time stamp cannot be placed")
 bad("2BDD truncated record number","2bdd","03 07 00","0x2BDD byte 1","truncated: the record number needs 4 bytes, 2 remain")
 bad("2B8B first segment only","2b8b",h(u8(1),rec(*RESP,fl(16))),"0x2B8B byte 0","is part of a multi-segment record")
@@ -207,8 +209,8 @@ for f in range(32):
     ok("2A5E flags 0x%02X"%f,"2a5e",h(u8(f),PLX,T if f&1 else b'',u16(0x4000) if f&2 else b'',b'\x00\x00\x00' if f&4 else b'',sf(52,-1) if f&8 else b''),
        kind="OxygenSaturation",value="97 %",pulse="72 /min",status="Questionable" if f&2 else "None",timeQuality="AssumedLocalZone" if (f&1 and not f&16) else "ReceiptTime")
 for f in range(1,32,2):
-    extra=(ts(0x02,W) if f&2 else b'')+(fl(60) if f&4 else b'')+(u16(0x0002) if f&8 else b'')+(u32(9) if f&16 else b'')
     for uuid,prefix in (("2b8b",b''),("2bdd",u32(42))):
+        extra=(ts(0x22 if prefix else 0x02,W) if f&2 else b'')+(fl(60) if f&4 else b'')+(u16(0x0002) if f&8 else b'')+(u32(9) if f&16 else b'')
         ok("%s flags 0x%04X"%(uuid.upper(),f),uuid,h(u8(3),prefix,rec(*RESP,fl(16),f,extra)),
            kind="RespiratoryRate",value="16 /min",status="Questionable" if f&8 else "None",measurementId="42" if prefix else None,timeQuality="DeviceWithOffset" if f&2 else "ReceiptTime")
 # --- others
