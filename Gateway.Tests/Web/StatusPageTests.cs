@@ -36,7 +36,7 @@ public sealed class StatusPageTests
     {
         await using var ehr = await ScriptedFhirServer.StartAsync();
         await using var gateway = await InProcessGateway.StartAsync(ehr.BaseUrl, new Dictionary<string, string?> { ["Ehr:Profile"] = "fhir-conditional" });
-        await gateway.Store.Bindings.BindAsync("scale-7", PatientId.Parse("Patient/zq-patient-4711"), DateTimeOffset.UtcNow, default);
+        await gateway.Store.Bindings.BindAsync("scale-7", null, PatientId.Parse("Patient/zq-patient-4711"), Some.BoundLongAgo, default);
         var pipeline = gateway.Services.GetRequiredService<IngestPipeline>();
         for (var i = 0; i < 3; i++)
             await pipeline.SubmitAsync(Some.MqttMessage("vitals/scale-7/body-weight",
