@@ -55,7 +55,8 @@ public sealed class StatusPageTests
         Assert.Matches("<circle class=\"p50\"", page);
         Assert.Equal(2, Regex.Matches(page, "<details><summary>[^<]+: table</summary><table>").Count);
         // Devices and connectivity.
-        Assert.Matches("<th scope=\"row\">scale-7</th><td>yes</td>", page);
+        // One row per slot: the scale's readings carry no user index, its slot without one is bound, nothing quarantined.
+        Assert.Matches("<th scope=\"row\">scale-7</th><td>–</td><td>yes</td><td class=\"n\">0</td>", page);
         Assert.Matches("<th scope=\"row\">broker</th><td class=\"Healthy\">Healthy</td>", page);
         Assert.Matches("<th scope=\"row\">ehr</th><td class=\"Healthy\">Healthy</td>", page);
         // No patient, no value.
