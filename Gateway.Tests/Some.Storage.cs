@@ -8,6 +8,12 @@ namespace Vitals.Gateway.Tests;
 
 internal static partial class Some
 {
+    /// <summary>
+    /// A binding's start before any reading a test sends: a binding covers only readings taken in its validity, and
+    /// these tests mean "the device was bound all along".
+    /// </summary>
+    public static DateTimeOffset BoundLongAgo { get; } = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     /// <summary>A thermometer reading whose device time and measurement id make its identity.</summary>
     public static Reading StoredThermometer(
         string deviceId = "thermo-1", decimal celsius = 37.60m, DateTimeOffset? at = null, string? measurementId = null) =>

@@ -35,7 +35,7 @@ public sealed class DeliveryOrderTests : IDisposable
         using var store = await _temp.OpenAsync();
         string[] devices = ["thermo-a", "thermo-b", "thermo-c"];
         foreach (var device in devices)
-            await store.Bindings.BindAsync(device, Patient, Some.MeasuredAt, default);
+            await store.Bindings.BindAsync(device, null, Patient, Some.MeasuredAt, default);
         var records = new List<IngestRecord>();
         for (var i = 0; i < 12; i++)
         {

@@ -32,7 +32,7 @@ public sealed class DeliveryServiceTests
         {
             // The store's own clock is fake; the loop runs on real time with retries in milliseconds.
             Store = await _temp.OpenAsync();
-            await Store.Bindings.BindAsync("thermo-1", Patient, Some.MeasuredAt, default);
+            await Store.Bindings.BindAsync("thermo-1", null, Patient, Some.MeasuredAt, default);
             await Store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", readings), default);
             var options = Options.Create(new EhrOptions
             {

@@ -49,7 +49,7 @@ internal sealed class LoopRig : IAsyncDisposable
         var records = new List<IngestRecord>();
         for (var d = 0; d < devices; d++)
         {
-            await Store.Bindings.BindAsync(DeviceId(d), Patient, Some.MeasuredAt, default);
+            await Store.Bindings.BindAsync(DeviceId(d), null, Patient, Some.MeasuredAt, default);
             for (var i = 0; i < perDevice; i++)
             {
                 var value = poison == (d, i) ? PoisonValue : 36.0m + (i % 30) / 10m;

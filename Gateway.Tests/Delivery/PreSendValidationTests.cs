@@ -74,7 +74,7 @@ public sealed class PreSendValidationTests : IAsyncDisposable
         var server = await ScriptedFhirServer.StartAsync(ScriptedFhirServer.ConditionalCreateServer());
         _server = server;
         _store = await _temp.OpenAsync();
-        await _store.Bindings.BindAsync("thermo-1", Patient, Some.MeasuredAt, default);
+        await _store.Bindings.BindAsync("thermo-1", null, Patient, Some.MeasuredAt, default);
         var batch = Enumerable.Range(0, readings)
             .Select(i => Some.StoredThermometer("thermo-1", 36.5m, Some.MeasuredAt.AddMinutes(i)))
             .Select((r, i) => Some.AcceptedRecord(i == corruptIndex ? r with { Site = CorruptSite } : r))

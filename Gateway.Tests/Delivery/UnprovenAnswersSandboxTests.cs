@@ -79,7 +79,7 @@ public sealed class UnprovenAnswersSandboxTests(SandboxEhrFixture fixture) : ICl
     {
         var store = await _temp.OpenAsync();
         foreach (var device in (string[])["thermo-1", "thermo-2"])
-            await store.Bindings.BindAsync(device, _patient, Some.MeasuredAt, default);
+            await store.Bindings.BindAsync(device, null, _patient, Some.MeasuredAt, default);
         await store.Ingest.CommitAsync(
             [.. Enumerable.Range(0, Readings).Select(i => Some.AcceptedRecord(Some.StoredThermometer($"thermo-{1 + i % 2}", 36.5m + i / 10m, Some.MeasuredAt.AddMinutes(i))))],
             default);

@@ -57,7 +57,7 @@ public sealed class FleetTests(ITestOutputHelper output)
         for (var i = 0; i < ids.Count; i++)
         {
             var patient = $"Patient/fleet-{i + 1}";
-            await store.Bindings.BindAsync(ids[i], PatientId.Parse(patient), now, CancellationToken.None);
+            await store.Bindings.BindAsync(ids[i], null, PatientId.Parse(patient), Some.BoundLongAgo, CancellationToken.None);
             var password = $"pw-{i}-{Guid.NewGuid():N}"[..20];
             await store.Credentials.SetAsync(ids[i], MosquittoPasswordHash.Create(password, MosquittoAuthFiles.DefaultIterations).ToString(), now, CancellationToken.None);
             patients[ids[i]] = patient;

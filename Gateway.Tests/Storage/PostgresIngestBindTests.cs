@@ -32,7 +32,7 @@ public sealed class PostgresIngestBindTests(PostgresServer server) : IDisposable
         });
         // Bind while the commits run (after the first few, before the last).
         await Eventually.TrueAsync(async () => (await worker.Status.GetOutboxStatusAsync(None)).Quarantined >= 3 * perBatch, TimeSpan.FromSeconds(30), "some readings quarantined");
-        await cli.Bindings.BindAsync("thermo-1", PatientId.Parse("Patient/alice"), _temp.Clock.GetUtcNow(), None);
+        await cli.Bindings.BindAsync("thermo-1", null, PatientId.Parse("Patient/alice"), Some.BoundLongAgo, None);
         await commits;
 
         // Every reading committed before the bind was moved by it, every later one was queued: none is left behind.

@@ -28,7 +28,7 @@ public sealed class PostgresOutboxClaimTests(PostgresServer server) : IDisposabl
         Assert.NotEqual(a.Postgres.InstanceId, b.Postgres.InstanceId);
         for (var d = 0; d < devices; d++)
         {
-            await a.Bindings.BindAsync($"dev-{d}", Patient, Now, None);
+            await a.Bindings.BindAsync($"dev-{d}", null, Patient, Some.BoundLongAgo, None);
         }
         // Readings of all devices interleaved in effective time, committed through both instances.
         var records = Enumerable.Range(0, perDevice)

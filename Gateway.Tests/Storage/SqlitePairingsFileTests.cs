@@ -16,6 +16,7 @@ public sealed class SqlitePairingsFileTests : IDisposable
         using (var raw = _temp.OpenRaw())
         {
             TempStore.ExecuteRaw(raw, "DELETE FROM schema_version WHERE version >= 4; DROP TABLE ble_pending_pairing; DROP TABLE mqtt_credentials; ALTER TABLE outbox DROP COLUMN isolated;"
+                + " DROP INDEX ux_bindings_slot_current; DROP INDEX ix_bindings_slot; ALTER TABLE bindings DROP COLUMN user_index; ALTER TABLE readings DROP COLUMN user_index;"
                 + " CREATE TABLE IF NOT EXISTS ble_pending_pairing(address TEXT PRIMARY KEY, passkey INTEGER NOT NULL, created_at TEXT NOT NULL);"
                 + " INSERT INTO ble_pending_pairing VALUES ('C0:FF:EE:00:00:04', 4242, '2026-11-30T10:00:00.0000000Z');");
         }

@@ -29,7 +29,7 @@ public abstract class StoreBindingTests : IDisposable
         await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-2", 1), None);
         _temp.Clock.Advance(TimeSpan.FromMinutes(1));
 
-        var moved = await store.Bindings.BindAsync("thermo-1", Alice, Now, None);
+        var moved = await store.Bindings.BindAsync("thermo-1", null, Alice, Some.MeasuredAt, None);
 
         Assert.Equal(3, moved);
         var due = await DueAsync(store);
@@ -45,43 +45,44 @@ public abstract class StoreBindingTests : IDisposable
     public async Task Readings_after_binding_are_queued()
     {
         var store = await _temp.OpenAsync();
-        await store.Bindings.BindAsync("thermo-1", Alice, Now, None);
+        await store.Bindings.BindAsync("thermo-1", null, Alice, Some.MeasuredAt, None);
 
         var outcomes = await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 2), None);
 
         Assert.Equal([IngestOutcome.Queued, IngestOutcome.Queued], outcomes);
-        Assert.Equal(0, await store.Bindings.BindAsync("thermo-1", Alice, Now, None));
+        Assert.Equal(0, await store.Bindings.BindAsync("thermo-1", null, Alice, Some.MeasuredAt, None));
     }
 
     [Fact]
     public async Task Unbind_sends_later_readings_to_quarantine_and_keeps_queued_ones()
     {
         var store = await _temp.OpenAsync();
-        await store.Bindings.BindAsync("thermo-1", Alice, Now, None);
+        await store.Bindings.BindAsync("thermo-1", null, Alice, Some.MeasuredAt, None);
         await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 1, firstMinute: 0), None);
 
-        Assert.True(await store.Bindings.UnbindAsync("thermo-1", Now.AddMinutes(1), None));
+        // The binding ends one minute after the first reading: the reading taken then is outside [from, to).
+        Assert.True(await store.Bindings.UnbindAsync("thermo-1", null, Some.MeasuredAt.AddMinutes(1), None));
         var outcomes = await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 1, firstMinute: 1), None);
 
         Assert.Equal([IngestOutcome.Quarantined], outcomes);
         var queued = Assert.Single(await DueAsync(store));
         Assert.Equal(Alice, queued.Patient);
-        var device = Assert.Single(await store.Bindings.ListDevicesAsync(None));
+        var device = Assert.Single(await store.Bindings.ListDevicesAsync(null, None));
         Assert.Null(device.Patient);
-        Assert.Null(device.BoundAt);
+        Assert.Null(device.BoundFrom);
         Assert.Equal(1, device.Quarantined);
-        Assert.False(await store.Bindings.UnbindAsync("thermo-1", Now.AddMinutes(2), None));
+        Assert.False(await store.Bindings.UnbindAsync("thermo-1", null, Now.AddMinutes(2), None));
     }
 
     [Fact]
     public async Task Bound_device_ids_are_the_current_bindings_only()
     {
         var store = await _temp.OpenAsync();
-        await store.Bindings.BindAsync("C0:FF:EE:00:00:02", Alice, Now, None);
-        await store.Bindings.BindAsync("C0:FF:EE:00:00:01", Bob, Now, None);
-        await store.Bindings.BindAsync("thermo-1", Alice, Now, None);
-        await store.Bindings.BindAsync("thermo-1", Bob, Now.AddMinutes(1), None);
-        await store.Bindings.UnbindAsync("C0:FF:EE:00:00:02", Now.AddMinutes(2), None);
+        await store.Bindings.BindAsync("C0:FF:EE:00:00:02", null, Alice, Now, None);
+        await store.Bindings.BindAsync("C0:FF:EE:00:00:01", null, Bob, Now, None);
+        await store.Bindings.BindAsync("thermo-1", null, Alice, Now, None);
+        await store.Bindings.BindAsync("thermo-1", null, Bob, Now.AddMinutes(1), None);
+        await store.Bindings.UnbindAsync("C0:FF:EE:00:00:02", null, Now.AddMinutes(2), None);
         await store.Ingest.CommitAsync(Some.ThermometerBatch("never-bound", 1), None);
 
         Assert.Equal(["C0:FF:EE:00:00:01", "thermo-1"], await store.Bindings.ListBoundDeviceIdsAsync(None));
@@ -92,7 +93,7 @@ public abstract class StoreBindingTests : IDisposable
     {
         var store = await _temp.OpenAsync();
 
-        Assert.False(await store.Bindings.UnbindAsync("nobody", Now, None));
+        Assert.False(await store.Bindings.UnbindAsync("nobody", null, Now, None));
         Assert.Empty(await store.Bindings.ListBindingsAsync(null, None));
     }
 
@@ -101,19 +102,20 @@ public abstract class StoreBindingTests : IDisposable
     {
         var store = await _temp.OpenAsync();
         var t0 = Now;
-        await store.Bindings.BindAsync("cuff-1", Alice, t0, None);
-        await store.Bindings.BindAsync("cuff-1", Bob, t0.AddDays(1), None);
-        await store.Bindings.UnbindAsync("cuff-1", t0.AddDays(2), None);
-        await store.Bindings.BindAsync("cuff-1", Alice, t0.AddDays(3), None);
-        await store.Bindings.BindAsync("other", Bob, t0, None);
+        await store.Bindings.BindAsync("cuff-1", null, Alice, t0, None);
+        await store.Bindings.BindAsync("cuff-1", null, Bob, t0.AddDays(1), None);
+        await store.Bindings.UnbindAsync("cuff-1", null, t0.AddDays(2), None);
+        await store.Bindings.BindAsync("cuff-1", null, Alice, t0.AddDays(3), None);
+        await store.Bindings.BindAsync("other", null, Bob, t0, None);
 
         var history = await store.Bindings.ListBindingsAsync("cuff-1", None);
 
         Assert.Equal(
             [(Alice, t0, (DateTimeOffset?)t0.AddDays(1)), (Bob, t0.AddDays(1), t0.AddDays(2)), (Alice, t0.AddDays(3), null)],
-            history.Select(b => (b.Patient, b.BoundAt, b.UnboundAt)));
+            history.Select(b => (b.Patient, b.From, b.To)));
+        Assert.All(history, b => Assert.Null(b.User));
         Assert.Equal(4, (await store.Bindings.ListBindingsAsync(null, None)).Count);
-        await store.Ingest.CommitAsync([Some.AcceptedRecord(Some.StoredCuff("cuff-1"))], None);
+        await store.Ingest.CommitAsync([Some.AcceptedRecord(Some.StoredCuff("cuff-1", t0.AddDays(3).AddHours(1)))], None);
         Assert.Equal(Alice, Assert.Single(await DueAsync(store)).Patient);
     }
 
@@ -121,13 +123,13 @@ public abstract class StoreBindingTests : IDisposable
     public async Task Binding_again_to_the_same_patient_keeps_the_current_binding()
     {
         var store = await _temp.OpenAsync();
-        await store.Bindings.BindAsync("cuff-1", Alice, Now, None);
+        await store.Bindings.BindAsync("cuff-1", null, Alice, Now, None);
 
-        await store.Bindings.BindAsync("cuff-1", Alice, Now.AddHours(1), None);
+        await store.Bindings.BindAsync("cuff-1", null, Alice, Now.AddHours(1), None);
 
         var binding = Assert.Single(await store.Bindings.ListBindingsAsync("cuff-1", None));
-        Assert.Equal(Now, binding.BoundAt);
-        Assert.Null(binding.UnboundAt);
+        Assert.Equal(Now, binding.From);
+        Assert.Null(binding.To);
     }
 
     [Fact]
@@ -151,9 +153,9 @@ public abstract class StoreBindingTests : IDisposable
     public async Task Device_list_shows_binding_last_seen_and_counts()
     {
         var store = await _temp.OpenAsync();
-        var boundAt = Now;
-        await store.Bindings.BindAsync("cuff-1", Bob, boundAt, None);
-        await store.Bindings.BindAsync("scale-1", Alice, boundAt, None);
+        var boundAt = Some.MeasuredAt;
+        await store.Bindings.BindAsync("cuff-1", null, Bob, boundAt, None);
+        await store.Bindings.BindAsync("scale-1", null, Alice, boundAt, None);
         var lastSeen = Some.MeasuredAt.AddMinutes(10);
         await store.Ingest.CommitAsync(
         [
@@ -163,13 +165,13 @@ public abstract class StoreBindingTests : IDisposable
             Some.AcceptedRecord(Some.StoredThermometer("thermo-1"), lastSeen),
         ], None);
 
-        var devices = await store.Bindings.ListDevicesAsync(None);
+        var devices = await store.Bindings.ListDevicesAsync(null, None);
 
         Assert.Equal(
         [
-            new DeviceSummary("cuff-1", Bob, boundAt, lastSeen, 3, 0),
-            new DeviceSummary("scale-1", Alice, boundAt, null, 0, 0),
-            new DeviceSummary("thermo-1", null, null, lastSeen, 1, 1),
+            new DeviceSummary("cuff-1", null, Bob, boundAt, lastSeen, 3, 0),
+            new DeviceSummary("scale-1", null, Alice, boundAt, null, 0, 0),
+            new DeviceSummary("thermo-1", null, null, null, lastSeen, 1, 1),
         ], devices);
     }
 }

@@ -25,7 +25,7 @@ public abstract class StoreDurabilityTests : IDisposable
     public async Task Everything_committed_survives_closing_and_reopening_the_store()
     {
         var first = await _temp.OpenAsync();
-        await first.Bindings.BindAsync("cuff-1", Patient, Now, None);
+        await first.Bindings.BindAsync("cuff-1", null, Patient, Some.BoundLongAgo, None);
         await first.Ingest.CommitAsync(
         [
             Some.AcceptedRecord(Some.StoredCuff("cuff-1", measurementId: "1")),
@@ -38,7 +38,7 @@ public abstract class StoreDurabilityTests : IDisposable
         await first.Outbox.DeadLetterAsync(entries[1].Id, new DeadLetterReason("HTTP 400", 400, "{}", "{}"), Now, None);
         var before = (
             Status: await first.Status.GetOutboxStatusAsync(None),
-            Devices: await first.Bindings.ListDevicesAsync(None),
+            Devices: await first.Bindings.ListDevicesAsync(null, None),
             Due: await first.Outbox.GetDueAsync(Now, 10, NoneInFlight, headsOnly: false, None),
             Quarantine: await first.Quarantine.ListQuarantineAsync(null, 10, None),
             Rejected: await first.Rejected.ListRejectedAsync(10, None),
@@ -48,7 +48,7 @@ public abstract class StoreDurabilityTests : IDisposable
         var second = await _temp.OpenAsync();
 
         Assert.Equal(before.Status, await second.Status.GetOutboxStatusAsync(None));
-        Assert.Equal(before.Devices, await second.Bindings.ListDevicesAsync(None));
+        Assert.Equal(before.Devices, await second.Bindings.ListDevicesAsync(null, None));
         AssertSameEntries(before.Due, await second.Outbox.GetDueAsync(Now, 10, NoneInFlight, headsOnly: false, None));
         Assert.Equal(before.Quarantine, await second.Quarantine.ListQuarantineAsync(null, 10, None));
         var rejected = Assert.Single(await second.Rejected.ListRejectedAsync(10, None));
@@ -67,19 +67,19 @@ public abstract class StoreDurabilityTests : IDisposable
         var cli = await _temp.OpenAsync();
 
         Assert.Equal([IngestOutcome.Quarantined], await worker.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 1, 0), None));
-        Assert.Equal(1, await cli.Bindings.BindAsync("thermo-1", Patient, Now, None));
+        Assert.Equal(1, await cli.Bindings.BindAsync("thermo-1", null, Patient, Some.BoundLongAgo, None));
         var moved = Assert.Single(await worker.Outbox.GetDueAsync(Now, 10, NoneInFlight, headsOnly: false, None));
         Assert.Equal(Patient, moved.Patient);
 
         // The worker never caches bindings: the CLI's bind and unbind decide the next commit.
         Assert.Equal([IngestOutcome.Queued], await worker.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 1, 1), None));
-        Assert.True(await cli.Bindings.UnbindAsync("thermo-1", Now, None));
+        Assert.True(await cli.Bindings.UnbindAsync("thermo-1", null, Some.MeasuredAt.AddMinutes(2), None));
         Assert.Equal([IngestOutcome.Quarantined], await worker.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 1, 2), None));
 
         await worker.Outbox.DeadLetterAsync(moved.Id, new DeadLetterReason("HTTP 400", 400, null, null), Now, None);
         Assert.Equal(1, await cli.DeadLetters.ReplayDeadLettersAsync(null, None));
         Assert.Equal(2, (await worker.Outbox.GetDueAsync(Now, 10, NoneInFlight, headsOnly: false, None)).Count);
-        var device = Assert.Single(await cli.Bindings.ListDevicesAsync(None));
+        var device = Assert.Single(await cli.Bindings.ListDevicesAsync(null, None));
         Assert.Equal((3L, 1L), (device.Readings, device.Quarantined));
         Assert.Equal(await worker.Status.GetOutboxStatusAsync(None), await cli.Status.GetOutboxStatusAsync(None));
     }
@@ -101,7 +101,7 @@ public abstract class StoreDurabilityTests : IDisposable
         store.Dispose();
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => store.Ingest.CommitAsync(Some.ThermometerBatch("x", 1), None));
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.Bindings.ListDevicesAsync(None));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.Bindings.ListDevicesAsync(null, None));
     }
 
     private static void AssertSameEntries(IReadOnlyList<OutboxEntry> expected, IReadOnlyList<OutboxEntry> actual) =>

@@ -25,7 +25,7 @@ public abstract class StoreIngestTests : IDisposable
     public async Task Bound_device_reading_is_queued_and_unbound_device_reading_is_quarantined()
     {
         var store = await _temp.OpenAsync();
-        await store.Bindings.BindAsync("thermo-1", Patient, _temp.Clock.GetUtcNow(), None);
+        await store.Bindings.BindAsync("thermo-1", null, Patient, Some.BoundLongAgo, None);
         var bound = Some.StoredThermometer("thermo-1");
         var unbound = Some.StoredThermometer("thermo-2");
 
@@ -47,7 +47,7 @@ public abstract class StoreIngestTests : IDisposable
     public async Task Queued_entry_carries_the_original_message_and_the_full_reading()
     {
         var store = await _temp.OpenAsync();
-        await store.Bindings.BindAsync("cuff-1", Patient, _temp.Clock.GetUtcNow(), None);
+        await store.Bindings.BindAsync("cuff-1", null, Patient, Some.BoundLongAgo, None);
         var reading = Some.StoredCuff("cuff-1");
         var record = Some.AcceptedRecord(reading);
 
@@ -66,10 +66,10 @@ public abstract class StoreIngestTests : IDisposable
     public async Task Resent_reading_is_a_duplicate_and_writes_nothing()
     {
         var store = await _temp.OpenAsync();
-        await store.Bindings.BindAsync("thermo-1", Patient, _temp.Clock.GetUtcNow(), None);
+        await store.Bindings.BindAsync("thermo-1", null, Patient, Some.BoundLongAgo, None);
         var reading = Some.StoredThermometer("thermo-1", measurementId: "7");
         await store.Ingest.CommitAsync([Some.AcceptedRecord(reading, Some.MeasuredAt.AddSeconds(5))], None);
-        var devicesBefore = await store.Bindings.ListDevicesAsync(None);
+        var devicesBefore = await store.Bindings.ListDevicesAsync(null, None);
 
         // The broker redelivers the same measurement later, even with a different value rendering.
         var resend = reading with { Value = new Quantity(37.6m, Ucum.Celsius) };
@@ -78,7 +78,7 @@ public abstract class StoreIngestTests : IDisposable
         Assert.Equal([IngestOutcome.Duplicate], outcomes);
         var status = await store.Status.GetOutboxStatusAsync(None);
         Assert.Equal(1, status.Pending);
-        Assert.Equal(devicesBefore, await store.Bindings.ListDevicesAsync(None));
+        Assert.Equal(devicesBefore, await store.Bindings.ListDevicesAsync(null, None));
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public abstract class StoreIngestTests : IDisposable
         var store = await _temp.OpenAsync();
         var reading = Some.StoredThermometer();
         await store.Ingest.CommitAsync([Some.AcceptedRecord(reading)], None);
-        await store.Bindings.BindAsync(reading.DeviceId, Patient, _temp.Clock.GetUtcNow(), None);
+        await store.Bindings.BindAsync(reading.DeviceId, null, Patient, Some.BoundLongAgo, None);
 
         var outcomes = await store.Ingest.CommitAsync([Some.AcceptedRecord(reading)], None);
 
@@ -123,14 +123,14 @@ public abstract class StoreIngestTests : IDisposable
         Assert.Equal("mqtt vitals/thermo-1/body-temperature from client publisher-9", rejected.Origin);
         Assert.Equal(Some.MeasuredAt, rejected.ReceivedAt);
         Assert.Equal(1, (await store.Status.GetOutboxStatusAsync(None)).Rejected);
-        Assert.Empty(await store.Bindings.ListDevicesAsync(None));
+        Assert.Empty(await store.Bindings.ListDevicesAsync(null, None));
     }
 
     [Fact]
     public async Task Mixed_batch_returns_one_outcome_per_record_in_order()
     {
         var store = await _temp.OpenAsync();
-        await store.Bindings.BindAsync("cuff-1", Patient, _temp.Clock.GetUtcNow(), None);
+        await store.Bindings.BindAsync("cuff-1", null, Patient, Some.BoundLongAgo, None);
         var cuff = Some.StoredCuff("cuff-1");
 
         var outcomes = await store.Ingest.CommitAsync(
@@ -163,8 +163,8 @@ public abstract class StoreIngestTests : IDisposable
     public async Task Concurrent_commits_from_several_tasks_store_each_measurement_once()
     {
         var store = await _temp.OpenAsync();
-        await store.Bindings.BindAsync("dev-0", Patient, _temp.Clock.GetUtcNow(), None);
-        await store.Bindings.BindAsync("dev-2", PatientId.Parse("http://example.org/mrn|555"), _temp.Clock.GetUtcNow(), None);
+        await store.Bindings.BindAsync("dev-0", null, Patient, Some.BoundLongAgo, None);
+        await store.Bindings.BindAsync("dev-2", null, PatientId.Parse("http://example.org/mrn|555"), Some.BoundLongAgo, None);
         const int tasks = 4, batches = 10, perBatch = 50;
 
         // Each task publishes its own device's readings and also re-sends task 0's, as a redelivering broker would.
@@ -190,7 +190,7 @@ public abstract class StoreIngestTests : IDisposable
         Assert.Equal(2 * batches * perBatch, status.Pending);
         Assert.Equal(2 * batches * perBatch, status.Quarantined);
         Assert.Equal(2 * batches * perBatch, stored.Count(o => o.Outcome == IngestOutcome.Queued));
-        var devices = await store.Bindings.ListDevicesAsync(None);
+        var devices = await store.Bindings.ListDevicesAsync(null, None);
         Assert.All(devices, d => Assert.Equal(batches * perBatch, d.Readings));
     }
 
@@ -200,7 +200,7 @@ public abstract class StoreIngestTests : IDisposable
         var store = await _temp.OpenAsync();
         for (var d = 0; d < 20; d++)
         {
-            await store.Bindings.BindAsync($"dev-{d}", Patient, _temp.Clock.GetUtcNow(), None);
+            await store.Bindings.BindAsync($"dev-{d}", null, Patient, Some.BoundLongAgo, None);
         }
         const int batchSize = 250, batchCount = 80;
         var batches = Enumerable.Range(0, batchCount)

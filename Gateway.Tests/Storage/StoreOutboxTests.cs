@@ -24,7 +24,7 @@ public abstract class StoreOutboxTests : IDisposable
     private async Task<(StoreSet Store, IReadOnlyList<OutboxEntry> Entries)> QueuedAsync(params int[] minutes)
     {
         var store = await _temp.OpenAsync();
-        await store.Bindings.BindAsync("thermo-1", Patient, Now, None);
+        await store.Bindings.BindAsync("thermo-1", null, Patient, Some.BoundLongAgo, None);
         await store.Ingest.CommitAsync(
             minutes.Select(m => Some.AcceptedRecord(Some.StoredThermometer("thermo-1", 37.0m, Some.MeasuredAt.AddMinutes(m)))).ToList(), None);
         return (store, await store.Outbox.GetDueAsync(Now, 100, NoneInFlight, headsOnly: false, None));
@@ -34,8 +34,8 @@ public abstract class StoreOutboxTests : IDisposable
     public async Task Due_entries_come_oldest_effective_time_first_then_in_commit_order()
     {
         var store = await _temp.OpenAsync();
-        await store.Bindings.BindAsync("cuff-1", Patient, Now, None);
-        await store.Bindings.BindAsync("thermo-1", Patient, Now, None);
+        await store.Bindings.BindAsync("cuff-1", null, Patient, Some.BoundLongAgo, None);
+        await store.Bindings.BindAsync("thermo-1", null, Patient, Some.BoundLongAgo, None);
         // Offsets differ: the order is by instant, not by the text the device sent.
         var late = Some.StoredThermometer("thermo-1", 37.1m, new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.FromHours(-5)));
         var early = Some.StoredThermometer("thermo-1", 37.2m, new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.FromHours(2)));
@@ -56,7 +56,7 @@ public abstract class StoreOutboxTests : IDisposable
     {
         var store = await _temp.OpenAsync();
         foreach (var device in readings.Select(r => r.Device).Distinct())
-            await store.Bindings.BindAsync(device, Patient, Now, None);
+            await store.Bindings.BindAsync(device, null, Patient, Some.BoundLongAgo, None);
         await store.Ingest.CommitAsync(
             readings.Select(r => Some.AcceptedRecord(Some.StoredThermometer(r.Device, 37.0m, Some.MeasuredAt.AddMinutes(r.Minute)))).ToList(), None);
         return (store, await store.Outbox.GetDueAsync(Now, 100, NoneInFlight, headsOnly: false, None));

@@ -17,6 +17,11 @@ public sealed class SqliteStoreBindingTests() : StoreBindingTests(new TempStore(
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresStoreBindingTests(PostgresServer server) : StoreBindingTests(new TempStore(server));
 
+public sealed class SqliteStoreRegistryTests() : StoreRegistryTests(new TempStore());
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresStoreRegistryTests(PostgresServer server) : StoreRegistryTests(new TempStore(server));
+
 public sealed class SqliteStoreIngestTests(ITestOutputHelper output) : StoreIngestTests(new TempStore(), output);
 
 [Collection(PostgresCollection.Name)]

@@ -48,7 +48,7 @@ public sealed class HealthEndpointTests
             ["Ehr:Retry:MaxDelay"] = "00:00:00.3",
             ["Health:MaxOutboxAge"] = "00:00:02",
         });
-        await gateway.Store.Bindings.BindAsync("thermo-1", PatientId.Parse("Patient/p1"), DateTimeOffset.UtcNow, default);
+        await gateway.Store.Bindings.BindAsync("thermo-1", null, PatientId.Parse("Patient/p1"), Some.BoundLongAgo, default);
         var pipeline = gateway.Services.GetRequiredService<IngestPipeline>();
         using var http = new HttpClient();
         var ready = gateway.WebUrl + "/healthz/ready";

@@ -23,7 +23,7 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output)
             ["Metrics:OutboxRefresh"] = "00:00:00.1",
             ["Ehr:Profile"] = "fhir-conditional",
         });
-        await gateway.Store.Bindings.BindAsync("scale-1", PatientId.Parse("Patient/p1"), DateTimeOffset.UtcNow, default);
+        await gateway.Store.Bindings.BindAsync("scale-1", null, PatientId.Parse("Patient/p1"), Some.BoundLongAgo, default);
         var pipeline = gateway.Services.GetRequiredService<IngestPipeline>();
         var now = DateTimeOffset.UtcNow;
         for (var i = 0; i < 5; i++)

@@ -36,7 +36,7 @@ public sealed class StatusPageTests
     {
         await using var ehr = await ScriptedFhirServer.StartAsync();
         await using var gateway = await InProcessGateway.StartAsync(ehr.BaseUrl, new Dictionary<string, string?> { ["Ehr:Profile"] = "fhir-conditional" });
-        await gateway.Store.Bindings.BindAsync("scale-7", PatientId.Parse("Patient/zq-patient-4711"), DateTimeOffset.UtcNow, default);
+        await gateway.Store.Bindings.BindAsync("scale-7", null, PatientId.Parse("Patient/zq-patient-4711"), Some.BoundLongAgo, default);
         var pipeline = gateway.Services.GetRequiredService<IngestPipeline>();
         for (var i = 0; i < 3; i++)
             await pipeline.SubmitAsync(Some.MqttMessage("vitals/scale-7/body-weight",
@@ -55,7 +55,8 @@ public sealed class StatusPageTests
         Assert.Matches("<circle class=\"p50\"", page);
         Assert.Equal(2, Regex.Matches(page, "<details><summary>[^<]+: table</summary><table>").Count);
         // Devices and connectivity.
-        Assert.Matches("<th scope=\"row\">scale-7</th><td>yes</td>", page);
+        // One row per slot: the scale's readings carry no user index, its slot without one is bound, nothing quarantined.
+        Assert.Matches("<th scope=\"row\">scale-7</th><td>–</td><td>yes</td><td class=\"n\">0</td>", page);
         Assert.Matches("<th scope=\"row\">broker</th><td class=\"Healthy\">Healthy</td>", page);
         Assert.Matches("<th scope=\"row\">ehr</th><td class=\"Healthy\">Healthy</td>", page);
         // No patient, no value.

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Vitals.Gateway.Storage;
 
 /// <summary>
-/// The store's log events, both providers (5000-5099; its files' permissions and the pairing secrets 5100-5149; ingest 1000s, FHIR
+/// The store's log events, both providers (5000-5099; its files' permissions and the pairing secrets 5100-5149; the registry 5200-5219; ingest 1000s, FHIR
 /// 2000s, delivery 3000s). Patient ids and measured values never appear above Debug; passkeys never.
 /// </summary>
 internal static partial class StoreLog
@@ -18,16 +18,6 @@ internal static partial class StoreLog
     [LoggerMessage(EventId = 5002, Level = LogLevel.Debug,
         Message = "Committed {Count} messages: {Queued} queued, {Quarantined} quarantined, {Duplicates} duplicates, {Rejected} rejected")]
     public static partial void BatchCommitted(ILogger logger, int count, int queued, int quarantined, int duplicates, int rejected);
-
-    [LoggerMessage(EventId = 5003, Level = LogLevel.Information,
-        Message = "Device {DeviceId} bound; {Moved} quarantined readings moved to the outbox")]
-    public static partial void DeviceBound(ILogger logger, string deviceId, int moved);
-
-    [LoggerMessage(EventId = 5004, Level = LogLevel.Debug, Message = "Device {DeviceId} bound to {Patient}")]
-    public static partial void DeviceBoundTo(ILogger logger, string deviceId, string patient);
-
-    [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Device {DeviceId} unbound")]
-    public static partial void DeviceUnbound(ILogger logger, string deviceId);
 
     [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "{Moved} quarantined readings released to the outbox")]
     public static partial void QuarantineReleased(ILogger logger, int moved);
@@ -57,6 +47,16 @@ internal static partial class StoreLog
     [LoggerMessage(EventId = 5013, Level = LogLevel.Error,
         Message = "Outbox entry {OutboxId} cannot be read ({Reason}); moved to the dead letters, the others go on")]
     public static partial void UnreadableOutboxEntry(ILogger logger, long outboxId, string reason);
+
+    [LoggerMessage(EventId = 5200, Level = LogLevel.Information,
+        Message = "Device {DeviceId} {Slot} bound from {From}; {Moved} quarantined readings moved to the outbox")]
+    public static partial void SlotBound(ILogger logger, string deviceId, string slot, DateTimeOffset from, int moved);
+
+    [LoggerMessage(EventId = 5201, Level = LogLevel.Debug, Message = "Device {DeviceId} {Slot} bound to {Patient}")]
+    public static partial void SlotBoundTo(ILogger logger, string deviceId, string slot, string patient);
+
+    [LoggerMessage(EventId = 5202, Level = LogLevel.Information, Message = "Device {DeviceId} {Slot} unbound")]
+    public static partial void SlotUnbound(ILogger logger, string deviceId, string slot);
 
     [LoggerMessage(EventId = 5100, Level = LogLevel.Warning,
         Message = "Store folder {Folder} is open to other users (mode {Mode}); the store's files are 0600, but their names and sizes show. Unless the folder is shared on purpose: chmod 700 it")]

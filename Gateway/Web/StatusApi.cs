@@ -10,7 +10,7 @@ using Vitals.Gateway.Storage;
 namespace Vitals.Gateway.Web;
 
 /// <summary>
-/// <c>/api/status</c>: the store's counts, the totals since start, the process's memory and the Bluetooth links, as
+/// <c>/api/status</c>: the store's counts, the totals since start, the process's memory, the Bluetooth links and the devices' slots, as
 /// JSON for scripts and benchmarks. No patient data.
 /// </summary>
 internal static class StatusApi
@@ -38,9 +38,17 @@ internal static class StatusApi
                 lastError = d.LastError,
                 reconnects = d.Reconnects,
             }).ToList();
+            // One row per slot (device, user index): bound or not (never to whom) and its quarantined readings.
+            var slots = (await services.GetRequiredService<IDeviceBindings>().ListDevicesAsync(null, ct)).Select(d => new
+            {
+                deviceId = d.DeviceId,
+                user = d.User,
+                bound = d.Patient is not null,
+                quarantined = d.Quarantined,
+            }).ToList();
             var health = services.GetService<DeliveryHealth>()?.Snapshot();
             var delivery = new { paused = health?.Paused ?? false, reason = health?.Reason, since = health?.Since };
-            return Results.Json(new { outbox = status, delivery, sinceStart = metrics.Snapshot(), process, ble = ble ?? [] });
+            return Results.Json(new { outbox = status, delivery, sinceStart = metrics.Snapshot(), process, ble = ble ?? [], slots });
         });
         return app;
     }

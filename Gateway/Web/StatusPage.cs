@@ -50,7 +50,7 @@ internal static class StatusPage
         var activity = (await statistics.GetDeviceActivityAsync(midnight, ct)).ToDictionary(a => a.DeviceId, StringComparer.Ordinal);
         var hourStart = new DateTimeOffset(now.UtcDateTime.Date.AddHours(now.UtcDateTime.Hour), TimeSpan.Zero).AddHours(1 - Hours);
         var hourly = await statistics.GetHourlyAsync(hourStart, Hours, ct);
-        var devices = await services.GetRequiredService<IDeviceBindings>().ListDevicesAsync(ct);
+        var devices = await services.GetRequiredService<IDeviceBindings>().ListDevicesAsync(null, ct);
         var ble = (services.GetService<BleDeviceRegistry>()?.Snapshot() ?? []).ToDictionary(d => d.Address, StringComparer.Ordinal);
         var deadLetters = await services.GetRequiredService<IDeadLetters>().ListDeadLettersAsync(10, ct);
         var rejected = await services.GetRequiredService<IRejectedMessages>().ListRejectedAsync(20, ct);
@@ -107,15 +107,17 @@ internal static class StatusPage
     {
         html.Append("<h2>Devices</h2>");
         if (devices.Count == 0) { html.Append("<p>No device has sent anything yet.</p>"); return; }
-        // Whether a device is bound, never to whom: the patient is not shown on a page without a login.
-        html.Append("<table><thead><tr><th scope=\"col\">Device</th><th scope=\"col\">Bound</th><th scope=\"col\">Last seen</th>")
+        // One row per slot (device, user index). Whether a slot is bound, never to whom: the patient is not shown on a
+        // page without a login. Last seen, readings today and the link are the whole device's.
+        html.Append("<table><thead><tr><th scope=\"col\">Device</th><th scope=\"col\">User</th><th scope=\"col\">Bound</th><th scope=\"col\">Quarantined</th><th scope=\"col\">Last seen</th>")
             .Append("<th scope=\"col\">Last reading taken</th><th scope=\"col\">Readings today</th><th scope=\"col\">Bluetooth link</th><th scope=\"col\">Battery</th></tr></thead><tbody>");
         foreach (var d in devices)
         {
             var activity = today.GetValueOrDefault(d.DeviceId);
             var link = ble.GetValueOrDefault(d.DeviceId);
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><th scope=\"row\">{E(d.DeviceId)}</th><td>{(d.Patient is null ? "no" : "yes")}</td><td>{E(Local(d.LastSeen ?? link?.LastSeen, zone))}</td>" +
+                $"<tr><th scope=\"row\">{E(d.DeviceId)}</th><td>{(d.User is { } user ? user.ToString(CultureInfo.InvariantCulture) : "–")}</td>" +
+                $"<td>{(d.Patient is null ? "no" : "yes")}</td><td class=\"n\">{d.Quarantined}</td><td>{E(Local(d.LastSeen ?? link?.LastSeen, zone))}</td>" +
                 $"<td>{E(Local(activity?.LastTaken, zone))}</td><td class=\"n\">{activity?.Readings ?? 0}</td>" +
                 $"<td>{(link is null ? "–" : link.Connected ? "connected" : "not connected")}</td><td>unknown</td></tr>");
         }

@@ -14,7 +14,7 @@ internal static class BindFleet
         using var store = await BenchStore.OpenAsync(FleetArgs.Store(args));
         var n = 0;
         foreach (var id in ids)
-            await store.Bindings.BindAsync(id, PatientId.Parse($"Patient/bench-{++n}"), DateTimeOffset.UtcNow, default);
+            await store.Bindings.BindAsync(id, null, PatientId.Parse($"Patient/bench-{++n}"), DateTimeOffset.UnixEpoch, default);
         Console.WriteLine($"bound {n} devices");
         return 0;
     }

@@ -64,7 +64,7 @@ internal static class BleLatency
             for (var i = 1; i <= devices; i++)
             {
                 var id = string.Create(CultureInfo.InvariantCulture, $"C0:FF:EE:00:{i >> 8:X2}:{i & 0xFF:X2}");
-                await bindings.BindAsync(id, PatientId.Parse("Patient/bench-" + i.ToString(CultureInfo.InvariantCulture)), DateTimeOffset.UtcNow, CancellationToken.None).ConfigureAwait(false);
+                await bindings.BindAsync(id, null, PatientId.Parse("Patient/bench-" + i.ToString(CultureInfo.InvariantCulture)), DateTimeOffset.UnixEpoch, CancellationToken.None).ConfigureAwait(false);
             }
             await app.StartAsync().ConfigureAwait(false);
             var registry = app.Services.GetRequiredService<BleDeviceRegistry>();

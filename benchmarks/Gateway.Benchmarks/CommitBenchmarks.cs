@@ -27,7 +27,7 @@ public class CommitBenchmarks
         Directory.CreateDirectory(_dir);
         _store = BenchStore.OpenAsync(Path.Combine(_dir, "bench.db")).GetAwaiter().GetResult();
         for (var d = 0; d < 100; d++)
-            _store.Bindings.BindAsync($"thermo-{d:0000}", PatientId.Parse($"Patient/p{d}"), DateTimeOffset.UtcNow, default).GetAwaiter().GetResult();
+            _store.Bindings.BindAsync($"thermo-{d:0000}", null, PatientId.Parse($"Patient/p{d}"), DateTimeOffset.UnixEpoch, default).GetAwaiter().GetResult();
     }
 
     [GlobalCleanup]

@@ -72,7 +72,7 @@ internal static class DeliveryThroughput
             using var store = await BenchStore.OpenAsync(Path.Combine(folder, "gateway.db"));
             var start = new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.FromHours(1));
             for (var d = 0; d < deviceCount; d++)
-                await store.Bindings.BindAsync($"bench-thermo-{d}", PatientId.Parse($"Patient/bench-{d}"), start, default);
+                await store.Bindings.BindAsync($"bench-thermo-{d}", null, PatientId.Parse($"Patient/bench-{d}"), start, default);
             var records = new List<IngestRecord>(count);
             for (var i = 0; i < count; i++)
             {

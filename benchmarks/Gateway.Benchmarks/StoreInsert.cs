@@ -33,7 +33,7 @@ internal static class StoreInsert
         {
             using var store = await OpenAsync(provider, args, size);
             for (var d = 0; d < Devices; d++)
-                await store.Bindings.BindAsync($"thermo-{d:0000}", PatientId.Parse($"Patient/p{d}"), DateTimeOffset.UtcNow, default);
+                await store.Bindings.BindAsync($"thermo-{d:0000}", null, PatientId.Parse($"Patient/p{d}"), DateTimeOffset.UnixEpoch, default);
             var sequence = 0;
             // Untimed warm-up (JIT, prepared statements, the pools): 200 readings, then the clock starts.
             while (sequence < 200)

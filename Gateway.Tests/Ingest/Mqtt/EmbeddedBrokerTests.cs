@@ -34,7 +34,7 @@ public sealed class EmbeddedBrokerTests
     public async Task A_reading_is_committed_before_its_PUBACK_arrives()
     {
         await using var gateway = await InProcessGateway.StartAsync();
-        await gateway.Store.Bindings.BindAsync("thermo-1", PatientId.Parse("Patient/p1"), Now, default);
+        await gateway.Store.Bindings.BindAsync("thermo-1", null, PatientId.Parse("Patient/p1"), Some.BoundLongAgo, default);
         using var client = await ConnectAsync(gateway.MqttPort, "device-thermo-1");
 
         var result = await PublishAsync(client, "vitals/thermo-1/body-temperature", Temperature(1));
@@ -84,7 +84,7 @@ public sealed class EmbeddedBrokerTests
         Assert.True((await PublishAsync(client, "vitals/scale-9/body-weight", """{"value": 72.4, "unit": "kg", "time": "2026-11-25T07:00:00+01:00"}""")).IsSuccess);
         Assert.Single(await gateway.Store.Quarantine.ListQuarantineAsync("scale-9", 10, default));
 
-        var released = await gateway.Store.Bindings.BindAsync("scale-9", PatientId.Parse("Patient/p9"), Now, default);
+        var released = await gateway.Store.Bindings.BindAsync("scale-9", null, PatientId.Parse("Patient/p9"), Some.BoundLongAgo, default);
 
         Assert.Equal(1, released);
         Assert.Empty(await gateway.Store.Quarantine.ListQuarantineAsync("scale-9", 10, default));
@@ -94,7 +94,7 @@ public sealed class EmbeddedBrokerTests
     public async Task A_flood_of_bad_messages_does_not_stall_a_good_publisher()
     {
         await using var gateway = await InProcessGateway.StartAsync();
-        await gateway.Store.Bindings.BindAsync("thermo-good", PatientId.Parse("Patient/p2"), Now, default);
+        await gateway.Store.Bindings.BindAsync("thermo-good", null, PatientId.Parse("Patient/p2"), Some.BoundLongAgo, default);
         using var bad = await ConnectAsync(gateway.MqttPort, "bad-publisher");
         using var good = await ConnectAsync(gateway.MqttPort, "good-publisher");
 
@@ -112,7 +112,7 @@ public sealed class EmbeddedBrokerTests
     public async Task A_resent_measurement_is_stored_once()
     {
         await using var gateway = await InProcessGateway.StartAsync();
-        await gateway.Store.Bindings.BindAsync("thermo-2", PatientId.Parse("Patient/p3"), Now, default);
+        await gateway.Store.Bindings.BindAsync("thermo-2", null, PatientId.Parse("Patient/p3"), Some.BoundLongAgo, default);
         using var client = await ConnectAsync(gateway.MqttPort, "device-thermo-2");
 
         await PublishAsync(client, "vitals/thermo-2/body-temperature", Temperature(7));

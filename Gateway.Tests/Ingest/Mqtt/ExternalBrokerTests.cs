@@ -39,7 +39,7 @@ public sealed class ExternalBrokerTests
     {
         await using var broker = await MosquittoBroker.StartAsync();
         await using var gateway = await InProcessGateway.StartAsync(settings: External(broker, "gw-ext-1"));
-        await gateway.Store.Bindings.BindAsync("cuff-7", PatientId.Parse("Patient/p7"), DateTimeOffset.UtcNow, default);
+        await gateway.Store.Bindings.BindAsync("cuff-7", null, PatientId.Parse("Patient/p7"), Some.BoundLongAgo, default);
         await WaitConnectedAsync(gateway);
 
         await broker.PublishAsync("vitals/cuff-7/blood-pressure", """{"systolic": 16.9, "diastolic": 10.8, "unit": "kPa", "time": "2026-11-25T08:30:00+01:00", "id": 1}""");
@@ -60,7 +60,7 @@ public sealed class ExternalBrokerTests
         await using (var first = await InProcessGateway.StartAsync(settings: settings))
         {
             await WaitConnectedAsync(first);
-            await first.Store.Bindings.BindAsync("resp-1", PatientId.Parse("Patient/p1"), DateTimeOffset.UtcNow, default);
+            await first.Store.Bindings.BindAsync("resp-1", null, PatientId.Parse("Patient/p1"), Some.BoundLongAgo, default);
         }
 
         // The gateway is down: the broker holds these for its session.

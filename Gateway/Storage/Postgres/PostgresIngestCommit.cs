@@ -22,11 +22,11 @@ public sealed class PostgresIngestCommit(PostgresDatabase db) : IIngestCommit
         """;
 
     private const string InsertReadings = """
-        INSERT INTO readings (identity_key, device_id, kind, effective_time, received_at, origin, payload, reading_json, patient, state)
-        SELECT k, d, kind, e, r, o, p, j, pat, s
+        INSERT INTO readings (identity_key, device_id, kind, effective_time, received_at, origin, payload, reading_json, patient, state, user_index)
+        SELECT k, d, kind, e, r, o, p, j, pat, s, u
         FROM unnest(@keys::text[], @devices::text[], @kinds::text[], @effective::timestamptz[], @received::timestamptz[],
-                    @origins::text[], @payloads::bytea[], @json::text[], @patients::text[], @states::text[])
-             WITH ORDINALITY AS t(k, d, kind, e, r, o, p, j, pat, s, n)
+                    @origins::text[], @payloads::bytea[], @json::text[], @patients::text[], @states::text[], @users::integer[])
+             WITH ORDINALITY AS t(k, d, kind, e, r, o, p, j, pat, s, u, n)
         ORDER BY n
         ON CONFLICT (identity_key) DO NOTHING
         RETURNING id, identity_key
@@ -46,18 +46,43 @@ public sealed class PostgresIngestCommit(PostgresDatabase db) : IIngestCommit
         return await db.WriteAsync(async (c, tx) =>
         {
             var now = db.Time.GetUtcNow().UtcDateTime;
-            var patients = new Dictionary<string, string>(StringComparer.Ordinal);
+            // Every binding of the batch's devices (a handful of rows per slot), read once; each reading then takes the
+            // binding of its own slot (device, user) whose validity contains its effective time, or is quarantined.
+            var bindings = new Dictionary<(string DeviceId, int? User), List<(string Patient, DateTime From, DateTime? To)>>();
             if (deviceIds.Length > 0)
             {
                 await PostgresDatabase.ExecuteAsync(c, tx, LockDevices, ct, ("devices", deviceIds)).ConfigureAwait(false);
                 // A statement of its own: under READ COMMITTED it reads after the locks, so a bind committed meanwhile is seen.
                 await using var find = PostgresDatabase.Command(c, tx,
-                    "SELECT device_id, patient FROM bindings WHERE device_id = ANY(@devices) AND unbound_at IS NULL", ("devices", deviceIds));
+                    "SELECT device_id, user_index, patient, bound_at, unbound_at FROM bindings WHERE device_id = ANY(@devices)", ("devices", deviceIds));
                 await using var r = await find.ExecuteReaderAsync(ct).ConfigureAwait(false);
                 while (await r.ReadAsync(ct).ConfigureAwait(false))
                 {
-                    patients[r.GetString(0)] = r.GetString(1);
+                    var slot = (r.GetString(0), r.IsDBNull(1) ? (int?)null : r.GetInt32(1));
+                    if (!bindings.TryGetValue(slot, out var periods))
+                    {
+                        bindings[slot] = periods = [];
+                    }
+                    periods.Add((r.GetString(2), PgTime.Read(r, 3).UtcDateTime, r.IsDBNull(4) ? null : PgTime.Read(r, 4).UtcDateTime));
                 }
+            }
+            var patientOf = new string?[accepted.Length];
+            for (var i = 0; i < accepted.Length; i++)
+            {
+                var row = accepted[i];
+                foreach (var b in bindings.GetValueOrDefault((row.DeviceId!, row.UserIndex)) ?? [])
+                {
+                    if (row.EffectiveTime >= b.From && (b.To is not { } to || row.EffectiveTime < to))
+                    {
+                        patientOf[i] = b.Patient;
+                        break;
+                    }
+                }
+            }
+            var patientByRow = new Dictionary<Row, string?>(ReferenceEqualityComparer.Instance);
+            for (var i = 0; i < accepted.Length; i++)
+            {
+                patientByRow[accepted[i]] = patientOf[i];
             }
 
             var inserted = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -72,8 +97,9 @@ public sealed class PostgresIngestCommit(PostgresDatabase db) : IIngestCommit
                     ("origins", accepted.Select(r => r.Origin).ToArray()),
                     ("payloads", accepted.Select(r => r.Payload).ToArray()),
                     ("json", accepted.Select(r => r.ReadingJson).ToArray()),
-                    ("patients", accepted.Select(r => patients.GetValueOrDefault(r.DeviceId!)).ToArray()),
-                    ("states", accepted.Select(r => patients.ContainsKey(r.DeviceId!) ? "queued" : "quarantined").ToArray()));
+                    ("patients", patientOf),
+                    ("states", patientOf.Select(p => p is null ? "quarantined" : "queued").ToArray()),
+                    ("users", accepted.Select(r => r.UserIndex).ToArray()));
                 await using var r = await insert.ExecuteReaderAsync(ct).ConfigureAwait(false);
                 while (await r.ReadAsync(ct).ConfigureAwait(false))
                 {
@@ -102,7 +128,7 @@ public sealed class PostgresIngestCommit(PostgresDatabase db) : IIngestCommit
                     duplicates++;
                     continue;
                 }
-                if (patients.ContainsKey(deviceId))
+                if (patientByRow[row] is not null)
                 {
                     queued.Add((readingId, deviceId, row.EffectiveTime));
                     outcomes[i] = IngestOutcome.Queued;
@@ -179,6 +205,7 @@ public sealed class PostgresIngestCommit(PostgresDatabase db) : IIngestCommit
     private sealed record Row(DateTime ReceivedAt, string Origin, byte[] Payload)
     {
         public string? DeviceId { get; private init; }
+        public int? UserIndex { get; private init; }
         public string IdentityKey { get; private init; } = "";
         public string Kind { get; private init; } = "";
         public DateTime EffectiveTime { get; private init; }
@@ -190,6 +217,7 @@ public sealed class PostgresIngestCommit(PostgresDatabase db) : IIngestCommit
             IngestRecord.Accepted { Reading: var reading } => new Row(record.ReceivedAt.UtcDateTime, record.Origin, record.Payload.ToArray())
             {
                 DeviceId = reading.DeviceId,
+                UserIndex = reading.UserId,
                 IdentityKey = ReadingIdentity.Key(reading),
                 Kind = reading.Kind.ToTopicName(),
                 EffectiveTime = reading.EffectiveTime.UtcDateTime,

@@ -135,7 +135,21 @@ internal static class PostgresSchema
         ALTER TABLE outbox ADD COLUMN isolated boolean NOT NULL DEFAULT false;
         """;
 
-    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3];
+    // The registry (SQLite schema version 8): a binding is (device, user index) -> patient valid over
+    // [bound_at, unbound_at); user_index NULL is the slot of readings without a user index. Existing bindings become
+    // that slot. Readings keep their user index for quarantine release and per-slot counts.
+    private const string Version4 = """
+        ALTER TABLE bindings ADD COLUMN user_index integer;
+        DROP INDEX IF EXISTS ux_bindings_current;
+        DROP INDEX IF EXISTS ix_bindings_history;
+        CREATE UNIQUE INDEX ux_bindings_slot_current ON bindings (device_id, coalesce(user_index, -1)) WHERE unbound_at IS NULL;
+        CREATE INDEX ix_bindings_slot ON bindings (device_id, user_index, bound_at);
+
+        ALTER TABLE readings ADD COLUMN user_index integer;
+        UPDATE readings SET user_index = (reading_json::jsonb ->> 'userId')::integer WHERE reading_json::jsonb ->> 'userId' IS NOT NULL;
+        """;
+
+    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3, Version4];
 
     public static int CurrentVersion => Migrations.Count;
 

@@ -23,6 +23,8 @@ internal sealed class CommitRow
 
     /// <summary>The decoded reading's device, or null for a rejected message.</summary>
     public string? DeviceId { get; private init; }
+    /// <summary>The reading's user index (its slot on a multi-user device), or null.</summary>
+    public int? UserIndex { get; private init; }
     public string IdentityKey { get; private init; } = "";
     public string Kind { get; private init; } = "";
     public string EffectiveTime { get; private init; } = "";
@@ -37,6 +39,7 @@ internal sealed class CommitRow
             IngestRecord.Accepted { Reading: var reading } => new CommitRow(record)
             {
                 DeviceId = reading.DeviceId,
+                UserIndex = reading.UserId,
                 IdentityKey = ReadingIdentity.Key(reading),
                 Kind = reading.Kind.ToTopicName(),
                 EffectiveTime = SqliteTime.Format(reading.EffectiveTime),

@@ -9,7 +9,7 @@ namespace Vitals.Gateway.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteCommitCommands : IDisposable
 {
-    private readonly SqliteCommand _findPatient;
+    private readonly SqliteCommand _findBindings;
     private readonly SqliteCommand _insertReading;
     private readonly SqliteCommand _insertOutbox;
     private readonly SqliteCommand _insertRejected;
@@ -18,18 +18,19 @@ internal sealed class SqliteCommitCommands : IDisposable
 
     public SqliteCommitCommands(SqliteConnection writer)
     {
-        _findPatient = Create(writer,
-            "SELECT patient FROM bindings WHERE device_id = $device AND unbound_at IS NULL",
-            "$device");
+        // A slot's whole history: a handful of rows (one per reassignment), read once per slot and batch.
+        _findBindings = Create(writer,
+            "SELECT patient, bound_at, unbound_at FROM bindings WHERE device_id = $device AND user_index IS $user",
+            "$device", "$user");
         // ON CONFLICT names the identity key: a resend is skipped, while any other constraint failure still throws.
         _insertReading = Create(writer, """
             INSERT INTO readings (identity_key, device_id, kind, effective_time, received_at, origin, payload,
-                                  reading_json, patient, state)
-            VALUES ($key, $device, $kind, $effective, $received, $origin, $payload, $json, $patient, $state)
+                                  reading_json, patient, state, user_index)
+            VALUES ($key, $device, $kind, $effective, $received, $origin, $payload, $json, $patient, $state, $user)
             ON CONFLICT (identity_key) DO NOTHING
             RETURNING id
             """,
-            "$key", "$device", "$kind", "$effective", "$received", "$origin", "$payload", "$json", "$patient", "$state");
+            "$key", "$device", "$kind", "$effective", "$received", "$origin", "$payload", "$json", "$patient", "$state", "$user");
         _insertOutbox = Create(writer, """
             INSERT INTO outbox (reading_id, effective_time, attempts, next_attempt_at, enqueued_at)
             VALUES ($reading, $effective, 0, $now, $now)
@@ -53,7 +54,7 @@ internal sealed class SqliteCommitCommands : IDisposable
 
     public void Enlist(SqliteTransaction transaction)
     {
-        _findPatient.Transaction = transaction;
+        _findBindings.Transaction = transaction;
         _insertReading.Transaction = transaction;
         _insertOutbox.Transaction = transaction;
         _insertRejected.Transaction = transaction;
@@ -61,10 +62,18 @@ internal sealed class SqliteCommitCommands : IDisposable
         _addToCounter.Transaction = transaction;
     }
 
-    public string? FindPatient(string deviceId)
+    /// <summary>Every binding of the slot (<paramref name="deviceId"/>, <paramref name="user"/>), as stored text.</summary>
+    public SlotBindings FindBindings(string deviceId, int? user)
     {
-        _findPatient.Parameters[0].Value = deviceId;
-        return _findPatient.ExecuteScalar() as string;
+        _findBindings.Parameters[0].Value = deviceId;
+        _findBindings.Parameters[1].Value = (object?)user ?? DBNull.Value;
+        using var r = _findBindings.ExecuteReader();
+        var periods = new List<(string Patient, string From, string? To)>();
+        while (r.Read())
+        {
+            periods.Add((r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)));
+        }
+        return new SlotBindings(periods);
     }
 
     /// <summary>Stores the reading; null when a reading with the same identity key is already stored.</summary>
@@ -81,6 +90,7 @@ internal sealed class SqliteCommitCommands : IDisposable
         p[7].Value = row.ReadingJson;
         p[8].Value = (object?)patient ?? DBNull.Value;
         p[9].Value = state;
+        p[10].Value = (object?)row.UserIndex ?? DBNull.Value;
         return _insertReading.ExecuteScalar() is long id ? id : null;
     }
 
@@ -121,7 +131,7 @@ internal sealed class SqliteCommitCommands : IDisposable
 
     public void Dispose()
     {
-        _findPatient.Dispose();
+        _findBindings.Dispose();
         _insertReading.Dispose();
         _insertOutbox.Dispose();
         _insertRejected.Dispose();

@@ -29,8 +29,9 @@ public sealed class SqliteIngestCommit(SqliteDatabase db) : IIngestCommit
         {
             var now = SqliteTime.Format(db.Time.GetUtcNow());
             var outcomes = new IngestOutcome[rows.Length];
-            // Within the transaction nobody else can change a binding, so one look-up per device suffices.
-            var patients = new Dictionary<string, string?>(StringComparer.Ordinal);
+            // Within the transaction nobody else can change a binding, so one look-up per slot (device, user) suffices;
+            // each reading then takes the binding of its slot whose validity contains its own effective time.
+            var slots = new Dictionary<(string DeviceId, int? User), SlotBindings>();
             var devices = new Dictionary<string, (DateTimeOffset LastSeen, string LastSeenText, long Count)>(StringComparer.Ordinal);
             int queued = 0, quarantined = 0, duplicates = 0, rejected = 0;
 
@@ -44,11 +45,12 @@ public sealed class SqliteIngestCommit(SqliteDatabase db) : IIngestCommit
                     rejected++;
                     continue;
                 }
-                if (!patients.TryGetValue(deviceId, out var patient))
+                if (!slots.TryGetValue((deviceId, row.UserIndex), out var slot))
                 {
-                    patient = commands.FindPatient(deviceId);
-                    patients[deviceId] = patient;
+                    slot = commands.FindBindings(deviceId, row.UserIndex);
+                    slots[(deviceId, row.UserIndex)] = slot;
                 }
+                var patient = slot.PatientAt(row.EffectiveTime);
                 var readingId = commands.InsertReading(row, patient, patient is null ? SqliteSchema.Quarantined : SqliteSchema.Queued);
                 if (readingId is not { } id)
                 {

@@ -30,31 +30,37 @@ public sealed class SqliteQuarantine(SqliteDatabase db) : IQuarantine
 
     public async Task<int> ReleaseQuarantineAsync(string? deviceId, CancellationToken ct)
     {
-        var moved = await db.WriteAsync((c, tx) => MoveQuarantined(c, tx, deviceId, SqliteTime.Format(db.Time.GetUtcNow())), ct).ConfigureAwait(false);
+        var moved = await db.WriteAsync((c, tx) => MoveQuarantined(c, tx, deviceId, null, SqliteTime.Format(db.Time.GetUtcNow())), ct).ConfigureAwait(false);
         StoreLog.QuarantineReleased(db.Log, moved);
         return moved;
     }
 
     /// <summary>
-    /// Moves quarantined readings of currently bound devices into the outbox under their device's patient, due at
-    /// <paramref name="now"/>. Runs inside the caller's write transaction.
+    /// Moves quarantined readings into the outbox under the patient of the binding of their own slot (device, user
+    /// index) whose validity contains their effective time, due at <paramref name="now"/>: of every device or one, and
+    /// of every binding or only <paramref name="bindingId"/>. Readings outside every validity stay. Runs inside the
+    /// caller's write transaction.
     /// </summary>
-    internal static int MoveQuarantined(SqliteConnection c, SqliteTransaction tx, string? deviceId, string now)
+    internal static int MoveQuarantined(SqliteConnection c, SqliteTransaction tx, string? deviceId, long? bindingId, string now)
     {
-        var deviceFilter = deviceId is null ? "" : "AND r.device_id = $d";
+        var filter = (deviceId is null ? "" : " AND r.device_id = $d") + (bindingId is null ? "" : " AND b.id = $b");
+        const string Covers = """
+            b.device_id = r.device_id AND b.user_index IS r.user_index
+            AND r.effective_time >= b.bound_at AND (b.unbound_at IS NULL OR r.effective_time < b.unbound_at)
+            """;
         Execute(c, tx, $"""
             INSERT INTO outbox (reading_id, effective_time, attempts, next_attempt_at, enqueued_at)
             SELECT r.id, r.effective_time, 0, $now, $now
             FROM readings r
-            JOIN bindings b ON b.device_id = r.device_id AND b.unbound_at IS NULL
-            WHERE r.state = 'quarantined' {deviceFilter}
+            JOIN bindings b ON {Covers}
+            WHERE r.state = 'quarantined'{filter}
             ORDER BY r.id
-            """, ("$d", deviceId), ("$now", now));
+            """, ("$d", deviceId), ("$b", bindingId), ("$now", now));
         return Execute(c, tx, $"""
             UPDATE readings AS r
             SET state = 'queued', patient = b.patient
             FROM bindings b
-            WHERE b.device_id = r.device_id AND b.unbound_at IS NULL AND r.state = 'quarantined' {deviceFilter}
-            """, ("$d", deviceId));
+            WHERE {Covers} AND r.state = 'quarantined'{filter}
+            """, ("$d", deviceId), ("$b", bindingId));
     }
 }

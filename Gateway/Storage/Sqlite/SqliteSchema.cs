@@ -165,7 +165,23 @@ internal static class SqliteSchema
         ALTER TABLE outbox ADD COLUMN isolated INTEGER NOT NULL DEFAULT 0;
         """;
 
-    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3, Version4, Version5, Version6, Version7];
+    // The registry: a binding is (device, user index) -> patient with a validity period [bound_at, unbound_at). A
+    // user index NULL is the slot of readings without one (a device without users, or a reading with the
+    // "unknown user" value 0xFF of Blood Pressure Service 1.1 / Weight Scale Service 1.0). Existing bindings become
+    // that slot, valid from bound_at to unbound_at. A reading keeps its user index in a column, so that quarantine
+    // release and per-slot counts work in SQL. The look-up index serves the ingest commit's one query per slot.
+    private const string Version8 = """
+        ALTER TABLE bindings ADD COLUMN user_index INTEGER;
+        DROP INDEX IF EXISTS ux_bindings_current;
+        DROP INDEX IF EXISTS ix_bindings_history;
+        CREATE UNIQUE INDEX ux_bindings_slot_current ON bindings (device_id, coalesce(user_index, -1)) WHERE unbound_at IS NULL;
+        CREATE INDEX ix_bindings_slot ON bindings (device_id, user_index, bound_at);
+
+        ALTER TABLE readings ADD COLUMN user_index INTEGER;
+        UPDATE readings SET user_index = json_extract(reading_json, '$.userId') WHERE json_extract(reading_json, '$.userId') IS NOT NULL;
+        """;
+
+    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3, Version4, Version5, Version6, Version7, Version8];
 
     public static int CurrentVersion => Migrations.Count;
 }

@@ -50,7 +50,7 @@ public sealed class BleDeviceSessionTests : IAsyncLifetime
         _services = services.BuildServiceProvider();
         _store = new StoreSet(_services);
         await _store.InitializeAsync(CancellationToken.None);
-        await _store.Bindings.BindAsync(Address, PatientId.Parse("Patient/p1"), DateTimeOffset.UtcNow, CancellationToken.None);
+        await _store.Bindings.BindAsync(Address, null, PatientId.Parse("Patient/p1"), Some.BoundLongAgo, CancellationToken.None);
         _writer = _services.GetRequiredService<IngestWriter>();
         await _writer.StartAsync(CancellationToken.None);
     }
@@ -230,7 +230,7 @@ public sealed class BleDeviceSessionTests : IAsyncLifetime
     }
 
     private async Task<long> ReadingsAsync() =>
-        (await _store.Bindings.ListDevicesAsync(CancellationToken.None)).SingleOrDefault(d => d.DeviceId == Address)?.Readings ?? 0;
+        (await _store.Bindings.ListDevicesAsync(null, CancellationToken.None)).SingleOrDefault(d => d.DeviceId == Address)?.Readings ?? 0;
 
     private async Task<Vitals.Devices.Reading> OnlyReadingAsync()
     {
