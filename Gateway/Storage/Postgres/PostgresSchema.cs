@@ -135,7 +135,28 @@ internal static class PostgresSchema
         ALTER TABLE outbox ADD COLUMN isolated boolean NOT NULL DEFAULT false;
         """;
 
-    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3];
+    // Versions 4 and 5 are taken by the other branches of issue 10 (the registry's slots and the device records); each
+    // placeholder is replaced by that branch's step when the branches are merged, before any of them ships.
+    private const string Version4 = "SELECT 4; -- placeholder for another branch's step";
+    private const string Version5 = "SELECT 5; -- placeholder for another branch's step";
+
+    // The pairing page: enrolment codes (SHA-256 of each) and the admin password's PBKDF2 hash (SQLite schema version 10).
+    private const string Version6 = """
+        CREATE TABLE enrolment_codes (
+            code_hash  text        NOT NULL PRIMARY KEY,
+            patient    text        NOT NULL,
+            created_at timestamptz NOT NULL,
+            expires_at timestamptz NOT NULL,
+            used_at    timestamptz
+        );
+        CREATE TABLE web_admin (
+            id            integer     NOT NULL PRIMARY KEY CHECK (id = 1),
+            password_hash text        NOT NULL,
+            set_at        timestamptz NOT NULL
+        );
+        """;
+
+    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3, Version4, Version5, Version6];
 
     public static int CurrentVersion => Migrations.Count;
 

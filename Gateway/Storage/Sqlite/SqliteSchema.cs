@@ -165,7 +165,30 @@ internal static class SqliteSchema
         ALTER TABLE outbox ADD COLUMN isolated INTEGER NOT NULL DEFAULT 0;
         """;
 
-    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3, Version4, Version5, Version6, Version7];
+    // Versions 8 and 9 are taken by the other branches of issue 10 (the registry's slots and the device records); each
+    // placeholder is replaced by that branch's step when the branches are merged, before any of them ships.
+    private const string Version8 = "SELECT 8; -- placeholder for another branch's step";
+    private const string Version9 = "SELECT 9; -- placeholder for another branch's step";
+
+    // The pairing page: enrolment codes `patients enrol` prints (only a SHA-256 of each: a code is a bearer secret until
+    // used or expired), and the admin password's PBKDF2 hash (`admin set-password`; one row).
+    private const string Version10 = """
+        CREATE TABLE enrolment_codes (
+            code_hash  TEXT NOT NULL PRIMARY KEY,
+            patient    TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at    TEXT
+        );
+        CREATE TABLE web_admin (
+            id            INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+            password_hash TEXT    NOT NULL,
+            set_at        TEXT    NOT NULL
+        );
+        """;
+
+    public static IReadOnlyList<string> Migrations { get; } =
+        [Version1, Version2, Version3, Version4, Version5, Version6, Version7, Version8, Version9, Version10];
 
     public static int CurrentVersion => Migrations.Count;
 }
