@@ -18,9 +18,10 @@ public static class GatewayHost
 {
     /// <summary>
     /// Builds the whole gateway. <paramref name="overrides"/> (tests) are applied last, above environment variables
-    /// and arguments.
+    /// and arguments; <paramref name="configureServices"/> (tests) runs after every registration.
     /// </summary>
-    public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?>? overrides = null)
+    public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?>? overrides = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -50,6 +51,7 @@ public static class GatewayHost
         // After the worker: its store initialiser runs before the guard that refuses a non-loopback listener without a password.
         builder.Services.AddWebAccess(builder.Configuration);
         builder.Services.AddPairingPage();
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseWebAccess();

@@ -49,7 +49,7 @@ internal static class DevicesPage
 
         var logger = loggers.CreateLogger(typeof(DevicesPage).FullName!);
         var now = time.GetUtcNow();
-        var outcome = await registry.BindAsync(address, user, session.Patient, now, ct);
+        var outcome = await registry.BindSlotAsync(address, user, session.Patient, now, ct);
         if (outcome == BindOutcome.SomeoneElses)
         {
             WebLog.BindRefused(logger, address, "bound to another patient");
@@ -68,7 +68,7 @@ internal static class DevicesPage
         if (await Csrf.ReadFormAsync(context) is not { } form) return Csrf.Refused();
         if (sessions.Get(context) is not { Confirmed: true } session) return Results.Redirect(PairingPage.Path);
         var device = form["device"].ToString();
-        if (!await registry.UnbindAsync(device, session.Patient, time.GetUtcNow(), context.RequestAborted))
+        if (!await registry.UnbindSlotAsync(device, session.Patient, time.GetUtcNow(), context.RequestAborted))
             return await RenderAsync(context, session, registry, "That device is not one of yours, so nothing was changed.", null, StatusCodes.Status400BadRequest);
         WebLog.DeviceUnbound(loggers.CreateLogger(typeof(DevicesPage).FullName!), device);
         return await RenderAsync(context, session, registry, null, "The device is unpaired. Its readings no longer go to your care team.", StatusCodes.Status200OK);

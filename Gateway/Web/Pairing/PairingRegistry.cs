@@ -19,7 +19,7 @@ internal enum BindOutcome
 /// </summary>
 internal sealed class PairingRegistry(IDeviceBindings bindings)
 {
-    public async Task<BindOutcome> BindAsync(string deviceId, int userIndex, PatientId patient, DateTimeOffset at, CancellationToken ct)
+    public async Task<BindOutcome> BindSlotAsync(string deviceId, int userIndex, PatientId patient, DateTimeOffset at, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(userIndex, 1);
         var current = (await bindings.ListDevicesAsync(ct).ConfigureAwait(false)).FirstOrDefault(d => d.DeviceId == deviceId)?.Patient;
@@ -31,7 +31,7 @@ internal sealed class PairingRegistry(IDeviceBindings bindings)
     }
 
     /// <summary>Unbinds the device if it is bound to <paramref name="patient"/>; false otherwise (not theirs to unpair).</summary>
-    public async Task<bool> UnbindAsync(string deviceId, PatientId patient, DateTimeOffset at, CancellationToken ct)
+    public async Task<bool> UnbindSlotAsync(string deviceId, PatientId patient, DateTimeOffset at, CancellationToken ct)
     {
         var current = (await bindings.ListDevicesAsync(ct).ConfigureAwait(false)).FirstOrDefault(d => d.DeviceId == deviceId)?.Patient;
         return current == patient && await bindings.UnbindAsync(deviceId, at, ct).ConfigureAwait(false);
