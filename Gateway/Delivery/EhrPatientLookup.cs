@@ -35,12 +35,14 @@ public sealed class EhrPatientLookup(EhrHttpClient http)
             : "Patient?identifier=" + Uri.EscapeDataString($"{patient.IdentifierSystem}|{patient.IdentifierValue}");
         var what = patient.Reference is not null ? "GET Patient (read)" : "GET Patient?identifier (search)";
         var response = await http.SendAsync(HttpMethod.Get, relative, null, null, what, ct).ConfigureAwait(false);
+        // A read of an id the server does not have answers 404, or 410 once deleted (R4 3.1.0.2); the client files
+        // 404 under "retry later" because for a POST it means a wrong base path.
+        if (patient.Reference is not null && response.Status is 404 or 410)
+            return PatientLookupResult.Unknown($"the EHR has no such patient (HTTP {response.Status} on {what})");
         switch (response.Failure)
         {
             case DeliveryResult.RetryLater later:
                 return PatientLookupResult.Unreachable(later.Reason);
-            case DeliveryResult.Rejected rejected when rejected.HttpStatus is 404 or 410:
-                return PatientLookupResult.Unknown($"the EHR has no such patient (HTTP {rejected.HttpStatus} on {what})");
             case DeliveryResult.Rejected rejected:
                 return PatientLookupResult.Unreachable($"the EHR refused {what}: HTTP {rejected.HttpStatus}");
         }

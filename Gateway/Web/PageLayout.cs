@@ -22,6 +22,7 @@ internal static class PageLayout
         *{box-sizing:border-box}
         body{font-family:system-ui,sans-serif;font-size:1.15rem;line-height:1.5;margin:0;padding:1rem;max-width:36rem;color:#1a1a1a;background:#fff}
         h1{font-size:1.6rem;margin:.5rem 0 1rem}
+        h2{font-size:1.3rem;margin:1.5rem 0 .5rem}
         label{display:block;font-weight:600;margin:1rem 0 .3rem}
         input[type=text],input[type=password],input[type=number]{font-size:1.4rem;width:100%;min-height:3rem;padding:.4rem .6rem;border:2px solid #555;border-radius:.4rem}
         button,.button{display:block;width:100%;min-height:3rem;margin:1rem 0;padding:.6rem 1rem;font-size:1.2rem;font-weight:600;border-radius:.4rem;border:2px solid #0b4f8a;background:#0b4f8a;color:#fff;text-align:center;text-decoration:none;cursor:pointer}

@@ -101,7 +101,7 @@ internal static class DevicesPage
             <input type="text" id="address" name="address" autocomplete="off" autocapitalize="characters" spellcheck="false" required aria-describedby="address-hint">
             <p class="hint" id="address-hint">On the device's label, like C0:FF:EE:12:34:56.</p>
             <label for="passkey">Number on the device's screen (if it shows one)</label>
-            <input type="text" id="passkey" name="passkey" inputmode="numeric" autocomplete="one-time-code" maxlength="6" pattern="[0-9]{"{6}"}">
+            <input type="text" id="passkey" name="passkey" inputmode="numeric" autocomplete="one-time-code" maxlength="6">
             <fieldset><legend>Which user button do you press on the device?</legend>
             """);
         for (var i = 1; i <= MaxUserButtons; i++)
