@@ -173,14 +173,14 @@ internal static class SqliteSchema
     // The pairing page: enrolment codes `patients enrol` prints (only a SHA-256 of each: a code is a bearer secret until
     // used or expired), and the admin password's PBKDF2 hash (`admin set-password`; one row).
     private const string Version10 = """
-        CREATE TABLE enrolment_codes (
+        CREATE TABLE IF NOT EXISTS enrolment_codes (
             code_hash  TEXT NOT NULL PRIMARY KEY,
             patient    TEXT NOT NULL,
             created_at TEXT NOT NULL,
             expires_at TEXT NOT NULL,
             used_at    TEXT
         );
-        CREATE TABLE web_admin (
+        CREATE TABLE IF NOT EXISTS web_admin (
             id            INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
             password_hash TEXT    NOT NULL,
             set_at        TEXT    NOT NULL
