@@ -120,6 +120,34 @@ public sealed class PairingPageBrowserTests(ITestOutputHelper output, SandboxEhr
         Assert.Contains("Brook", await page.InnerTextAsync("main"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Off_loopback_the_pairing_page_asks_for_the_admin_login_first()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "vg-login-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(folder);
+        var store = Path.Combine(folder, "gateway.db");
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:Path"] = store }).Build();
+        using (var sink = new StringWriter())
+            Assert.Equal(ExitCodes.Ok, await AdminCommand.RunAsync(["set-password"], config, new StringReader("clinic password 2026\n"), sink, sink));
+        var port = FreePort.Next();
+        await using var gateway = await InProcessGateway.StartAsync(settings: new Dictionary<string, string?> { ["Storage:Path"] = store, ["Web:Urls"] = $"http://0.0.0.0:{port}" });
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 }, BypassCSP = true });
+
+        await page.GotoAsync($"http://127.0.0.1:{port}/pair");
+        Assert.Contains("/login?return=%2Fpair", page.Url, StringComparison.Ordinal);
+        await CheckAsync(page, "20-login");
+        await page.FillAsync("#password", "not the password");
+        await page.Keyboard.PressAsync("Enter");
+        await ExpectProblemAsync(page, "That password is not right", "21-wrong-password");
+        await page.FillAsync("#password", "clinic password 2026");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/pair");
+        Assert.Contains("Type it here to start", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+        try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+    }
+
     private Task<SandboxEhrProcess> StartEhrAsync() => Task.FromResult(sandbox.Ehr);
 
     private static async Task<string> EnrolAsync(InProcessGateway gateway, SandboxEhrProcess ehr, string patient)
