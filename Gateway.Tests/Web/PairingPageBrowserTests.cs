@@ -84,6 +84,17 @@ public sealed class PairingPageBrowserTests(ITestOutputHelper output, SandboxEhr
         Assert.Contains("The device is unpaired", await page.InnerTextAsync("#done"), StringComparison.Ordinal);
         await CheckAsync(page, "09-cuff-unpaired");
         Assert.Null((await gateway.Store.Bindings.ListDevicesAsync(default)).Single(d => d.DeviceId == Cuff).Patient);
+        // A Wi-Fi (MQTT) device by its id: bound, with its broker password shown this once.
+        await page.FillAsync("#mqtt-device", "wifi-scale-7");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add this Wi-Fi device" }).ClickAsync();
+        await page.WaitForSelectorAsync("#mqtt-password");
+        var password = (await page.InnerTextAsync("#mqtt-password")).Trim();
+        Assert.Equal(43, password.Length);
+        await CheckAsync(page, "10-wifi-device-added");
+        Assert.Equal($"Patient/{id}", (await gateway.Store.Bindings.ListDevicesAsync(default)).Single(d => d.DeviceId == "wifi-scale-7").Patient!.Text);
+        var hash = await gateway.Store.Credentials.FindHashAsync("wifi-scale-7", default);
+        Assert.True(Vitals.Gateway.Ingest.Mqtt.MosquittoPasswordHash.TryParse(hash, out var parsed) && parsed.Verify(password), "the shown password matches the stored hash");
+        Assert.DoesNotContain(password, hash, StringComparison.Ordinal);
         output.WriteLine($"flow from the first page to the unpaired cuff: {clock.Elapsed.TotalSeconds:0.0} s (browser time)");
 
         // The code worked once: another browser cannot use it again.
@@ -92,7 +103,7 @@ public sealed class PairingPageBrowserTests(ITestOutputHelper output, SandboxEhr
         await second.GotoAsync(gateway.WebUrl + "/pair");
         await second.FillAsync("#code", code);
         await second.Keyboard.PressAsync("Enter");
-        await ExpectProblemAsync(second, "already been used", "10-code-used");
+        await ExpectProblemAsync(second, "already been used", "11-code-used");
     }
 
     [Fact]
@@ -110,7 +121,7 @@ public sealed class PairingPageBrowserTests(ITestOutputHelper output, SandboxEhr
         await page.GotoAsync(gateway.WebUrl + "/pair");
         await page.FillAsync("#code", code);
         await page.Keyboard.PressAsync("Enter");
-        await ExpectProblemAsync(page, "We cannot reach your clinic's records right now", "11-ehr-unreachable");
+        await ExpectProblemAsync(page, "We cannot reach your clinic's records right now", "12-ehr-unreachable");
 
         // Nothing was used up: the same code still works once the EHR answers again.
         await ehr.WaitUntilAvailableAsync(TimeSpan.FromSeconds(40));

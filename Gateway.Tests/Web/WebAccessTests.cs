@@ -101,6 +101,40 @@ public sealed class WebAccessTests
     }
 
     [Fact]
+    public async Task Password_and_code_guessing_is_limited_per_address()
+    {
+        await using var rig = await Rig.StartAsync();
+        using var web = rig.Client();
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i <= TryLimits.PerMinute; i++)
+        {
+            using var wrong = await web.SubmitAsync("/login", "/login", ("password", "guess " + i));
+            answers.Add(wrong.StatusCode);
+        }
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.Unauthorized, TryLimits.PerMinute), HttpStatusCode.TooManyRequests], answers);
+
+        // Even the right password waits for the window to end.
+        using var right = await web.SubmitAsync("/login", "/login", ("password", Password));
+        Assert.Equal(HttpStatusCode.TooManyRequests, right.StatusCode);
+        Assert.Contains("Too many tries", await right.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Enrolment_code_guessing_is_limited_per_address_on_loopback_too()
+    {
+        await using var gateway = await InProcessGateway.StartAsync();
+        using var web = new WebForms(gateway.WebUrl);
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i <= TryLimits.PerMinute; i++)
+        {
+            using var wrong = await web.SubmitAsync("/pair", "/pair", ("code", "AAAA-AAA" + "CDEFGHJKMNP"[i]));
+            answers.Add(wrong.StatusCode);
+        }
+
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.BadRequest, TryLimits.PerMinute), HttpStatusCode.TooManyRequests], answers);
+    }
+
+    [Fact]
     public async Task Only_the_machines_own_names_are_answered_off_loopback()
     {
         await using var rig = await Rig.StartAsync();

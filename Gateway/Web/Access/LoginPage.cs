@@ -32,7 +32,7 @@ internal static class LoginPage
             await WebAccess.SignInAdminAsync(context);
             WebLog.LoginSucceeded(logger, remote);
             return Results.Redirect(target);
-        });
+        }).RequireRateLimiting(TryLimits.Login);
         app.MapPost("/logout", async (HttpContext context) =>
         {
             if (await Csrf.ReadFormAsync(context) is null) return Csrf.Refused();

@@ -53,6 +53,7 @@ public static class WebAccess
             o.TimeProvider = time;
         });
         services.AddHostedService<AdminPasswordGuard>();
+        services.AddTryLimits();
         return services;
     }
 
@@ -62,6 +63,7 @@ public static class WebAccess
         ArgumentNullException.ThrowIfNull(app);
         var options = app.ApplicationServices.GetRequiredService<IOptions<WebAccessOptions>>().Value;
         app.UseAuthentication();
+        app.UseRateLimiter();
         if (!ListenerAddresses.NeedLogin(options.EffectiveUrls)) return app;
         WebLog.LoginRequired(app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebAccess).FullName!), options.EffectiveUrls);
         return app.Use(async (context, next) =>

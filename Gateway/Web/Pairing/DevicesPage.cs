@@ -29,6 +29,7 @@ internal static class DevicesPage
                 : Results.Redirect(PairingPage.Path));
         app.MapPost(Path + "/add", AddAsync);
         app.MapPost(Path + "/unpair", UnpairAsync);
+        app.MapMqttDeviceForm();
         return app;
     }
 
@@ -74,7 +75,7 @@ internal static class DevicesPage
         return await RenderAsync(context, session, registry, null, "The device is unpaired. Its readings no longer go to your care team.", StatusCodes.Status200OK);
     }
 
-    private static async Task<IResult> RenderAsync(HttpContext context, PairingSession session, PairingRegistry registry, string? problem, string? done, int status)
+    internal static async Task<IResult> RenderAsync(HttpContext context, PairingSession session, PairingRegistry registry, string? problem, string? done, int status)
     {
         var devices = await registry.ListAsync(session.Patient, context.RequestAborted);
         var csrf = CsrfField(context);
@@ -108,6 +109,7 @@ internal static class DevicesPage
             html.Append(CultureInfo.InvariantCulture,
                 $"<label><input type=\"radio\" name=\"user\" value=\"{i}\"{(i == 1 ? " checked" : "")}> User {i}{(i == 1 ? " (or the device has no user buttons)" : "")}</label>");
         html.Append("</fieldset><button type=\"submit\">Add this device</button></form>");
+        html.Append(MqttDeviceForm.Html(csrf));
         return Page("Your health devices", html.ToString(), status);
     }
 }

@@ -33,7 +33,7 @@ internal static class PairingPage
     {
         app.MapGet(Path, (HttpContext context, PairingSessions sessions) =>
             sessions.Get(context) is { Confirmed: true } ? Results.Redirect(DevicesPage.Path) : CodeForm(context, null));
-        app.MapPost(Path, EnterCodeAsync);
+        app.MapPost(Path, EnterCodeAsync).RequireRateLimiting(TryLimits.EnrolmentCode);
         app.MapGet(Path + "/confirm", (HttpContext context, PairingSessions sessions) =>
             sessions.Get(context) is { } session ? ConfirmForm(context, session) : Results.Redirect(Path));
         app.MapPost(Path + "/confirm", ConfirmAsync);
