@@ -7,7 +7,9 @@ using Microsoft.Extensions.Options;
 using Serilog;
 using Vitals.Gateway.Cli;
 using Vitals.Gateway.Web;
+using Vitals.Gateway.Web.Access;
 using Vitals.Gateway.Web.Health;
+using Vitals.Gateway.Web.Pairing;
 
 namespace Vitals.Gateway;
 
@@ -16,9 +18,10 @@ public static class GatewayHost
 {
     /// <summary>
     /// Builds the whole gateway. <paramref name="overrides"/> (tests) are applied last, above environment variables
-    /// and arguments.
+    /// and arguments; <paramref name="configureServices"/> (tests) runs after every registration.
     /// </summary>
-    public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?>? overrides = null)
+    public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?>? overrides = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -35,7 +38,7 @@ public static class GatewayHost
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()
             .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture));
-        var urls = builder.Configuration["Web:Urls"] is { Length: > 0 } configured ? configured : "http://127.0.0.1:5080";
+        var urls = builder.Configuration["Web:Urls"] is { Length: > 0 } configured ? configured : WebAccessOptions.DefaultUrls;
         builder.WebHost.UseUrls(urls);
         // AllowedHosts as configured, else the loopback names (and, off loopback, the listener's and this machine's
         // names): the framework's host filter answers 400 to any other Host header (DNS rebinding).
@@ -45,8 +48,16 @@ public static class GatewayHost
         builder.Services.AddGatewayWorker(builder.Configuration);
         builder.Services.AddGatewayHealth(builder.Configuration);
         builder.Services.AddGatewayMetricsExport(builder.Configuration);
+        // After the worker: its store initialiser runs before the guard that refuses a non-loopback listener without a password.
+        builder.Services.AddWebAccess(builder.Configuration);
+        builder.Services.AddPairingPage();
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.UseWebAccess();
+        app.MapPageStyles();
+        app.MapLoginPage();
+        app.MapPairingPage();
         app.MapGatewayHealth();
         app.MapGatewayMetrics();
         app.MapStatusApi();

@@ -16,6 +16,8 @@ command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)   # the packag
 command -v dpkg-deb >/dev/null 2>&1 || need_apt+=(dpkg)
 # The PostgreSQL store's tests start a throwaway cluster (initdb, pg_ctl) on loopback, as the postgres user when root.
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresql)
+# The pairing page's browser tests drive Debian's chromium headless (Playwright with ExecutablePath, no downloaded browser).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]} (apt)"
   export DEBIAN_FRONTEND=noninteractive
@@ -25,6 +27,9 @@ fi
 
 echo "== sandbox EHR packages (npm)"
 bash simulators/SandboxEhr/install.sh
+
+echo "== axe-core for the browser tests (npm)"
+(cd Gateway.Tests/Web/axe && npm ci --no-audit --no-fund --silent)
 
 echo "== build"
 dotnet build Gateway.sln -c Release -nologo -v q

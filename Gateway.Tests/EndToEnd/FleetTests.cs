@@ -90,9 +90,18 @@ public sealed class FleetTests(ITestOutputHelper output)
         Assert.Equal(Readings, report.GetProperty("acked").GetInt64());
         Assert.Equal(0, report.GetProperty("failed").GetInt64());
 
-        await Eventually.TrueAsync(
-            () => temp.Sql("SELECT count(*) FROM readings WHERE state = 'delivered'") >= Readings,
-            TimeSpan.FromMinutes(2), "every reading delivered", TimeSpan.FromMilliseconds(500));
+        long delivered = 0;
+        try
+        {
+            await Eventually.TrueAsync(
+                () => (delivered = temp.Sql("SELECT count(*) FROM readings WHERE state = 'delivered'")) >= Readings,
+                TimeSpan.FromMinutes(2), "every reading delivered", TimeSpan.FromMilliseconds(500));
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"{delivered} of {Readings} readings delivered 2 min after the simulator finished; " +
+                $"{temp.Sql("SELECT count(*) FROM readings")} stored, {temp.Sql("SELECT count(*) FROM readings WHERE state = 'dead'")} dead letters");
+        }
         Assert.Equal(Readings, temp.Sql("SELECT count(*) FROM readings"));
         Assert.Equal(0, temp.Sql("SELECT count(*) FROM readings WHERE state <> 'delivered'"));
 

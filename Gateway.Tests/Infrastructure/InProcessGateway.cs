@@ -31,8 +31,9 @@ public sealed class InProcessGateway : IAsyncDisposable
     public string WebUrl => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
     /// <param name="ehrBaseUrl">the EHR; by default a loopback port where nothing listens (deliveries retry)</param>
+    /// <param name="configureServices">replaces services after the gateway registered its own (a test clock)</param>
     public static async Task<InProcessGateway> StartAsync(
-        string? ehrBaseUrl = null, IReadOnlyDictionary<string, string?>? settings = null)
+        string? ehrBaseUrl = null, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "vg-test-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(dir);
@@ -47,8 +48,16 @@ public sealed class InProcessGateway : IAsyncDisposable
         };
         if (settings is not null)
             foreach (var (k, v) in settings) config[k] = v;
-        var app = GatewayHost.Build([], config);
-        await app.StartAsync().ConfigureAwait(false);
+        var app = GatewayHost.Build([], config, configureServices);
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         return new InProcessGateway(app, dir, mqttPort);
     }
 

@@ -46,3 +46,8 @@ public sealed class SqliteStorePairingsTests() : StorePairingsTests(new TempStor
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresStorePairingsTests(PostgresServer server) : StorePairingsTests(new TempStore(server));
+
+public sealed class SqliteStoreEnrolmentTests() : StoreEnrolmentTests(new TempStore());
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresStoreEnrolmentTests(PostgresServer server) : StoreEnrolmentTests(new TempStore(server));

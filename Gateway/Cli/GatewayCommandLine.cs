@@ -27,6 +27,8 @@ public static class GatewayCommandLine
           outbox status|dead|replay|purge
                                   what waits for the EHR, and what it refused
           keys generate|jwks      the SMART Backend Services key pair and the public JWKS for the EHR
+          patients enrol          a one-time code for a patient to pair devices on the pairing page
+          admin set-password      the web pages' admin password (needed when Web:Urls listens beyond loopback)
 
         Run 'Vitals.Gateway <command> --help' for a command's options.
         Configuration: appsettings.json (beside the binary, or in the folder VITALS_GATEWAY_CONFIG_DIR names),
@@ -52,6 +54,8 @@ public static class GatewayCommandLine
                 "outbox" => await OutboxCommand.RunAsync(rest).ConfigureAwait(false),
                 "keys" => await KeysCommand.RunAsync(rest).ConfigureAwait(false),
                 "store" => await StoreCommand.RunAsync(rest).ConfigureAwait(false),
+                "patients" => await PatientsCommand.RunAsync(rest).ConfigureAwait(false),
+                "admin" => await AdminCommand.RunAsync(rest).ConfigureAwait(false),
                 _ => throw new UsageException($"unknown command '{verb}'; run with --help for the list"),
             };
         }

@@ -39,6 +39,7 @@ public static class EhrDeliveryServiceCollectionExtensions
             sp.GetRequiredService<IOptions<EhrOptions>>(), sp.GetRequiredService<IEhrAuthenticator>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EhrHttpClient>>()));
         services.TryAddSingleton<DeliveryHealth>();
+        services.TryAddSingleton<EhrPatientLookup>();
         services.TryAddSingleton(sp => new EhrServerPreset(sp.GetRequiredService<IOptions<EhrOptions>>().Value));
         services.TryAddSingleton(sp => new EhrCompatibility(
             sp.GetRequiredService<IOptions<EhrOptions>>().Value.Compatibility, sp.GetRequiredService<EhrServerPreset>()));

@@ -39,6 +39,8 @@ public static class StorageServiceCollectionExtensions
         Add<IDeliveryLedger, SqliteDeliveryLedger, PostgresDeliveryLedger>(services);
         Add<IPendingPairings, SqlitePendingPairings, PostgresPendingPairings>(services);
         Add<IDeviceCredentials, SqliteDeviceCredentials, PostgresDeviceCredentials>(services);
+        Add<IEnrolmentCodes, SqliteEnrolmentCodes, PostgresEnrolmentCodes>(services);
+        Add<IAdminPassword, SqliteAdminPassword, PostgresAdminPassword>(services);
         services.TryAddSingleton<SqliteDeliveryStatistics>();
         services.TryAddSingleton<PostgresDeliveryStatistics>();
         services.TryAddSingleton<IDeliveryStatistics>(sp => IsPostgres(sp)

@@ -149,7 +149,26 @@ internal static class PostgresSchema
         UPDATE readings SET user_index = (reading_json::jsonb ->> 'userId')::integer WHERE reading_json::jsonb ->> 'userId' IS NOT NULL;
         """;
 
-    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3, Version4];
+    // Placeholder for the device records' step (another branch), replaced when it is merged, before any release.
+    private const string Version5 = "SELECT 5; -- placeholder for another branch's step";
+
+    // The pairing page: enrolment codes (SHA-256 of each) and the admin password's PBKDF2 hash (SQLite schema version 10).
+    private const string Version6 = """
+        CREATE TABLE enrolment_codes (
+            code_hash  text        NOT NULL PRIMARY KEY,
+            patient    text        NOT NULL,
+            created_at timestamptz NOT NULL,
+            expires_at timestamptz NOT NULL,
+            used_at    timestamptz
+        );
+        CREATE TABLE web_admin (
+            id            integer     NOT NULL PRIMARY KEY CHECK (id = 1),
+            password_hash text        NOT NULL,
+            set_at        timestamptz NOT NULL
+        );
+        """;
+
+    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3, Version4, Version5, Version6];
 
     public static int CurrentVersion => Migrations.Count;
 

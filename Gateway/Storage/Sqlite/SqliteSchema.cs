@@ -181,7 +181,28 @@ internal static class SqliteSchema
         UPDATE readings SET user_index = json_extract(reading_json, '$.userId') WHERE json_extract(reading_json, '$.userId') IS NOT NULL;
         """;
 
-    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3, Version4, Version5, Version6, Version7, Version8];
+    // Placeholder for the device records' step (another branch), replaced when it is merged, before any release.
+    private const string Version9 = "SELECT 9; -- placeholder for another branch's step";
+
+    // The pairing page: enrolment codes `patients enrol` prints (only a SHA-256 of each: a code is a bearer secret until
+    // used or expired), and the admin password's PBKDF2 hash (`admin set-password`; one row).
+    private const string Version10 = """
+        CREATE TABLE IF NOT EXISTS enrolment_codes (
+            code_hash  TEXT NOT NULL PRIMARY KEY,
+            patient    TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at    TEXT
+        );
+        CREATE TABLE IF NOT EXISTS web_admin (
+            id            INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+            password_hash TEXT    NOT NULL,
+            set_at        TEXT    NOT NULL
+        );
+        """;
+
+    public static IReadOnlyList<string> Migrations { get; } =
+        [Version1, Version2, Version3, Version4, Version5, Version6, Version7, Version8, Version9, Version10];
 
     public static int CurrentVersion => Migrations.Count;
 }

@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Playwright;
+using Vitals.Gateway.Cli;
+using Vitals.Gateway.Patients;
+using Vitals.Gateway.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Vitals.Gateway.Tests.Web;
+
+/// <summary>
+/// The pairing page in Debian's chromium (headless, Playwright) at a phone's viewport: a patient of the sandbox EHR
+/// is enrolled with the CLI, enters the code by keyboard, confirms, adds a Bluetooth cuff as user 2 with its passkey
+/// and unpairs it; every wrong input shows its message. axe-core checks every page (no serious or critical violation)
+/// and each step leaves a screenshot under TestResults/screenshots.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class PairingPageBrowserTests(ITestOutputHelper output, SandboxEhrFixture sandbox) : IClassFixture<SandboxEhrFixture>
+{
+    private const string Cuff = "C0:FF:EE:00:00:02";
+    private const string SomeoneElsesCuff = "C0:FF:EE:00:00:09";
+    private static readonly string Screenshots = Path.Combine(RepoPaths.Root, "Gateway.Tests", "TestResults", "screenshots");
+    private static readonly string Axe = Path.Combine(RepoPaths.Root, "Gateway.Tests", "Web", "axe", "node_modules", "axe-core", "axe.min.js");
+
+    [Fact]
+    public async Task A_patient_enrols_confirms_adds_a_cuff_as_user_2_and_unpairs_it_with_a_message_for_each_wrong_input()
+    {
+        var ehr = await StartEhrAsync();
+        var id = await SandboxPatients.CreateAsync(ehr, "Ada", "Lovelace-Test", "1952-03-04");
+        await using var gateway = await InProcessGateway.StartAsync(ehr.BaseUrlText);
+        await gateway.Store.Bindings.BindAsync(SomeoneElsesCuff, null, PatientId.Parse("Patient/someone-else"), DateTimeOffset.UtcNow, default);
+        // A shared cuff: its user 1 is another patient's.
+        await gateway.Store.Bindings.BindAsync(Cuff, 1, PatientId.Parse("Patient/partner"), DateTimeOffset.UtcNow, default);
+        var code = await EnrolAsync(gateway, ehr, $"Patient/{id}");
+        var clock = Stopwatch.StartNew();
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true });
+        // BypassCSP: the test injects axe-core into pages whose CSP forbids any script but their own.
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 }, BypassCSP = true });
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync(gateway.WebUrl + "/pair");
+        await CheckAsync(page, "01-enter-code");
+        // A wrong code, by keyboard only: focus the field, type, Enter.
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync("AAAA-AAAA");
+        await page.Keyboard.PressAsync("Enter");
+        await ExpectProblemAsync(page, "We do not know that code", "02-unknown-code");
+
+        await page.FillAsync("#code", " " + code.ToLowerInvariant().Replace("-", " ", StringComparison.Ordinal));
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/pair/confirm");
+        var confirm = await page.InnerTextAsync("main");
+        Assert.Contains("Ada", confirm, StringComparison.Ordinal);
+        Assert.Contains("1952", confirm, StringComparison.Ordinal);
+        Assert.DoesNotContain("Lovelace", confirm, StringComparison.Ordinal);
+        Assert.DoesNotContain("Middle", confirm, StringComparison.Ordinal);
+        Assert.DoesNotContain("03-04", await page.ContentAsync(), StringComparison.Ordinal);
+        await CheckAsync(page, "03-is-this-you");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, this is me" }).ClickAsync();
+        await page.WaitForURLAsync("**/pair/devices");
+        Assert.Contains("No device is set up for you yet", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+        await CheckAsync(page, "04-your-devices");
+
+        await AddAsync(page, "not an address", "", "none");
+        await ExpectProblemAsync(page, "That is not a device address", "05-bad-address");
+        await AddAsync(page, Cuff, "12a456", "2");
+        await ExpectProblemAsync(page, "has 6 digits", "06-bad-passkey");
+        await AddAsync(page, SomeoneElsesCuff, "", "none");
+        await ExpectProblemAsync(page, "Only your clinic can move it", "07-someone-elses-device");
+        await AddAsync(page, Cuff, "123456", "1");
+        await ExpectProblemAsync(page, "Someone else already uses user button 1", "07b-user-button-taken");
+
+        await AddAsync(page, Cuff.ToLowerInvariant(), "123456", "2");
+        Assert.Contains("Done: the device is yours now", await page.InnerTextAsync("#done"), StringComparison.Ordinal);
+        Assert.Contains(Cuff, await page.InnerTextAsync("ul.devices"), StringComparison.Ordinal);
+        await CheckAsync(page, "08-cuff-added");
+        var devices = await gateway.Store.Bindings.ListDevicesAsync(null, default);
+        Assert.Equal($"Patient/{id}", devices.Single(d => d.DeviceId == Cuff && d.User == 2).Patient!.Text);
+        Assert.Equal("Patient/partner", devices.Single(d => d.DeviceId == Cuff && d.User == 1).Patient!.Text);
+        Assert.Equal("Patient/someone-else", devices.Single(d => d.DeviceId == SomeoneElsesCuff).Patient!.Text);
+        Assert.Equal(123456u, await gateway.Store.Pairings.GetAsync(Cuff, default));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Unpair {Cuff}" }).ClickAsync();
+        await page.WaitForSelectorAsync("#done");
+        Assert.Contains("The device is unpaired", await page.InnerTextAsync("#done"), StringComparison.Ordinal);
+        await CheckAsync(page, "09-cuff-unpaired");
+        var afterUnpair = await gateway.Store.Bindings.ListDevicesAsync(null, default);
+        Assert.DoesNotContain(afterUnpair, d => d.DeviceId == Cuff && d.Patient?.Text == $"Patient/{id}");
+        Assert.Equal("Patient/partner", afterUnpair.Single(d => d.DeviceId == Cuff && d.User == 1).Patient!.Text);
+        // A Wi-Fi (MQTT) device by its id: bound, with its broker password shown this once.
+        await page.FillAsync("#mqtt-device", "wifi-scale-7");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add this Wi-Fi device" }).ClickAsync();
+        await page.WaitForSelectorAsync("#mqtt-password");
+        var password = (await page.InnerTextAsync("#mqtt-password")).Trim();
+        Assert.Equal(43, password.Length);
+        await CheckAsync(page, "10-wifi-device-added");
+        Assert.Equal($"Patient/{id}", (await gateway.Store.Bindings.ListDevicesAsync(null, default)).Single(d => d.DeviceId == "wifi-scale-7" && d.Patient is not null).Patient!.Text);
+        var hash = await gateway.Store.Credentials.FindHashAsync("wifi-scale-7", default);
+        Assert.True(Vitals.Gateway.Ingest.Mqtt.MosquittoPasswordHash.TryParse(hash, out var parsed) && parsed.Verify(password), "the shown password matches the stored hash");
+        Assert.DoesNotContain(password, hash, StringComparison.Ordinal);
+        output.WriteLine($"flow from the first page to the unpaired cuff: {clock.Elapsed.TotalSeconds:0.0} s (browser time)");
+
+        // The code worked once: another browser cannot use it again.
+        await using var other = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 }, BypassCSP = true });
+        var second = await other.NewPageAsync();
+        await second.GotoAsync(gateway.WebUrl + "/pair");
+        await second.FillAsync("#code", code);
+        await second.Keyboard.PressAsync("Enter");
+        await ExpectProblemAsync(second, "already been used", "11-code-used");
+    }
+
+    [Fact]
+    public async Task A_code_for_a_patient_the_EHR_no_longer_answers_for_changes_nothing_and_says_so()
+    {
+        var ehr = await StartEhrAsync();
+        var id = await SandboxPatients.CreateAsync(ehr, "Brook", "Offline", "1960-01-01");
+        await using var gateway = await InProcessGateway.StartAsync(ehr.BaseUrlText, new Dictionary<string, string?> { ["Ehr:Timeout"] = "00:00:03" });
+        var code = await EnrolAsync(gateway, ehr, $"Patient/{id}");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 }, BypassCSP = true });
+
+        await ehr.OutageAsync(TimeSpan.FromSeconds(20));
+        await page.GotoAsync(gateway.WebUrl + "/pair");
+        await page.FillAsync("#code", code);
+        await page.Keyboard.PressAsync("Enter");
+        await ExpectProblemAsync(page, "We cannot reach your clinic's records right now", "12-ehr-unreachable");
+
+        // Nothing was used up: the same code still works once the EHR answers again.
+        await ehr.WaitUntilAvailableAsync(TimeSpan.FromSeconds(40));
+        await page.FillAsync("#code", code);
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/pair/confirm");
+        Assert.Contains("Brook", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Off_loopback_the_pairing_page_asks_for_the_admin_login_first()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "vg-login-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(folder);
+        var store = Path.Combine(folder, "gateway.db");
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:Path"] = store }).Build();
+        using (var sink = new StringWriter())
+            Assert.Equal(ExitCodes.Ok, await AdminCommand.RunAsync(["set-password"], config, new StringReader("clinic password 2026\n"), sink, sink));
+        var port = FreePort.Next();
+        await using var gateway = await InProcessGateway.StartAsync(settings: new Dictionary<string, string?> { ["Storage:Path"] = store, ["Web:Urls"] = $"http://0.0.0.0:{port}" });
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 }, BypassCSP = true });
+
+        await page.GotoAsync($"http://127.0.0.1:{port}/pair");
+        Assert.Contains("/login?return=%2Fpair", page.Url, StringComparison.Ordinal);
+        await CheckAsync(page, "20-login");
+        await page.FillAsync("#password", "not the password");
+        await page.Keyboard.PressAsync("Enter");
+        await ExpectProblemAsync(page, "That password is not right", "21-wrong-password");
+        await page.FillAsync("#password", "clinic password 2026");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/pair");
+        Assert.Contains("Type it here to start", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+        try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+    }
+
+    private Task<SandboxEhrProcess> StartEhrAsync() => Task.FromResult(sandbox.Ehr);
+
+    private static async Task<string> EnrolAsync(InProcessGateway gateway, SandboxEhrProcess ehr, string patient)
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Path"] = gateway.StorePath,
+            ["Ehr:BaseUrl"] = ehr.BaseUrlText,
+        }).Build();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.Equal(ExitCodes.Ok, await PatientsCommand.RunAsync(["enrol", "--patient", patient], config, stdout, stderr));
+        return stdout.ToString().Trim();
+    }
+
+    private static async Task AddAsync(IPage page, string address, string passkey, string user)
+    {
+        await page.FillAsync("#address", address);
+        await page.FillAsync("#passkey", passkey);
+        await page.CheckAsync($"input[name=user][value=\"{user}\"]");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add this device" }).ClickAsync();
+        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+    }
+
+    private async Task ExpectProblemAsync(IPage page, string message, string step)
+    {
+        var problem = page.Locator("#problem");
+        await problem.WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
+        Assert.Contains(message, await problem.InnerTextAsync(), StringComparison.Ordinal);
+        await CheckAsync(page, step);
+    }
+
+    /// <summary>A screenshot of the step, then axe-core on the page: no serious or critical violation.</summary>
+    private async Task CheckAsync(IPage page, string step)
+    {
+        Directory.CreateDirectory(Screenshots);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, step + ".png"), FullPage = true });
+        await page.AddScriptTagAsync(new PageAddScriptTagOptions { Path = Axe });
+        var violations = await page.EvaluateAsync<JsonElement>("""
+            async () => (await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }))
+                .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))
+            """);
+        var list = violations.EnumerateArray().Select(v => v.GetString()).ToList();
+        output.WriteLine($"{step}: {list.Count} serious or critical axe violations");
+        Assert.True(list.Count == 0, $"{step}: " + string.Join("; ", list));
+    }
+}

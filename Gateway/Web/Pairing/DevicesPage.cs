@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using Vitals.Gateway.Ingest.Ble;
+using Vitals.Gateway.Storage;
+using Vitals.Gateway.Web.Access;
+using static Vitals.Gateway.Web.PageLayout;
+
+namespace Vitals.Gateway.Web.Pairing;
+
+/// <summary>
+/// <c>/pair/devices</c>, after a confirmed code: the patient's devices with "unpair", and a form to add a Bluetooth
+/// device by the address on its label, with the passkey it shows (handed to the gateway's BlueZ agent through the store,
+/// as <c>devices pair</c> does) and the user button the patient presses on a shared cuff or scale.
+/// </summary>
+internal static class DevicesPage
+{
+    public const string Path = PairingPage.Path + "/devices";
+    public const int MaxUserButtons = 4;
+
+    public static IEndpointRouteBuilder MapDevicesPage(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(Path, async (HttpContext context, PairingSessions sessions, PairingRegistry registry) =>
+            sessions.Get(context) is { Confirmed: true } session
+                ? await RenderAsync(context, session, registry, null, null, StatusCodes.Status200OK)
+                : Results.Redirect(PairingPage.Path));
+        app.MapPost(Path + "/add", AddAsync);
+        app.MapPost(Path + "/unpair", UnpairAsync);
+        app.MapMqttDeviceForm();
+        return app;
+    }
+
+    private static async Task<IResult> AddAsync(HttpContext context, PairingSessions sessions, PairingRegistry registry,
+        IPendingPairings passkeys, TimeProvider time, ILoggerFactory loggers)
+    {
+        if (await Csrf.ReadFormAsync(context) is not { } form) return Csrf.Refused();
+        if (sessions.Get(context) is not { Confirmed: true } session) return Results.Redirect(PairingPage.Path);
+        var ct = context.RequestAborted;
+        if (!BleAddress.TryNormalize(form["address"], out var address))
+            return await RenderAsync(context, session, registry, "That is not a device address. It has 6 pairs of letters and numbers, like C0:FF:EE:12:34:56, on the device's label.", null, StatusCodes.Status400BadRequest);
+        var passkeyText = form["passkey"].ToString().Trim();
+        uint passkey = 0;
+        if (passkeyText.Length > 0 && !Passkey.TryParse(passkeyText, out passkey))
+            return await RenderAsync(context, session, registry, "The number from the device's screen has 6 digits. Please type it again.", null, StatusCodes.Status400BadRequest);
+        // "none": the device has no user buttons, its readings carry no user index (one slot). Otherwise the button the
+        // patient presses is the user index its readings carry (Blood Pressure / Weight Measurement User ID).
+        int? user = null;
+        if (form["user"].ToString() != "none")
+        {
+            if (!int.TryParse(form["user"], NumberStyles.None, CultureInfo.InvariantCulture, out var button) || button is < 1 or > MaxUserButtons)
+                return await RenderAsync(context, session, registry, "Choose the user button you press on the device, or \"no user buttons\".", null, StatusCodes.Status400BadRequest);
+            user = button;
+        }
+
+        var logger = loggers.CreateLogger(typeof(DevicesPage).FullName!);
+        var now = time.GetUtcNow();
+        var outcome = await registry.BindSlotAsync(address, user, session.Patient, now, ct);
+        if (outcome == BindOutcome.SomeoneElses)
+        {
+            WebLog.BindRefused(logger, address, "bound to another patient");
+            return await RenderAsync(context, session, registry, "This device is already set up for someone else. Only your clinic can move it to you: please call them.", null, StatusCodes.Status409Conflict);
+        }
+        if (outcome == BindOutcome.SlotTaken)
+        {
+            WebLog.BindRefused(logger, address, "user slot taken");
+            return await RenderAsync(context, session, registry, $"Someone else already uses user button {user} on this device. Choose the button you press, or call your clinic.", null, StatusCodes.Status409Conflict);
+        }
+        // Bound first, then the passkey: the gateway connects to bound devices only, and pairs with the passkey it finds.
+        if (passkeyText.Length > 0) await passkeys.SetAsync(address, passkey, now, ct);
+        WebLog.DeviceBound(logger, address, user?.ToString(CultureInfo.InvariantCulture) ?? "none");
+        return await RenderAsync(context, session, registry, null,
+            outcome == BindOutcome.AlreadyYours ? "This device was already yours. Nothing else to do." : "Done: the device is yours now. Take a reading as usual; it goes to your care team.",
+            StatusCodes.Status200OK);
+    }
+
+    private static async Task<IResult> UnpairAsync(HttpContext context, PairingSessions sessions, PairingRegistry registry, TimeProvider time, ILoggerFactory loggers)
+    {
+        if (await Csrf.ReadFormAsync(context) is not { } form) return Csrf.Refused();
+        if (sessions.Get(context) is not { Confirmed: true } session) return Results.Redirect(PairingPage.Path);
+        var device = form["device"].ToString();
+        if (!await registry.UnbindSlotAsync(device, session.Patient, time.GetUtcNow(), context.RequestAborted))
+            return await RenderAsync(context, session, registry, "That device is not one of yours, so nothing was changed.", null, StatusCodes.Status400BadRequest);
+        WebLog.DeviceUnbound(loggers.CreateLogger(typeof(DevicesPage).FullName!), device);
+        return await RenderAsync(context, session, registry, null, "The device is unpaired. Its readings no longer go to your care team.", StatusCodes.Status200OK);
+    }
+
+    internal static async Task<IResult> RenderAsync(HttpContext context, PairingSession session, PairingRegistry registry, string? problem, string? done, int status)
+    {
+        var devices = await registry.ListAsync(session.Patient, context.RequestAborted);
+        var csrf = CsrfField(context);
+        var html = new StringBuilder();
+        if (problem is not null) html.Append(Problem(problem));
+        if (done is not null) html.Append("<p class=\"ok\" role=\"status\" id=\"done\">").Append(E(done)).Append("</p>");
+        html.Append("<h2>Your devices</h2>");
+        if (devices.Count == 0) html.Append("<p id=\"no-devices\">No device is set up for you yet.</p>");
+        else
+        {
+            html.Append("<ul class=\"devices\">");
+            foreach (var d in devices)
+                html.Append(CultureInfo.InvariantCulture, $"""
+                    <li><strong>{E(d.DeviceId)}</strong>: {d.Readings} readings so far.
+                    <form method="post" action="{Path}/unpair">{csrf}<input type="hidden" name="device" value="{E(d.DeviceId)}">
+                    <button type="submit" class="secondary" aria-label="Unpair {E(d.DeviceId)}">Unpair</button></form></li>
+                    """);
+            html.Append("</ul>");
+        }
+        html.Append(CultureInfo.InvariantCulture, $"""
+            <h2>Add a Bluetooth device</h2>
+            <form method="post" action="{Path}/add">{csrf}
+            <label for="address">Device address</label>
+            <input type="text" id="address" name="address" autocomplete="off" autocapitalize="characters" spellcheck="false" required aria-describedby="address-hint">
+            <p class="hint" id="address-hint">On the device's label, like C0:FF:EE:12:34:56.</p>
+            <label for="passkey">Number on the device's screen (if it shows one)</label>
+            <input type="text" id="passkey" name="passkey" inputmode="numeric" autocomplete="one-time-code" maxlength="6">
+            <fieldset><legend>Which user button do you press on the device?</legend>
+            """);
+        html.Append("<label><input type=\"radio\" name=\"user\" value=\"none\" checked> The device has no user buttons</label>");
+        for (var i = 1; i <= MaxUserButtons; i++)
+            html.Append(CultureInfo.InvariantCulture, $"<label><input type=\"radio\" name=\"user\" value=\"{i}\"> User {i}</label>");
+        html.Append("</fieldset><button type=\"submit\">Add this device</button></form>");
+        html.Append(MqttDeviceForm.Html(csrf));
+        return Page("Your health devices", html.ToString(), status);
+    }
+}
