@@ -22,6 +22,8 @@ public sealed class StoreSet(IServiceProvider services, IDisposable? owner = nul
     public IDeliveryLedger Ledger { get; } = services.GetRequiredService<IDeliveryLedger>();
     public IPendingPairings Pairings { get; } = services.GetRequiredService<IPendingPairings>();
     public IDeviceCredentials Credentials { get; } = services.GetRequiredService<IDeviceCredentials>();
+    public IDeviceInformation DeviceInformation { get; } = services.GetRequiredService<IDeviceInformation>();
+    public IGatewayIdentity GatewayIdentity { get; } = services.GetRequiredService<IGatewayIdentity>();
 
     /// <summary>The SQLite file behind the set (the SQLite-specific tests look at it).</summary>
     public string DatabasePath => services.GetRequiredService<SqliteDatabase>().DatabasePath;

@@ -41,3 +41,8 @@ public sealed class SqliteStorePairingsTests() : StorePairingsTests(new TempStor
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresStorePairingsTests(PostgresServer server) : StorePairingsTests(new TempStore(server));
+
+public sealed class SqliteStoreDeviceInformationTests() : StoreDeviceInformationTests(new TempStore());
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresStoreDeviceInformationTests(PostgresServer server) : StoreDeviceInformationTests(new TempStore(server));

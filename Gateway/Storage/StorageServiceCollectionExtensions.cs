@@ -39,6 +39,14 @@ public static class StorageServiceCollectionExtensions
         Add<IDeliveryLedger, SqliteDeliveryLedger, PostgresDeliveryLedger>(services);
         Add<IPendingPairings, SqlitePendingPairings, PostgresPendingPairings>(services);
         Add<IDeviceCredentials, SqliteDeviceCredentials, PostgresDeviceCredentials>(services);
+        services.TryAddSingleton<SqliteDeviceInformation>();
+        services.TryAddSingleton<PostgresDeviceInformation>();
+        services.TryAddSingleton<IDeviceInformation>(sp => IsPostgres(sp)
+            ? sp.GetRequiredService<PostgresDeviceInformation>()
+            : sp.GetRequiredService<SqliteDeviceInformation>());
+        services.TryAddSingleton<IGatewayIdentity>(sp => IsPostgres(sp)
+            ? sp.GetRequiredService<PostgresDeviceInformation>()
+            : sp.GetRequiredService<SqliteDeviceInformation>());
         services.TryAddSingleton<SqliteDeliveryStatistics>();
         services.TryAddSingleton<PostgresDeliveryStatistics>();
         services.TryAddSingleton<IDeliveryStatistics>(sp => IsPostgres(sp)

@@ -135,7 +135,32 @@ internal static class PostgresSchema
         ALTER TABLE outbox ADD COLUMN isolated boolean NOT NULL DEFAULT false;
         """;
 
-    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3];
+    // Reserved for another branch's migration 4 (issue 11 splits its schema work; merged in number order). A no-op
+    // here so that version 5 keeps its number; the merge puts the real step 4 in its place.
+    private const string Version4 = """
+        SELECT 1;
+        """;
+
+    // What each device says about itself, and the store's metadata (the gateway's identity): SQLite schema version 9.
+    private const string Version5 = """
+        CREATE TABLE device_information (
+            device_id       text        NOT NULL PRIMARY KEY,
+            manufacturer    text,
+            model           text,
+            serial          text,
+            firmware        text,
+            system_id       text,
+            battery_percent integer,
+            updated_at      timestamptz NOT NULL
+        );
+
+        CREATE TABLE store_metadata (
+            name  text NOT NULL PRIMARY KEY,
+            value text NOT NULL
+        );
+        """;
+
+    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3, Version4, Version5];
 
     public static int CurrentVersion => Migrations.Count;
 

@@ -165,7 +165,33 @@ internal static class SqliteSchema
         ALTER TABLE outbox ADD COLUMN isolated INTEGER NOT NULL DEFAULT 0;
         """;
 
-    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3, Version4, Version5, Version6, Version7];
+    // Reserved for another branch's migration 8 (issue 11 splits its schema work; merged in number order). A no-op
+    // here so that version 9 keeps its number; the merge puts the real step 8 in its place.
+    private const string Version8 = """
+        SELECT 1;
+        """;
+
+    // What each device says about itself (Device Information Service, MQTT `device` object, battery level), and the
+    // store's own metadata: the gateway's generated identity (PHD IG PHG Device), made once per installation.
+    private const string Version9 = """
+        CREATE TABLE device_information (
+            device_id       TEXT    NOT NULL PRIMARY KEY,
+            manufacturer    TEXT,
+            model           TEXT,
+            serial          TEXT,
+            firmware        TEXT,
+            system_id       TEXT,
+            battery_percent INTEGER,
+            updated_at      TEXT    NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE store_metadata (
+            name  TEXT NOT NULL PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """;
+
+    public static IReadOnlyList<string> Migrations { get; } = [Version1, Version2, Version3, Version4, Version5, Version6, Version7, Version8, Version9];
 
     public static int CurrentVersion => Migrations.Count;
 }
