@@ -67,4 +67,7 @@ internal static partial class DeliveryLog
 
     [LoggerMessage(EventId = 3132, Level = LogLevel.Warning, Message = "The EHR refused a request of {Readings} readings for its size; Bundles stay at most {Ceiling} readings")]
     public static partial void BatchCeilingLowered(ILogger logger, int readings, int ceiling);
+
+    [LoggerMessage(EventId = 3400, Level = LogLevel.Warning, Message = "{DeviceId}: device record unavailable ({Reason}); its Device carries what the readings say")]
+    public static partial void DeviceInformationUnavailable(ILogger logger, string deviceId, string reason);
 }

@@ -17,11 +17,12 @@ public sealed class ReadingMapper(IOptions<FhirOptions> options)
 {
     private readonly FhirOptions _options = options.Value;
 
-    public MappedReading Map(Reading reading, PatientId? patient)
+    /// <param name="information">What the device said about itself (its stored record), mapped onto the Device.</param>
+    public MappedReading Map(Reading reading, PatientId? patient, DeviceInformation? information = null)
     {
         ArgumentNullException.ThrowIfNull(reading);
         var definition = VitalSignCodes.For(reading.Kind);
-        var device = CreateDevice(reading, definition);
+        var device = CreateDevice(reading, definition, information);
 
         var observations = new List<Observation>(2);
         var primary = NewObservation(reading, patient, definition.Profile, PrimaryCode(reading, definition), device, reading.Status);
@@ -97,19 +98,21 @@ public sealed class ReadingMapper(IOptions<FhirOptions> options)
         return definition.Code;
     }
 
-    private Device CreateDevice(Reading reading, VitalSignDefinition definition)
+    private Device CreateDevice(Reading reading, VitalSignDefinition definition, DeviceInformation? information)
     {
         var device = new Device
         {
             Status = Device.FHIRDeviceStatus.Active,
             Type = Concept(FhirSystems.Mdc, "65573", "MDC_MOC_VMS_MDS_SIMP", definition.DeviceLabel),
         };
+        // First: the sender's conditional create and every Observation.device are on identifier[0].
         device.Identifier.Add(DeviceIdentifier.Create(reading.DeviceId, _options));
         device.DeviceName.Add(new Device.DeviceNameComponent
         {
             Name = DeviceName(reading, definition),
             Type = DeviceNameType.UserFriendlyName,
         });
+        PhdDeviceDescription.Describe(device, reading.Kind, DeviceIdentifier.IsBluetoothAddress(reading.DeviceId), information);
         return device;
     }
 
