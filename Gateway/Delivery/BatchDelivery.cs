@@ -24,7 +24,7 @@ namespace Vitals.Gateway.Delivery;
 /// </summary>
 internal sealed class BatchDelivery(
     ReadingMapper mapper, IEhrSender sender, PreSendValidation preSend, EhrCompatibility compatibility, FlowControl flow,
-    OutcomeRecorder recorder, ILogger logger, IDeviceInformation? devices = null)
+    OutcomeRecorder recorder, ILogger logger, IDeviceInformation? devices = null, GatewayDeviceRegistration? registration = null)
 {
     // Requests that delivered at least one reading, across all rounds in flight: "the EHR accepts other readings".
     private long _acceptingRequests;
@@ -35,6 +35,9 @@ internal sealed class BatchDelivery(
     public async Task DeliverAsync(IReadOnlyList<OutboxEntry> batch, CancellationToken ct)
     {
         var outgoing = new List<OutgoingReading>(batch.Count);
+        // Before mapping: the Observations name the gateway by the id this takes from the store.
+        if (registration is not null)
+            await registration.EnsureAsync(ct).ConfigureAwait(false);
         var described = await DescribeAsync(batch, ct).ConfigureAwait(false);
         foreach (var entry in batch)
         {

@@ -70,4 +70,10 @@ internal static partial class DeliveryLog
 
     [LoggerMessage(EventId = 3400, Level = LogLevel.Warning, Message = "{DeviceId}: device record unavailable ({Reason}); its Device carries what the readings say")]
     public static partial void DeviceInformationUnavailable(ILogger logger, string deviceId, string reason);
+
+    [LoggerMessage(EventId = 3401, Level = LogLevel.Information, Message = "Gateway Device {Identifier} is in the EHR as Device/{Id}")]
+    public static partial void GatewayDeviceFiled(ILogger logger, string? identifier, string id);
+
+    [LoggerMessage(EventId = 3402, Level = LogLevel.Warning, Message = "Gateway Device not filed in the EHR ({Reason}); tried again before the next batch")]
+    public static partial void GatewayDeviceNotFiled(ILogger logger, string reason);
 }

@@ -23,9 +23,6 @@ public static partial class DeviceIdentifier
             : new Identifier(options.DeviceIdentifierSystem, deviceId);
     }
 
-    /// <summary>The identifier by which Observations point at this gateway (observation-gatewayDevice).</summary>
-    public static Identifier ForGateway(FhirOptions options) => new(options.DeviceIdentifierSystem, options.GatewayId);
-
     [GeneratedRegex("^([0-9A-F]{2}:){5}[0-9A-F]{2}$")]
     private static partial Regex BluetoothAddress();
 }

@@ -13,9 +13,10 @@ namespace Vitals.Gateway.Fhir;
 /// A reading that breaks the decoders' guarantees (wrong unit for its kind, missing value) is a bug and throws
 /// <see cref="ArgumentException"/>.
 /// </summary>
-public sealed class ReadingMapper(IOptions<FhirOptions> options)
+public sealed class ReadingMapper(IOptions<FhirOptions> options, GatewayDevice? gateway = null)
 {
     private readonly FhirOptions _options = options.Value;
+    private readonly GatewayDevice _gateway = gateway ?? new GatewayDevice(options);
 
     /// <param name="information">What the device said about itself (its stored record), mapped onto the Device.</param>
     public MappedReading Map(Reading reading, PatientId? patient, DeviceInformation? information = null)
@@ -142,8 +143,8 @@ public sealed class ReadingMapper(IOptions<FhirOptions> options)
         observation.Extension.Add(new Extension(FhirSystems.GatewayDeviceExtension, new ResourceReference
         {
             Type = "Device",
-            Identifier = DeviceIdentifier.ForGateway(_options),
-            Display = _options.GatewayId,
+            Identifier = _gateway.Identifier,
+            Display = _gateway.Display,
         }));
 
         if (flags.HasFlag(MeasurementStatus.TestData))
