@@ -143,7 +143,7 @@ internal static class PostgresSchema
 
     // What each device says about itself, and the store's metadata (the gateway's identity): SQLite schema version 9.
     private const string Version5 = """
-        CREATE TABLE device_information (
+        CREATE TABLE IF NOT EXISTS device_information (
             device_id       text        NOT NULL PRIMARY KEY,
             manufacturer    text,
             model           text,
@@ -154,7 +154,7 @@ internal static class PostgresSchema
             updated_at      timestamptz NOT NULL
         );
 
-        CREATE TABLE store_metadata (
+        CREATE TABLE IF NOT EXISTS store_metadata (
             name  text NOT NULL PRIMARY KEY,
             value text NOT NULL
         );

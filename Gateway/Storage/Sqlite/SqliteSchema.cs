@@ -172,9 +172,10 @@ internal static class SqliteSchema
         """;
 
     // What each device says about itself (Device Information Service, MQTT `device` object, battery level), and the
-    // store's own metadata: the gateway's generated identity (PHD IG PHG Device), made once per installation.
+    // store's own metadata: the gateway's generated identity (PHD IG PHG Device), made once per installation. IF NOT
+    // EXISTS, as in versions 2 and 4: a file rolled back by hand to an earlier version migrates again without failing.
     private const string Version9 = """
-        CREATE TABLE device_information (
+        CREATE TABLE IF NOT EXISTS device_information (
             device_id       TEXT    NOT NULL PRIMARY KEY,
             manufacturer    TEXT,
             model           TEXT,
@@ -185,7 +186,7 @@ internal static class SqliteSchema
             updated_at      TEXT    NOT NULL
         ) WITHOUT ROWID;
 
-        CREATE TABLE store_metadata (
+        CREATE TABLE IF NOT EXISTS store_metadata (
             name  TEXT NOT NULL PRIMARY KEY,
             value TEXT NOT NULL
         ) WITHOUT ROWID;
