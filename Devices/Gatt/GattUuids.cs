@@ -10,6 +10,8 @@ public static class GattUuids
     public const ushort PulseOximeterService = 0x1822;
     public const ushort HeartRateService = 0x180D;
     public const ushort CurrentTimeService = 0x1805;
+    public const ushort DeviceInformationService = 0x180A;
+    public const ushort BatteryService = 0x180F;
 
     public const ushort TemperatureMeasurement = 0x2A1C;
     public const ushort TemperatureType = 0x2A1D;
@@ -30,6 +32,14 @@ public static class GattUuids
     public const ushort CurrentTime = 0x2A2B;
     public const ushort DateTime = 0x2A08;
     public const ushort ClientCharacteristicConfiguration = 0x2902;
+
+    // Device Information Service 1.1 characteristics (all read-only, all optional).
+    public const ushort SystemId = 0x2A23;
+    public const ushort ModelNumber = 0x2A24;
+    public const ushort SerialNumber = 0x2A25;
+    public const ushort FirmwareRevision = 0x2A26;
+    public const ushort ManufacturerName = 0x2A29;
+    public const ushort BatteryLevel = 0x2A19;
 
     /// <summary>The topic form of a 16-bit UUID: four lower-case hex digits, e.g. "2a35".</summary>
     public static string ToShort(ushort uuid) => uuid.ToString("x4", System.Globalization.CultureInfo.InvariantCulture);

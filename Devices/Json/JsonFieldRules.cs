@@ -18,6 +18,7 @@ internal enum JsonField
     Diastolic,
     Mean,
     Pulse,
+    Device,
 }
 
 /// <summary>
@@ -52,7 +53,7 @@ internal struct JsonFieldRules
     private static readonly string KnownStatusFlags = string.Join(", ", StatusFlags.Select(f => f.Name));
 
     // Indexed by JsonField, so that the locations of known fields are not built per message.
-    private static readonly string[] Names = ["", "value", "unit", "time", "id", "site", "status", "systolic", "diastolic", "mean", "pulse"];
+    private static readonly string[] Names = ["", "value", "unit", "time", "id", "site", "status", "systolic", "diastolic", "mean", "pulse", "device"];
     private static readonly DecodeErrorLocation[] Locations = Names.Select(n => DecodeErrorLocation.JsonPath("$." + n)).ToArray();
 
     private static readonly SearchValues<char> SiteChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz-");
@@ -63,6 +64,7 @@ internal struct JsonFieldRules
     public string? Id;
     public string? Site;
     public MeasurementStatus Status;
+    public DeviceInformation? Device;
 
     public static string Name(JsonField field) => Names[(int)field];
 

@@ -92,6 +92,14 @@ internal static class JsonPayloadReader
             seen |= bit;
 
             reader.Read();
+            if (field == JsonField.Device)
+            {
+                if (!JsonDeviceObject.TryRead(ref reader, out fields.Device, out error))
+                {
+                    return false;
+                }
+                continue;
+            }
             if (!fields.TryAccept(field, JsonToken.From(ref reader, numberText: !JsonFieldRules.IsNumber(field)), kind, context, out error))
             {
                 return false;
@@ -121,6 +129,7 @@ internal static class JsonPayloadReader
         if (reader.ValueTextEquals("time"u8)) return JsonField.Time;
         if (reader.ValueTextEquals("id"u8)) return JsonField.Id;
         if (reader.ValueTextEquals("status"u8)) return JsonField.Status;
+        if (reader.ValueTextEquals("device"u8)) return JsonField.Device;
         if (kind == VitalKind.BloodPressure)
         {
             if (reader.ValueTextEquals("systolic"u8)) return JsonField.Systolic;

@@ -16,12 +16,26 @@ public static class JsonReadingDecoder
     /// caller, e.g. from the topic). Never throws for any <paramref name="utf8Json"/>.
     /// </summary>
     public static bool TryDecode(string deviceId, VitalKind kind, ReadOnlySpan<byte> utf8Json, DecodeContext context,
-        [NotNullWhen(true)] out Reading? reading, out DecodeError error)
+        [NotNullWhen(true)] out Reading? reading, out DecodeError error) =>
+        TryDecode(deviceId, kind, utf8Json, context, out reading, out _, out error);
+
+    /// <summary>
+    /// <see cref="TryDecode(string, VitalKind, ReadOnlySpan{byte}, DecodeContext, out Reading?, out DecodeError)"/>, and
+    /// what the payload's optional <c>device</c> object says about the publisher (null when it has none).
+    /// </summary>
+    public static bool TryDecode(string deviceId, VitalKind kind, ReadOnlySpan<byte> utf8Json, DecodeContext context,
+        [NotNullWhen(true)] out Reading? reading, out DeviceInformation? device, out DecodeError error)
     {
         reading = null;
+        device = null;
         var fields = new JsonFieldRules();
-        return JsonPayloadReader.TryRead(utf8Json, kind, context, ref fields, out error)
-            && TryBuild(deviceId, kind, in fields, context, out reading, out error);
+        if (!JsonPayloadReader.TryRead(utf8Json, kind, context, ref fields, out error)
+            || !TryBuild(deviceId, kind, in fields, context, out reading, out error))
+        {
+            return false;
+        }
+        device = fields.Device;
+        return true;
     }
 
     private static bool TryBuild(string deviceId, VitalKind kind, in JsonFieldRules fields, DecodeContext context,

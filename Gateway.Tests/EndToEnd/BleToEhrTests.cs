@@ -47,6 +47,33 @@ public sealed class BleToEhrTests
         var page = await http.GetStringAsync(rig.Gateway.WebUrl + "/");
         // Each device's row on the status page says its Bluetooth link is up.
         Assert.All(Devices, d => Assert.Matches($"<tr><th scope=\"row\">{System.Text.RegularExpressions.Regex.Escape(d)}</th>(?:(?!</tr>).)*<td>connected</td>", page));
+        await AssertDevicesDescribedAsync(rig);
+    }
+
+    /// <summary>
+    /// The measuring Devices carry what each device's Device Information Service said (PHD IG PhdDevice), and the
+    /// gateway itself is one Device (PhgDevice) under its generated EUI-64, which every Observation's
+    /// observation-gatewayDevice extension names.
+    /// </summary>
+    private static async Task AssertDevicesDescribedAsync(Rig rig)
+    {
+        var devices = await rig.Ehr.SearchAllAsync("Device");
+        var cuff = devices.Single(d => d.GetProperty("identifier")[0].GetProperty("value").GetString() == Cuff.Replace(':', '-'));
+        Assert.Equal("Vitals Simulated Devices", cuff.GetProperty("manufacturer").GetString());
+        Assert.Equal("VS-BP330", cuff.GetProperty("modelNumber").GetString());
+        Assert.Equal("BP000002", cuff.GetProperty("serialNumber").GetString());
+        Assert.Equal("C0-FF-EE-FF-FE-00-00-02", cuff.GetProperty("identifier")[1].GetProperty("value").GetString());
+        var gateways = devices.Where(d => d.GetProperty("type").GetProperty("coding")[0].GetProperty("code").GetString() == "531981").ToList();
+        var phg = Assert.Single(gateways);
+        var phgId = phg.GetProperty("identifier")[0];
+        Assert.Equal("urn:oid:1.2.840.10004.1.1.1.0.0.1.0.0.1.2680", phgId.GetProperty("system").GetString());
+        Assert.Matches("^[0-9A-F]{2}(-[0-9A-F]{2}){7}$", phgId.GetProperty("value").GetString());
+        foreach (var observation in await rig.Ehr.SearchAllAsync("Observation"))
+        {
+            var gateway = observation.GetProperty("extension").EnumerateArray()
+                .Single(e => e.GetProperty("url").GetString() == "http://hl7.org/fhir/StructureDefinition/observation-gatewayDevice");
+            Assert.Equal(phgId.GetProperty("value").GetString(), gateway.GetProperty("valueReference").GetProperty("identifier").GetProperty("value").GetString());
+        }
     }
 
     [Fact]

@@ -36,7 +36,6 @@ public sealed class FhirOptionsTests
     }
 
     [Theory]
-    [InlineData("")]
     [InlineData("hub|7")]
     [InlineData(" hub")]
     public void The_gateway_id_must_be_a_plain_value(string gatewayId)

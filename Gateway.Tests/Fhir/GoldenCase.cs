@@ -9,7 +9,7 @@ namespace Vitals.Gateway.Tests.Fhir;
 /// The input of one golden file: a Reading as the decoders would produce it (property names camelCase, enums by
 /// name, flags comma-separated) and the patient it is bound to (null: unbound, as in <c>decode</c> without --patient).
 /// </summary>
-internal sealed record GoldenCase(string? Patient, Reading Reading)
+internal sealed record GoldenCase(string? Patient, Reading Reading, DeviceInformation? Device = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

@@ -38,7 +38,7 @@ public sealed class GoldenFileTests
     public void Mapping_matches_the_golden_file(string name)
     {
         var input = GoldenCase.Load(Path.Combine(AppContext.BaseDirectory, "TestData", "Fhir", name + InputSuffix));
-        var bundle = CollectionBundle.Build(Some.ReadingMapper().Map(input.Reading, input.PatientId));
+        var bundle = CollectionBundle.Build(Some.ReadingMapper().Map(input.Reading, input.PatientId, input.Device));
         var actual = Normalise(FhirJson.Serialize(bundle, pretty: true));
 
         if (Environment.GetEnvironmentVariable("UPDATE_GOLDEN") == "1")
@@ -56,7 +56,7 @@ public sealed class GoldenFileTests
     public void Every_resource_of_a_golden_case_is_valid_R4(string name)
     {
         var input = GoldenCase.Load(Path.Combine(AppContext.BaseDirectory, "TestData", "Fhir", name + InputSuffix));
-        var mapped = Some.ReadingMapper().Map(input.Reading, input.PatientId);
+        var mapped = Some.ReadingMapper().Map(input.Reading, input.PatientId, input.Device);
 
         Assert.Empty(FhirValidation.Errors(mapped.Device));
         foreach (var observation in mapped.Observations)

@@ -24,6 +24,8 @@ public sealed class StoreSet(IServiceProvider services, IDisposable? owner = nul
     public IDeviceCredentials Credentials { get; } = services.GetRequiredService<IDeviceCredentials>();
     public IEnrolmentCodes EnrolmentCodes { get; } = services.GetRequiredService<IEnrolmentCodes>();
     public IAdminPassword AdminPassword { get; } = services.GetRequiredService<IAdminPassword>();
+    public IDeviceInformation DeviceInformation { get; } = services.GetRequiredService<IDeviceInformation>();
+    public IGatewayIdentity GatewayIdentity { get; } = services.GetRequiredService<IGatewayIdentity>();
 
     /// <summary>The SQLite file behind the set (the SQLite-specific tests look at it).</summary>
     public string DatabasePath => services.GetRequiredService<SqliteDatabase>().DatabasePath;

@@ -51,3 +51,8 @@ public sealed class SqliteStoreEnrolmentTests() : StoreEnrolmentTests(new TempSt
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresStoreEnrolmentTests(PostgresServer server) : StoreEnrolmentTests(new TempStore(server));
+
+public sealed class SqliteStoreDeviceInformationTests() : StoreDeviceInformationTests(new TempStore());
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresStoreDeviceInformationTests(PostgresServer server) : StoreDeviceInformationTests(new TempStore(server));

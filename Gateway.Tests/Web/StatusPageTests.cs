@@ -42,6 +42,8 @@ public sealed class StatusPageTests
             await pipeline.SubmitAsync(Some.MqttMessage("vitals/scale-7/body-weight",
                 Encoding.UTF8.GetBytes($$"""{"value": 8{{i}}.37, "unit": "kg", "time": "{{DateTimeOffset.UtcNow:O}}", "id": "w{{i}}"}"""), DateTimeOffset.UtcNow), default);
         await Eventually.TrueAsync(async () => (await gateway.Store.Status.GetOutboxStatusAsync(default)).Delivered == 3, TimeSpan.FromSeconds(30), "three readings delivered");
+        await gateway.Store.DeviceInformation.SaveAsync("scale-7", new Vitals.Devices.DeviceInformation { Manufacturer = "Acme", Model = "WS-2", BatteryPercent = 64 },
+            DateTimeOffset.UtcNow, default);
         using var http = new HttpClient();
 
         var page = await http.GetStringAsync($"{gateway.WebUrl}/");
@@ -55,8 +57,9 @@ public sealed class StatusPageTests
         Assert.Matches("<circle class=\"p50\"", page);
         Assert.Equal(2, Regex.Matches(page, "<details><summary>[^<]+: table</summary><table>").Count);
         // Devices and connectivity.
-        // One row per slot: the scale's readings carry no user index, its slot without one is bound, nothing quarantined.
-        Assert.Matches("<th scope=\"row\">scale-7</th><td>–</td><td>yes</td><td class=\"n\">0</td>", page);
+        // One row per slot: the scale's readings carry no user index, its slot without one is bound, nothing quarantined;
+        // maker and model from its device record, and its battery.
+        Assert.Matches("<th scope=\"row\">scale-7</th><td>–</td><td>Acme WS-2</td><td>yes</td><td class=\"n\">0</td>(?:(?!</tr>).)*<td>64 %</td></tr>", page);
         Assert.Matches("<th scope=\"row\">broker</th><td class=\"Healthy\">Healthy</td>", page);
         Assert.Matches("<th scope=\"row\">ehr</th><td class=\"Healthy\">Healthy</td>", page);
         // No patient, no value.

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Vitals.Devices;
 using Vitals.Gateway.Delivery.Compatibility;
 using Vitals.Gateway.Delivery.Senders;
 using Vitals.Gateway.Fhir;
@@ -23,7 +24,7 @@ namespace Vitals.Gateway.Delivery;
 /// </summary>
 internal sealed class BatchDelivery(
     ReadingMapper mapper, IEhrSender sender, PreSendValidation preSend, EhrCompatibility compatibility, FlowControl flow,
-    OutcomeRecorder recorder, ILogger logger)
+    OutcomeRecorder recorder, ILogger logger, IDeviceInformation? devices = null, GatewayDeviceRegistration? registration = null)
 {
     // Requests that delivered at least one reading, across all rounds in flight: "the EHR accepts other readings".
     private long _acceptingRequests;
@@ -34,11 +35,15 @@ internal sealed class BatchDelivery(
     public async Task DeliverAsync(IReadOnlyList<OutboxEntry> batch, CancellationToken ct)
     {
         var outgoing = new List<OutgoingReading>(batch.Count);
+        // Before mapping: the Observations name the gateway by the id this takes from the store.
+        if (registration is not null)
+            await registration.EnsureAsync(ct).ConfigureAwait(false);
+        var described = await DescribeAsync(batch, ct).ConfigureAwait(false);
         foreach (var entry in batch)
         {
             try
             {
-                var mapped = mapper.Map(entry.Reading, entry.Patient);
+                var mapped = mapper.Map(entry.Reading, entry.Patient, described.GetValueOrDefault(entry.Reading.DeviceId));
                 // Checked per reading before it joins a request: an invalid one is a dead letter with the validator's
                 // findings and never costs the EHR a round trip (nor, in a transaction, its neighbours' delivery).
                 if (await preSend.DeadLetterIfInvalidAsync(entry, mapped, ct).ConfigureAwait(false))
@@ -73,6 +78,30 @@ internal sealed class BatchDelivery(
                 return;
         }
         await recorder.RecordAsync(outcomes, Progress(start)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What each device of the batch said about itself, for its Device resource. A store that cannot answer costs the
+    /// description, never the delivery: the Devices then carry what the readings alone say.
+    /// </summary>
+    private async Task<Dictionary<string, DeviceInformation>> DescribeAsync(IReadOnlyList<OutboxEntry> batch, CancellationToken ct)
+    {
+        var described = new Dictionary<string, DeviceInformation>(StringComparer.Ordinal);
+        if (devices is null)
+            return described;
+        foreach (var deviceId in batch.Select(e => e.Reading.DeviceId).Distinct(StringComparer.Ordinal))
+        {
+            try
+            {
+                if (await devices.GetAsync(deviceId, ct).ConfigureAwait(false) is { } record)
+                    described[deviceId] = record.Information;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                DeliveryLog.DeviceInformationUnavailable(logger, deviceId, ex.Message);
+            }
+        }
+        return described;
     }
 
     private bool Progress(long start) => Interlocked.Read(ref _acceptingRequests) != start;

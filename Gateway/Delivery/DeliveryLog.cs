@@ -67,4 +67,13 @@ internal static partial class DeliveryLog
 
     [LoggerMessage(EventId = 3132, Level = LogLevel.Warning, Message = "The EHR refused a request of {Readings} readings for its size; Bundles stay at most {Ceiling} readings")]
     public static partial void BatchCeilingLowered(ILogger logger, int readings, int ceiling);
+
+    [LoggerMessage(EventId = 3400, Level = LogLevel.Warning, Message = "{DeviceId}: device record unavailable ({Reason}); its Device carries what the readings say")]
+    public static partial void DeviceInformationUnavailable(ILogger logger, string deviceId, string reason);
+
+    [LoggerMessage(EventId = 3401, Level = LogLevel.Information, Message = "Gateway Device {Identifier} is in the EHR as Device/{Id}")]
+    public static partial void GatewayDeviceFiled(ILogger logger, string? identifier, string id);
+
+    [LoggerMessage(EventId = 3402, Level = LogLevel.Warning, Message = "Gateway Device not filed in the EHR ({Reason}); tried again before the next batch")]
+    public static partial void GatewayDeviceNotFiled(ILogger logger, string reason);
 }

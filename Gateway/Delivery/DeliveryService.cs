@@ -57,7 +57,9 @@ public sealed class DeliveryService : BackgroundService
         ILogger<DeliveryService> logger,
         PreSendValidation preSend,
         EhrCompatibility compatibility,
-        DeliveryHealth? health = null)
+        DeliveryHealth? health = null,
+        IDeviceInformation? devices = null,
+        GatewayDeviceRegistration? registration = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
@@ -70,7 +72,7 @@ public sealed class DeliveryService : BackgroundService
         _compatibility = compatibility;
         Flow = new FlowControl(_options.MaxConcurrency, Math.Max(1, sender.MaxReadingsPerRequest), _options.Timeout, time, logger);
         _recorder = new OutcomeRecorder(store, retry, metrics, time, _options.Retry, _health, logger);
-        _delivery = new BatchDelivery(mapper, sender, preSend, compatibility, Flow, _recorder, logger);
+        _delivery = new BatchDelivery(mapper, sender, preSend, compatibility, Flow, _recorder, logger, devices, registration);
     }
 
     /// <summary>The requests in flight and the Bundle size now, as the EHR's answers have shaped them.</summary>

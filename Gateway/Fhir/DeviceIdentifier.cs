@@ -16,13 +16,12 @@ public static partial class DeviceIdentifier
     {
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
         ArgumentNullException.ThrowIfNull(options);
+        // PHD IG STU 2 (PhdDevice, "Device Identifier codes"): a transport address is typed BTMAC; the type does not
+        // take part in the conditional create, which searches on system and value only.
         return IsBluetoothAddress(deviceId)
-            ? new Identifier(FhirSystems.BluetoothAddress, deviceId.Replace(':', '-'))
+            ? new Identifier(FhirSystems.BluetoothAddress, deviceId.Replace(':', '-')) { Type = PhdDeviceDescription.BtmacType() }
             : new Identifier(options.DeviceIdentifierSystem, deviceId);
     }
-
-    /// <summary>The identifier by which Observations point at this gateway (observation-gatewayDevice).</summary>
-    public static Identifier ForGateway(FhirOptions options) => new(options.DeviceIdentifierSystem, options.GatewayId);
 
     [GeneratedRegex("^([0-9A-F]{2}:){5}[0-9A-F]{2}$")]
     private static partial Regex BluetoothAddress();

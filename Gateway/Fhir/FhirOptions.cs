@@ -14,8 +14,11 @@ public sealed class FhirOptions
     /// <summary>Identifier system for device ids that are not Bluetooth addresses, and for the gateway itself.</summary>
     public string DeviceIdentifierSystem { get; set; } = "urn:vitals-gateway:device";
 
-    /// <summary>This gateway's identifier value (under <see cref="DeviceIdentifierSystem"/>), referenced from every Observation.</summary>
-    public string GatewayId { get; set; } = "vitals-gateway";
+    /// <summary>
+    /// This gateway's identifier value (under <see cref="DeviceIdentifierSystem"/>), referenced from every Observation.
+    /// Empty (the default): the EUI-64 the store generated at first run, as the PHD IG's SYSID (<see cref="GatewayDevice"/>).
+    /// </summary>
+    public string GatewayId { get; set; } = "";
 
     /// <summary>
     /// <c>Fhir:UploadInvalid</c>: a measurement its device flags invalid is, by default, not uploaded but kept in the

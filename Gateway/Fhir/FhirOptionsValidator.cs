@@ -24,11 +24,8 @@ public sealed partial class FhirOptionsValidator : IValidateOptions<FhirOptions>
             }
         }
         // The gateway id is the value half of a token search (system|value, FHIR R4 Search, "token" parameters).
-        if (string.IsNullOrEmpty(options.GatewayId))
-        {
-            failures.Add($"{FhirOptions.SectionName}:{nameof(FhirOptions.GatewayId)} is empty; it names this gateway in every Observation.");
-        }
-        else if (options.GatewayId.Trim() != options.GatewayId || options.GatewayId.Contains('|', StringComparison.Ordinal))
+        // Empty: the generated id (GatewayDevice).
+        if (!string.IsNullOrEmpty(options.GatewayId) && options.GatewayId.Trim() != options.GatewayId || options.GatewayId.Contains('|', StringComparison.Ordinal))
         {
             failures.Add($"{FhirOptions.SectionName}:{nameof(FhirOptions.GatewayId)} must not have surrounding white space or contain '|', got '{options.GatewayId}'.");
         }

@@ -18,6 +18,7 @@ public static class FhirServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FhirOptions>, FhirOptionsValidator>());
         services.AddOptions<TestDataOptions>().Bind(configuration.GetSection(TestDataOptions.SectionName));
+        services.TryAddSingleton<GatewayDevice>();
         services.AddSingleton<ReadingMapper>();
         services.TryAddSingleton<ReadingAdmission>();
         return services;

@@ -13,15 +13,17 @@ namespace Vitals.Gateway.Fhir;
 /// A reading that breaks the decoders' guarantees (wrong unit for its kind, missing value) is a bug and throws
 /// <see cref="ArgumentException"/>.
 /// </summary>
-public sealed class ReadingMapper(IOptions<FhirOptions> options)
+public sealed class ReadingMapper(IOptions<FhirOptions> options, GatewayDevice? gateway = null)
 {
     private readonly FhirOptions _options = options.Value;
+    private readonly GatewayDevice _gateway = gateway ?? new GatewayDevice(options);
 
-    public MappedReading Map(Reading reading, PatientId? patient)
+    /// <param name="information">What the device said about itself (its stored record), mapped onto the Device.</param>
+    public MappedReading Map(Reading reading, PatientId? patient, DeviceInformation? information = null)
     {
         ArgumentNullException.ThrowIfNull(reading);
         var definition = VitalSignCodes.For(reading.Kind);
-        var device = CreateDevice(reading, definition);
+        var device = CreateDevice(reading, definition, information);
 
         var observations = new List<Observation>(2);
         var primary = NewObservation(reading, patient, definition.Profile, PrimaryCode(reading, definition), device, reading.Status);
@@ -97,19 +99,21 @@ public sealed class ReadingMapper(IOptions<FhirOptions> options)
         return definition.Code;
     }
 
-    private Device CreateDevice(Reading reading, VitalSignDefinition definition)
+    private Device CreateDevice(Reading reading, VitalSignDefinition definition, DeviceInformation? information)
     {
         var device = new Device
         {
             Status = Device.FHIRDeviceStatus.Active,
             Type = Concept(FhirSystems.Mdc, "65573", "MDC_MOC_VMS_MDS_SIMP", definition.DeviceLabel),
         };
+        // First: the sender's conditional create and every Observation.device are on identifier[0].
         device.Identifier.Add(DeviceIdentifier.Create(reading.DeviceId, _options));
         device.DeviceName.Add(new Device.DeviceNameComponent
         {
             Name = DeviceName(reading, definition),
             Type = DeviceNameType.UserFriendlyName,
         });
+        PhdDeviceDescription.Describe(device, reading.Kind, DeviceIdentifier.IsBluetoothAddress(reading.DeviceId), information);
         return device;
     }
 
@@ -139,8 +143,8 @@ public sealed class ReadingMapper(IOptions<FhirOptions> options)
         observation.Extension.Add(new Extension(FhirSystems.GatewayDeviceExtension, new ResourceReference
         {
             Type = "Device",
-            Identifier = DeviceIdentifier.ForGateway(_options),
-            Display = _options.GatewayId,
+            Identifier = _gateway.Identifier,
+            Display = _gateway.Display,
         }));
 
         if (flags.HasFlag(MeasurementStatus.TestData))

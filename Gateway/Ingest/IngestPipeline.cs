@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Vitals.Devices;
 using Vitals.Gateway.Storage;
@@ -16,10 +18,23 @@ public sealed class IngestPipeline
     private readonly Channel<PendingCommit> _queue;
     private readonly MessageDecoder _decoder;
     private readonly int _maxPayloadBytes;
+    private readonly IDeviceInformation? _deviceInformation;
+    private readonly TimeProvider _time;
+    // What each publisher last said about itself: an unchanged device object costs no store write.
+    private readonly ConcurrentDictionary<string, DeviceInformation> _described = new(StringComparer.Ordinal);
 
     public IngestPipeline(MessageDecoder decoder, IOptions<IngestOptions> options)
+        : this(decoder, options, null, TimeProvider.System)
+    {
+    }
+
+    /// <param name="deviceInformation">Where a payload's <c>device</c> object is kept (README, "MQTT contract").</param>
+    [ActivatorUtilitiesConstructor]
+    public IngestPipeline(MessageDecoder decoder, IOptions<IngestOptions> options, IDeviceInformation? deviceInformation, TimeProvider time)
     {
         _decoder = decoder;
+        _deviceInformation = deviceInformation;
+        _time = time;
         _maxPayloadBytes = options.Value.MaxPayloadBytes;
         // Bounded: when the store falls behind, sources wait (MQTT back-pressure) instead of the gateway growing without limit.
         _queue = Channel.CreateBounded<PendingCommit>(new BoundedChannelOptions(options.Value.QueueCapacity)
@@ -43,10 +58,26 @@ public sealed class IngestPipeline
     public ValueTask<Task<IngestOutcome>> QueueAsync(IngestMessage message, CancellationToken ct)
     {
         var origin = message.Source.ToString();
-        IngestRecord record = _decoder.TryDecode(message, out var reading, out var error)
+        IngestRecord record = _decoder.TryDecode(message, out var reading, out var device, out var error)
             ? new IngestRecord.Accepted(origin, message.ReceivedAt, message.Payload, reading)
             : new IngestRecord.Rejected(origin, message.ReceivedAt, KeepablePart(message.Payload), error);
+        if (device is not null && _deviceInformation is not null
+            && !(_described.TryGetValue(message.DeviceId, out var known) && known == device))
+        {
+            return DescribeThenEnqueueAsync(message.DeviceId, device, record, ct);
+        }
         return EnqueueAsync(record, ct);
+    }
+
+    /// <summary>
+    /// The device record is written before the reading is queued, so the reading's delivery finds it (its FHIR Device
+    /// carries what the publisher said). A store failure here fails the message like a failed commit would.
+    /// </summary>
+    private async ValueTask<Task<IngestOutcome>> DescribeThenEnqueueAsync(string deviceId, DeviceInformation device, IngestRecord record, CancellationToken ct)
+    {
+        await _deviceInformation!.SaveAsync(deviceId, device, _time.GetUtcNow(), ct).ConfigureAwait(false);
+        _described[deviceId] = device;
+        return await EnqueueAsync(record, ct).ConfigureAwait(false);
     }
 
     /// <summary>

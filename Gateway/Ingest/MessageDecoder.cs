@@ -39,9 +39,14 @@ public sealed class MessageDecoder
     /// Size first (nothing else is looked at in an oversize payload), then the payload in its format, then whether the
     /// reading may be delivered at all (<see cref="ReadingAdmission"/>: a refused one is kept as rejected, with why).
     /// </summary>
-    public bool TryDecode(IngestMessage message, [NotNullWhen(true)] out Reading? reading, out DecodeError error)
+    public bool TryDecode(IngestMessage message, [NotNullWhen(true)] out Reading? reading, out DecodeError error) =>
+        TryDecode(message, out reading, out _, out error);
+
+    /// <summary>As above, and what a JSON payload's optional <c>device</c> object says about the publisher (null: nothing).</summary>
+    public bool TryDecode(IngestMessage message, [NotNullWhen(true)] out Reading? reading, out DeviceInformation? device, out DecodeError error)
     {
-        if (!TryDecodePayload(message, out reading, out error))
+        device = null;
+        if (!TryDecodePayload(message, out reading, out device, out error))
         {
             return false;
         }
@@ -50,12 +55,14 @@ public sealed class MessageDecoder
             return true;
         }
         reading = null;
+        device = null;
         return false;
     }
 
-    private bool TryDecodePayload(IngestMessage message, [NotNullWhen(true)] out Reading? reading, out DecodeError error)
+    private bool TryDecodePayload(IngestMessage message, [NotNullWhen(true)] out Reading? reading, out DeviceInformation? device, out DecodeError error)
     {
         reading = null;
+        device = null;
         if (!FitsSizeLimit(message.Payload.Length, out error)) return false;
 
         var context = new DecodeContext(message.ReceivedAt, _localZone, _limits)
@@ -65,7 +72,7 @@ public sealed class MessageDecoder
         };
         var format = message.Format;
         if (!format.IsGatt)
-            return JsonReadingDecoder.TryDecode(message.DeviceId, format.JsonKind.Value, message.Payload.Span, context, out reading, out error);
+            return JsonReadingDecoder.TryDecode(message.DeviceId, format.JsonKind.Value, message.Payload.Span, context, out reading, out device, out error);
 
         // Stateless on purpose: a GHS record split over several notifications is refused with a reason (see
         // GattReadingDecoder); a BLE bridge publishes whole records, and a Bluetooth session reassembles them first.

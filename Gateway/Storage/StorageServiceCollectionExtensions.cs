@@ -41,6 +41,14 @@ public static class StorageServiceCollectionExtensions
         Add<IDeviceCredentials, SqliteDeviceCredentials, PostgresDeviceCredentials>(services);
         Add<IEnrolmentCodes, SqliteEnrolmentCodes, PostgresEnrolmentCodes>(services);
         Add<IAdminPassword, SqliteAdminPassword, PostgresAdminPassword>(services);
+        services.TryAddSingleton<SqliteDeviceInformation>();
+        services.TryAddSingleton<PostgresDeviceInformation>();
+        services.TryAddSingleton<IDeviceInformation>(sp => IsPostgres(sp)
+            ? sp.GetRequiredService<PostgresDeviceInformation>()
+            : sp.GetRequiredService<SqliteDeviceInformation>());
+        services.TryAddSingleton<IGatewayIdentity>(sp => IsPostgres(sp)
+            ? sp.GetRequiredService<PostgresDeviceInformation>()
+            : sp.GetRequiredService<SqliteDeviceInformation>());
         services.TryAddSingleton<SqliteDeliveryStatistics>();
         services.TryAddSingleton<PostgresDeliveryStatistics>();
         services.TryAddSingleton<IDeliveryStatistics>(sp => IsPostgres(sp)

@@ -52,6 +52,7 @@ internal static class StatusPage
         var hourly = await statistics.GetHourlyAsync(hourStart, Hours, ct);
         var devices = await services.GetRequiredService<IDeviceBindings>().ListDevicesAsync(null, ct);
         var ble = (services.GetService<BleDeviceRegistry>()?.Snapshot() ?? []).ToDictionary(d => d.Address, StringComparer.Ordinal);
+        var described = (await services.GetRequiredService<IDeviceInformation>().ListAsync(ct)).ToDictionary(r => r.DeviceId, r => r.Information, StringComparer.Ordinal);
         var deadLetters = await services.GetRequiredService<IDeadLetters>().ListDeadLettersAsync(10, ct);
         var rejected = await services.GetRequiredService<IRejectedMessages>().ListRejectedAsync(20, ct);
 
@@ -71,7 +72,7 @@ internal static class StatusPage
         }
         Connectivity(html, health);
         Outbox(html, status, now);
-        Devices(html, devices, activity, ble, zone);
+        Devices(html, devices, activity, ble, described, zone);
         Charts(html, hourly, zone);
         DeadLetters(html, deadLetters, zone);
         Rejected(html, rejected, zone);
@@ -103,23 +104,26 @@ internal static class StatusPage
     }
 
     private static void Devices(StringBuilder html, IReadOnlyList<DeviceSummary> devices, Dictionary<string, DeviceActivity> today,
-        Dictionary<string, BleDeviceState> ble, TimeZoneInfo zone)
+        Dictionary<string, BleDeviceState> ble, Dictionary<string, Vitals.Devices.DeviceInformation> described, TimeZoneInfo zone)
     {
         html.Append("<h2>Devices</h2>");
         if (devices.Count == 0) { html.Append("<p>No device has sent anything yet.</p>"); return; }
         // One row per slot (device, user index). Whether a slot is bound, never to whom: the patient is not shown on a
-        // page without a login. Last seen, readings today and the link are the whole device's.
-        html.Append("<table><thead><tr><th scope=\"col\">Device</th><th scope=\"col\">User</th><th scope=\"col\">Bound</th><th scope=\"col\">Quarantined</th><th scope=\"col\">Last seen</th>")
+        // page without a login. Maker and model, last seen, readings today and the link are the whole device's.
+        html.Append("<table><thead><tr><th scope=\"col\">Device</th><th scope=\"col\">User</th><th scope=\"col\">Maker and model</th><th scope=\"col\">Bound</th><th scope=\"col\">Quarantined</th><th scope=\"col\">Last seen</th>")
             .Append("<th scope=\"col\">Last reading taken</th><th scope=\"col\">Readings today</th><th scope=\"col\">Bluetooth link</th><th scope=\"col\">Battery</th></tr></thead><tbody>");
         foreach (var d in devices)
         {
             var activity = today.GetValueOrDefault(d.DeviceId);
             var link = ble.GetValueOrDefault(d.DeviceId);
+            var about = described.GetValueOrDefault(d.DeviceId);
+            var maker = string.Join(" ", new[] { about?.Manufacturer, about?.Model }.Where(p => p is not null));
+            var battery = about?.BatteryPercent is { } level ? level.ToString(CultureInfo.InvariantCulture) + " %" : "unknown";
             html.Append(CultureInfo.InvariantCulture,
                 $"<tr><th scope=\"row\">{E(d.DeviceId)}</th><td>{(d.User is { } user ? user.ToString(CultureInfo.InvariantCulture) : "–")}</td>" +
-                $"<td>{(d.Patient is null ? "no" : "yes")}</td><td class=\"n\">{d.Quarantined}</td><td>{E(Local(d.LastSeen ?? link?.LastSeen, zone))}</td>" +
+                $"<td>{(maker.Length == 0 ? "–" : E(maker))}</td><td>{(d.Patient is null ? "no" : "yes")}</td><td class=\"n\">{d.Quarantined}</td><td>{E(Local(d.LastSeen ?? link?.LastSeen, zone))}</td>" +
                 $"<td>{E(Local(activity?.LastTaken, zone))}</td><td class=\"n\">{activity?.Readings ?? 0}</td>" +
-                $"<td>{(link is null ? "–" : link.Connected ? "connected" : "not connected")}</td><td>unknown</td></tr>");
+                $"<td>{(link is null ? "–" : link.Connected ? "connected" : "not connected")}</td><td>{battery}</td></tr>");
         }
         html.Append("</tbody></table>");
     }

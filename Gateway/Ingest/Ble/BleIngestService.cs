@@ -27,6 +27,7 @@ public sealed class BleIngestService : BackgroundService
         IDeviceBindings bindings,
         IngestPipeline pipeline,
         IPendingPairings pairings,
+        IDeviceInformation deviceInformation,
         BleDeviceRegistry registry,
         BleMetrics metrics,
         IOptions<BleOptions> options,
@@ -45,7 +46,7 @@ public sealed class BleIngestService : BackgroundService
         {
             throw new InvalidOperationException($"{IngestOptions.SectionName}:{nameof(IngestOptions.TimeZone)} '{ingest.Value.TimeZone}' is not a known time zone");
         }
-        _context = new BleSessionContext(_options, pipeline, pairings, registry, metrics, zone, time, logger);
+        _context = new BleSessionContext(_options, pipeline, pairings, registry, metrics, zone, time, logger) { DeviceInformation = deviceInformation };
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

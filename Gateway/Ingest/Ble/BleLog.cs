@@ -82,4 +82,13 @@ internal static partial class BleLog
 
     [LoggerMessage(EventId = 1282, Level = LogLevel.Error, Message = "{Address}: session failed unexpectedly; restarting it")]
     public static partial void SessionFailed(ILogger logger, Exception exception, string address);
+
+    [LoggerMessage(EventId = 1283, Level = LogLevel.Information, Message = "{Address}: device information: {Manufacturer} {Model}, firmware {Firmware}, battery {Battery} %")]
+    public static partial void DeviceInformationRead(ILogger logger, string address, string manufacturer, string model, string firmware, string battery);
+
+    [LoggerMessage(EventId = 1284, Level = LogLevel.Warning, Message = "{Address}: device information partly unusable: {Problems}")]
+    public static partial void DeviceInformationUnusable(ILogger logger, string address, string problems);
+
+    [LoggerMessage(EventId = 1285, Level = LogLevel.Warning, Message = "{Address}: device information not stored ({Reason}); readings go on with what the store knew")]
+    public static partial void DeviceInformationNotSaved(ILogger logger, string address, string reason);
 }

@@ -149,8 +149,24 @@ internal static class PostgresSchema
         UPDATE readings SET user_index = (reading_json::jsonb ->> 'userId')::integer WHERE reading_json::jsonb ->> 'userId' IS NOT NULL;
         """;
 
-    // Placeholder for the device records' step (another branch), replaced when it is merged, before any release.
-    private const string Version5 = "SELECT 5; -- placeholder for another branch's step";
+    // What each device says about itself, and the store's metadata (the gateway's identity): SQLite schema version 9.
+    private const string Version5 = """
+        CREATE TABLE IF NOT EXISTS device_information (
+            device_id       text        NOT NULL PRIMARY KEY,
+            manufacturer    text,
+            model           text,
+            serial          text,
+            firmware        text,
+            system_id       text,
+            battery_percent integer,
+            updated_at      timestamptz NOT NULL
+        );
+
+        CREATE TABLE IF NOT EXISTS store_metadata (
+            name  text NOT NULL PRIMARY KEY,
+            value text NOT NULL
+        );
+        """;
 
     // The pairing page: enrolment codes (SHA-256 of each) and the admin password's PBKDF2 hash (SQLite schema version 10).
     private const string Version6 = """

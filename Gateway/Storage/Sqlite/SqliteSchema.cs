@@ -181,8 +181,26 @@ internal static class SqliteSchema
         UPDATE readings SET user_index = json_extract(reading_json, '$.userId') WHERE json_extract(reading_json, '$.userId') IS NOT NULL;
         """;
 
-    // Placeholder for the device records' step (another branch), replaced when it is merged, before any release.
-    private const string Version9 = "SELECT 9; -- placeholder for another branch's step";
+    // What each device says about itself (Device Information Service, MQTT `device` object, battery level), and the
+    // store's own metadata: the gateway's generated identity (PHD IG PHG Device), made once per installation. IF NOT
+    // EXISTS, as in versions 2 and 4: a file rolled back by hand to an earlier version migrates again without failing.
+    private const string Version9 = """
+        CREATE TABLE IF NOT EXISTS device_information (
+            device_id       TEXT    NOT NULL PRIMARY KEY,
+            manufacturer    TEXT,
+            model           TEXT,
+            serial          TEXT,
+            firmware        TEXT,
+            system_id       TEXT,
+            battery_percent INTEGER,
+            updated_at      TEXT    NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS store_metadata (
+            name  TEXT NOT NULL PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """;
 
     // The pairing page: enrolment codes `patients enrol` prints (only a SHA-256 of each: a code is a bearer secret until
     // used or expired), and the admin password's PBKDF2 hash (`admin set-password`; one row).

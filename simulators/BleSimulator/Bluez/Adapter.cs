@@ -40,7 +40,7 @@ internal sealed class Adapter(DaemonState state, Link link, GattExport gatt, Pai
         {
             entry.Device.SetRssi(first);
         }
-        entry.Object = new BusObject(entry.Path, entry.Device);
+        entry.Object = new BusObject(entry.Path, entry.Device, new BatteryInterface(p.Information.BatteryPercent));
         state.Entries.Add(p.Address, entry);
         state.Tree.Add(entry.Object);
         return entry;

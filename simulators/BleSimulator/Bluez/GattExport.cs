@@ -82,7 +82,7 @@ internal sealed class GattExport(DaemonState state, PeripheralRadio radio)
                 break;
             }
             default:
-                value = characteristic.Properties["Value"].GetArray<byte>();
+                value = p.Information.Value(characteristic.Spec.Uuid) ?? characteristic.Properties["Value"].GetArray<byte>();
                 break;
         }
         characteristic.CacheValue(value);

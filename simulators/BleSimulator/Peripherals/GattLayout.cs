@@ -3,8 +3,10 @@ using Vitals.Devices.Gatt;
 namespace Vitals.Simulators.BleSimulator.Peripherals;
 
 /// <summary>
-/// The GATT databases of the device models (docs/devices.md). Device Information and Battery are left out:
-/// BlueZ claims them with plugins and never exports them as GATT objects (docs/bluez.md).
+/// The GATT databases of the device models (docs/devices.md). Every model has a Device Information Service: BlueZ's
+/// deviceinfo plugin is an external profile, so bluetoothd does not claim 0x180A and exports it like any other
+/// service. Battery 0x180F is left out: the battery plugin claims it and shows it as org.bluez.Battery1 on the device
+/// object instead (docs/bluez.md).
 /// </summary>
 internal static class GattLayout
 {
@@ -13,7 +15,18 @@ internal static class GattLayout
     private static readonly string[] Notify = ["notify"];
     private static readonly string[] WriteIndicate = ["write", "indicate"];
 
-    public static IReadOnlyList<ServiceSpec> For(DeviceKind kind) => kind switch
+    private static readonly ServiceSpec DeviceInformation = new(GattUuids.DeviceInformationService,
+    [
+        new(GattUuids.ManufacturerName, Read),
+        new(GattUuids.ModelNumber, Read),
+        new(GattUuids.SerialNumber, Read),
+        new(GattUuids.FirmwareRevision, Read),
+        new(GattUuids.SystemId, Read),
+    ]);
+
+    public static IReadOnlyList<ServiceSpec> For(DeviceKind kind) => [.. Health(kind), DeviceInformation];
+
+    private static IReadOnlyList<ServiceSpec> Health(DeviceKind kind) => kind switch
     {
         DeviceKind.Thermometer =>
         [

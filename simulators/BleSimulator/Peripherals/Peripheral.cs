@@ -19,7 +19,11 @@ internal sealed class Peripheral
         Services = GattLayout.For(kind);
         MeasurementUuid = GattLayout.MeasurementUuid(kind);
         Generator = new ReadingGenerator(unchecked(seed * 7919 + index));
+        Information = DeviceInformationValues.For(this);
     }
+
+    /// <summary>Its Device Information Service values and battery level.</summary>
+    public DeviceInformationValues Information { get; }
 
     public int Index { get; }
 

@@ -24,6 +24,10 @@ internal sealed class FakeDevice : BluetoothDevice
 
     public override bool IsPaired => true;
 
+    public int? Battery { get; set; }
+
+    public override int? BatteryPercent => Battery;
+
     /// <summary>Runs once the link is up and services are resolved, before ConnectAsync returns (stored indications).</summary>
     public Action? OnConnected { get; set; }
 

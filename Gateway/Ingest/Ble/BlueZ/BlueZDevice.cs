@@ -39,6 +39,9 @@ internal sealed class BlueZDevice : BluetoothDevice
 
     public override bool IsPaired => Bluetooth.Cache.DeviceBool(Path, "Paired");
 
+    // Battery1 sits on the device object next to Device1 (BlueZ doc/org.bluez.Battery.rst); a level over 100 is not a percentage.
+    public override int? BatteryPercent => Bluetooth.Cache.Byte(Path, BlueZNames.Battery1, "Percentage") is { } level and <= 100 ? level : null;
+
     public bool IsTrusted => Bluetooth.Cache.DeviceBool(Path, "Trusted");
 
     public bool IsConnectedAndResolved => Bluetooth.Cache.DeviceBool(Path, "Connected") && Bluetooth.Cache.DeviceBool(Path, "ServicesResolved");

@@ -7,6 +7,7 @@ internal static class BlueZNames
     public const string Adapter1 = "org.bluez.Adapter1";
     public const string Device1 = "org.bluez.Device1";
     public const string GattService1 = "org.bluez.GattService1";
+    public const string Battery1 = "org.bluez.Battery1";
     public const string GattCharacteristic1 = "org.bluez.GattCharacteristic1";
     public const string AgentManager1 = "org.bluez.AgentManager1";
     public const string Agent1 = "org.bluez.Agent1";

@@ -36,6 +36,11 @@ internal sealed class BlueZObjectCache(string adapterPath, Func<string, string, 
         lock (_gate) return Property(path, BlueZNames.Device1, name) is { Type: VariantValueType.String } v ? v.GetString() : null;
     }
 
+    public byte? Byte(string path, string @interface, string name)
+    {
+        lock (_gate) return Property(path, @interface, name) is { Type: VariantValueType.Byte } v ? v.GetByte() : null;
+    }
+
     public bool DeviceBool(string path, string name)
     {
         lock (_gate) return IsTrue(path, name);

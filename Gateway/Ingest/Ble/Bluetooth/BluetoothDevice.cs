@@ -13,6 +13,12 @@ public abstract class BluetoothDevice
     public abstract bool IsPaired { get; }
 
     /// <summary>
+    /// The battery level the stack reports (BlueZ: org.bluez.Battery1 Percentage, from the device's Battery Service
+    /// 0x180F), 0 to 100; null when the device has no battery service or the stack shows none.
+    /// </summary>
+    public virtual int? BatteryPercent => null;
+
+    /// <summary>
     /// Pairs (bonds) with the device. <paramref name="passkey"/> answers the device's passkey request; without one a
     /// device that asks for a passkey refuses. Completes without error when already paired.
     /// </summary>

@@ -126,6 +126,9 @@ internal sealed class BleDeviceSession : IAsyncDisposable
             await ReadTemperatureTypeAsync(device, ct).ConfigureAwait(false);
             _router.UseWeightFeature(null);
             _router.UseWeightFeature(await _reader.ReadWeightScaleFeatureAsync(device, ct).ConfigureAwait(false));
+            // Before the values are let through: the readings of this connection are delivered with what the device
+            // says about itself (its FHIR Device), so it is stored first.
+            await ReadDeviceInformationAsync(device, ct).ConfigureAwait(false);
             clock.Release();
             await StartLiveObservationsAsync(device, ct).ConfigureAwait(false);
             await _transfer.TransferAsync(device, ct).ConfigureAwait(false);
@@ -176,6 +179,25 @@ internal sealed class BleDeviceSession : IAsyncDisposable
         _router.UseTemperatureType(reading.Type);
         if (reading.Type is { } type) BleLog.TemperatureTypeRead(_logger, _address, type.Site ?? "reserved value");
         else if (reading.Problem is { } problem) BleLog.TemperatureTypeFailed(_logger, _address, problem);
+    }
+
+    private async Task ReadDeviceInformationAsync(BluetoothDevice device, CancellationToken ct)
+    {
+        var reading = await _reader.ReadDeviceInformationAsync(device, ct).ConfigureAwait(false);
+        if (reading.Problems.Count > 0) BleLog.DeviceInformationUnusable(_logger, _address, string.Join("; ", reading.Problems));
+        if (reading.Information is not { } information) return;
+        BleLog.DeviceInformationRead(_logger, _address, information.Manufacturer ?? "?", information.Model ?? "?", information.Firmware ?? "?",
+            information.BatteryPercent?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?");
+        if (_context.DeviceInformation is not { } store) return;
+        try
+        {
+            await store.SaveAsync(_address, information, _context.Time.GetUtcNow(), ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // The readings matter more than the description: they go on, with what the store already knew.
+            BleLog.DeviceInformationNotSaved(_logger, _address, e.Message);
+        }
     }
 
     private async Task StartLiveObservationsAsync(BluetoothDevice device, CancellationToken ct)

@@ -12,4 +12,8 @@ internal sealed record BleSessionContext(
     BleMetrics Metrics,
     TimeZoneInfo Zone,
     TimeProvider Time,
-    ILogger Logger);
+    ILogger Logger)
+{
+    /// <summary>Where what a device says about itself is kept (null: not kept, as in unit tests of other steps).</summary>
+    public IDeviceInformation? DeviceInformation { get; init; }
+}

@@ -1,3 +1,4 @@
+using Vitals.Devices;
 using Vitals.Devices.Gatt;
 
 namespace Vitals.Gateway.Ingest.Ble.Session;
@@ -20,6 +21,9 @@ internal enum ClockOutcome
 
 /// <param name="Before">For <see cref="ClockOutcome.Set"/>: how far off the device was before the write.</param>
 internal readonly record struct ClockReading(ClockOutcome Outcome, TimeSpan Offset, TimeSpan Before, string? Problem);
+
+/// <summary>What the device said about itself (null: nothing), and which parts could not be used.</summary>
+internal readonly record struct DeviceInformationReading(DeviceInformation? Information, IReadOnlyList<string> Problems);
 
 /// <summary>The thermometer's Temperature Type 0x2A1D: a type, nothing (absent), or why it is unusable.</summary>
 internal readonly record struct TemperatureTypeReading(TemperatureType? Type, string? Problem);
@@ -104,6 +108,68 @@ internal sealed class DeviceContextReader(BleSessionContext context)
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// What the device says about itself: its Device Information Service 0x180A (Manufacturer Name 0x2A29, Model
+    /// Number 0x2A24, Serial Number 0x2A25, Firmware Revision 0x2A26, System ID 0x2A23; DIS 1.1, every one optional)
+    /// and the battery level the stack shows. Read on each connection: firmware changes with an update, the battery
+    /// always. A part that is absent, unreadable or malformed is left out (null) and named in
+    /// <see cref="DeviceInformationReading.Problems"/>; a device without DIS is normal. Null when nothing was learnt.
+    /// </summary>
+    public async Task<DeviceInformationReading> ReadDeviceInformationAsync(BluetoothDevice device, CancellationToken ct)
+    {
+        var problems = new List<string>();
+        var service = await device.Gatt.GetPrimaryServiceAsync(GattUuids.DeviceInformationService, ct).ConfigureAwait(false);
+        string? manufacturer = null, model = null, serial = null, firmware = null, systemId = null;
+        if (service is not null)
+        {
+            manufacturer = await ReadTextAsync(service, GattUuids.ManufacturerName, problems, ct).ConfigureAwait(false);
+            model = await ReadTextAsync(service, GattUuids.ModelNumber, problems, ct).ConfigureAwait(false);
+            serial = await ReadTextAsync(service, GattUuids.SerialNumber, problems, ct).ConfigureAwait(false);
+            firmware = await ReadTextAsync(service, GattUuids.FirmwareRevision, problems, ct).ConfigureAwait(false);
+            var value = await ReadValueAsync(service, GattUuids.SystemId, problems, ct).ConfigureAwait(false);
+            if (value is not null)
+            {
+                if (SystemId.TryParse(value, out var id)) systemId = id.ToString();
+                else problems.Add($"0x2A23 is not an EUI-64 ({value.Length} byte(s), or all zero)");
+            }
+        }
+        var information = new DeviceInformation
+        {
+            Manufacturer = manufacturer,
+            Model = model,
+            Serial = serial,
+            Firmware = firmware,
+            SystemId = systemId,
+            BatteryPercent = device.BatteryPercent,
+        };
+        return new(information.IsEmpty ? null : information, problems);
+    }
+
+    private static async Task<string?> ReadTextAsync(GattService service, ushort uuid, List<string> problems, CancellationToken ct)
+    {
+        var value = await ReadValueAsync(service, uuid, problems, ct).ConfigureAwait(false);
+        if (value is null) return null;
+        if (DeviceInformationText.TryParse(value, out var text)) return text;
+        problems.Add($"0x{uuid:X4} is not usable text (not UTF-8, empty, control characters or over {DeviceInformationText.MaxLength} characters)");
+        return null;
+    }
+
+    private static async Task<byte[]?> ReadValueAsync(GattService service, ushort uuid, List<string> problems, CancellationToken ct)
+    {
+        var characteristic = await service.GetCharacteristicAsync(uuid, ct).ConfigureAwait(false);
+        if (characteristic is null || !characteristic.Can(GattCharacteristicProperties.Read)) return null;
+        try
+        {
+            return await characteristic.ReadValueAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // A device may protect a characteristic (insufficient authentication); the rest is still worth having.
+            problems.Add($"0x{uuid:X4} unreadable: {e.Message}");
             return null;
         }
     }
