@@ -17,6 +17,17 @@ internal static class GlibcHeap
     /// <summary>True on Linux with glibc (not musl, where malloc_trim does not exist).</summary>
     public static bool IsAvailable => Present.Value;
 
+    /// <summary>mallopt(3)'s M_ARENA_MAX.</summary>
+    private const int MArenaMax = -8;
+
+    /// <summary>
+    /// Caps the number of malloc arenas for threads created from now on. glibc gives a thread that meets a locked arena
+    /// an arena of its own, up to eight per core, each a 64 MB reservation with free lists of its own; the gateway's
+    /// native allocations are few and short (SQLite's statements and pages, socket buffers), so two arenas serve them
+    /// with less memory held free across arenas. True when glibc accepted the setting.
+    /// </summary>
+    public static bool LimitArenas(int max) => IsAvailable && MallOpt(MArenaMax, max) == 1;
+
     /// <summary>Returns freed native memory to the system; true when some was returned.</summary>
     public static bool Trim() => IsAvailable && MallocTrim(0) == 1;
 
@@ -37,6 +48,9 @@ internal static class GlibcHeap
     // DllImport, not LibraryImport: the signatures are blittable, and LibraryImport would need unsafe code enabled.
     [DllImport("libc", EntryPoint = "malloc_trim", ExactSpelling = true)]
     private static extern int MallocTrim(nuint pad);
+
+    [DllImport("libc", EntryPoint = "mallopt", ExactSpelling = true)]
+    private static extern int MallOpt(int param, int value);
 
     [DllImport("libc", EntryPoint = "gnu_get_libc_version", ExactSpelling = true)]
     private static extern IntPtr GnuGetLibcVersion();

@@ -31,7 +31,15 @@ internal sealed partial class NativeHeapTrimmer : BackgroundService
     public NativeHeapTrimmer(TimeProvider time, ILogger<NativeHeapTrimmer> logger)
         : this(time, logger, GlibcHeap.IsAvailable ? GlibcHeap.Trim : null)
     {
+        // Constructed with the other hosted services, before any of them starts: before the broker's connections and
+        // the store's readers create the threads that would each get an arena (MALLOC_ARENA_MAX set by the service
+        // manager still wins: it is read when the process starts).
+        if (Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") is null)
+            GlibcHeap.LimitArenas(MaxArenas);
     }
+
+    /// <summary>glibc's malloc arenas: two, as many as this gateway's usual cores (<see cref="GlibcHeap.LimitArenas"/>).</summary>
+    internal const int MaxArenas = 2;
 
     /// <param name="trim">Returns freed memory to the system; null where the C library cannot (not glibc).</param>
     internal NativeHeapTrimmer(TimeProvider time, ILogger<NativeHeapTrimmer> logger, Func<bool>? trim)
