@@ -13,16 +13,17 @@ namespace Vitals.Gateway.Ingest;
 /// reads and the sockets use grew the same way under load (about 45 MB after two minutes at 500 readings/s).
 /// </summary>
 /// <remarks>
-/// The call walks the allocator's free lists under its locks: about a millisecond for a heap of this size, every
+/// The call walks the allocator's free lists under its locks: about a millisecond for a heap of this size, once every
 /// <see cref="Interval"/>. Pages given back are faulted in again when reused, a cost paid by a gateway that is
 /// allocating anyway.
 /// </remarks>
 internal sealed partial class NativeHeapTrimmer : BackgroundService
 {
-    /// <summary>The first trim, once start-up (and its one-off JIT work) is over.</summary>
-    internal static readonly TimeSpan FirstAfter = TimeSpan.FromSeconds(5);
-
-    internal static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Between trims. The first is at start: this service starts last, after the services whose construction ran the
+    /// one-off JIT work, and before most devices have (re)connected.
+    /// </summary>
+    internal static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
     private readonly TimeProvider _time;
     private readonly ILogger<NativeHeapTrimmer> _logger;
@@ -61,7 +62,6 @@ internal sealed partial class NativeHeapTrimmer : BackgroundService
         }
         try
         {
-            await Task.Delay(FirstAfter, _time, stoppingToken).ConfigureAwait(false);
             using var timer = new PeriodicTimer(Interval, _time);
             do
             {
