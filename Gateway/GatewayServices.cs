@@ -67,6 +67,8 @@ public static class GatewayServices
         services.AddBleIngest(configuration);
         services.AddHostedService<EhrCapabilityCheck>();
         services.AddHostedService<DeliveryService>();
+        // Resident memory that follows the work, not its peak (docs/performance.md "Memory").
+        services.AddHostedService<NativeHeapTrimmer>();
         return services;
     }
 
