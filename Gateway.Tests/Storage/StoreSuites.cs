@@ -51,3 +51,8 @@ public sealed class SqliteStoreEnrolmentTests() : StoreEnrolmentTests(new TempSt
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresStoreEnrolmentTests(PostgresServer server) : StoreEnrolmentTests(new TempStore(server));
+
+public sealed class SqliteStorePatientReadingsTests() : StorePatientReadingsTests(new TempStore());
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresStorePatientReadingsTests(PostgresServer server) : StorePatientReadingsTests(new TempStore(server));
