@@ -25,7 +25,7 @@ internal static class YourReadings
         html.Append(CultureInfo.InvariantCulture, $"""
             <h2 id="readings">Your readings</h2>
             <p class="hint" id="take-a-reading">Take a reading now, as usual. It appears here by itself, and says when it was sent to your care team.</p>
-            <p><a class="button secondary" href="{DevicesPage.Path}#readings">Check again</a></p>
+            <form method="get" action="{DevicesPage.Path}"><button type="submit" class="secondary">Check again</button></form>
             """);
         for (var i = 0; i < slots.Count; i++)
         {
