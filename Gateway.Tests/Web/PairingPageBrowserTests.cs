@@ -121,12 +121,12 @@ public sealed class PairingPageBrowserTests(ITestOutputHelper output, SandboxEhr
         var id = await SandboxPatients.CreateAsync(ehr, "Grace", "Hopper-Test", "1956-12-09");
         var partner = await SandboxPatients.CreateAsync(ehr, "Alan", "Partner-Test", "1954-06-23");
         await using var gateway = await InProcessGateway.StartAsync(ehr.BaseUrlText);
-        // A shared scale: its user 2 is another patient's, with a reading of their own (99.9 kg) already filed.
+        // A shared scale: its user 2 is another patient's, with a reading of their own (93.7 kg) already filed.
         await gateway.Store.Bindings.BindAsync(Scale, 2, PatientId.Parse($"Patient/{partner}"), DateTimeOffset.UtcNow.AddHours(-1), default);
         var theirs = new Vitals.Devices.Reading
         {
             DeviceId = Scale, Kind = Vitals.Devices.VitalKind.BodyWeight, EffectiveTime = DateTimeOffset.UtcNow.AddMinutes(-2),
-            MeasurementId = "partner-1", UserId = 2, Value = new Vitals.Devices.Quantity(99.9m, Vitals.Devices.Ucum.Kilogram),
+            MeasurementId = "partner-1", UserId = 2, Value = new Vitals.Devices.Quantity(93.7m, Vitals.Devices.Ucum.Kilogram),
         };
         await gateway.Store.Ingest.CommitAsync([Some.AcceptedRecord(theirs)], default);
         var code = await EnrolAsync(gateway, ehr, $"Patient/{id}");
@@ -153,7 +153,8 @@ public sealed class PairingPageBrowserTests(ITestOutputHelper output, SandboxEhr
 
         // The device publishes with its new credentials; the page (not reloaded: the marker stays) shows it delivered.
         await page.EvaluateAsync("() => { window.notReloaded = true; }");
-        var taken = DateTimeOffset.UtcNow.AddSeconds(-5).ToString("yyyy-MM-ddTHH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture);
+        // Taken now: the binding began seconds ago (at "Add"), and a reading taken before it would rightly be quarantined.
+        var taken = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(0, await Vitals.Gateway.Tests.Ingest.Mqtt.MqttClients.MosquittoPubAsync(gateway.MqttPort, "mqttv311", $"vitals/{Scale}/body-weight",
             $$"""{"value": 72.4, "unit": "kg", "time": "{{taken}}", "id": 1}""", 1, (Scale, password)));
         var delivered = page.Locator("ul.readings li", new() { HasTextString = "sent to your care team at" });
@@ -162,7 +163,7 @@ public sealed class PairingPageBrowserTests(ITestOutputHelper output, SandboxEhr
         Assert.Matches(@"^Weight 72\.4 kg, on \d{1,2} \w+ at \d\d:\d\d: sent to your care team at \d\d:\d\d$", line);
         Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"), "the reading arrived without a reload");
         await CheckAsync(page, "31-reading-sent");
-        Assert.DoesNotContain("99.9", await page.ContentAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("93.7", await page.InnerHTMLAsync("main"), StringComparison.Ordinal);
         var stored = await gateway.Store.PatientReadings.ListPatientReadingsAsync(PatientId.Parse($"Patient/{id}"), Scale, null, DateTimeOffset.UtcNow.AddDays(-1), 10, default);
         Assert.Equal(Vitals.Gateway.Storage.PatientReadingState.Delivered, Assert.Single(stored).State);
 
@@ -171,7 +172,7 @@ public sealed class PairingPageBrowserTests(ITestOutputHelper output, SandboxEhr
         await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
         await page.WaitForSelectorAsync("figure.chart svg");
         Assert.Contains("sent to your care team at", await page.InnerTextAsync("ul.readings"), StringComparison.Ordinal);
-        Assert.DoesNotContain("99.9", await page.ContentAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("93.7", await page.InnerHTMLAsync("main"), StringComparison.Ordinal);
         await CheckAsync(page, "32-readings-chart");
     }
 
