@@ -153,12 +153,14 @@ public sealed class PairingPageBrowserTests(ITestOutputHelper output, SandboxEhr
 
         // The device publishes with its new credentials; the page (not reloaded: the marker stays) shows it delivered.
         await page.EvaluateAsync("() => { window.notReloaded = true; }");
+        var published = Stopwatch.StartNew();
         // Taken now: the binding began seconds ago (at "Add"), and a reading taken before it would rightly be quarantined.
         var taken = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(0, await Vitals.Gateway.Tests.Ingest.Mqtt.MqttClients.MosquittoPubAsync(gateway.MqttPort, "mqttv311", $"vitals/{Scale}/body-weight",
             $$"""{"value": 72.4, "unit": "kg", "time": "{{taken}}", "id": 1}""", 1, (Scale, password)));
         var delivered = page.Locator("ul.readings li", new() { HasTextString = "sent to your care team at" });
         await delivered.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        output.WriteLine($"publish to \"sent to your care team\" on the page: {published.Elapsed.TotalSeconds:0.0} s");
         var line = await delivered.InnerTextAsync();
         Assert.Matches(@"^Weight 72\.4 kg, on \d{1,2} \w+ at \d\d:\d\d: sent to your care team at \d\d:\d\d$", line);
         Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"), "the reading arrived without a reload");
