@@ -37,28 +37,49 @@ public sealed class InProcessGateway : IAsyncDisposable
     {
         var dir = Path.Combine(Path.GetTempPath(), "vg-test-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(dir);
-        var mqttPort = FreePort.Next();
-        var config = new Dictionary<string, string?>
+        // The web host picks its own port (0: WebUrl reads it back). The broker's port is picked here, free a moment
+        // ago; another process may take it before the broker binds, so a start that lost that race tries a new one.
+        for (var attempt = 1; ; attempt++)
         {
-            ["Storage:Path"] = Path.Combine(dir, "gateway.db"),
-            ["Mqtt:Port"] = mqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Web:Urls"] = $"http://127.0.0.1:{FreePort.Next()}",
-            ["Ehr:BaseUrl"] = ehrBaseUrl ?? $"http://127.0.0.1:{FreePort.Next()}/fhir/R4/",
-            ["Serilog:MinimumLevel:Default"] = "Warning",
-        };
-        if (settings is not null)
-            foreach (var (k, v) in settings) config[k] = v;
-        var app = GatewayHost.Build([], config, configureServices);
-        try
-        {
-            await app.StartAsync().ConfigureAwait(false);
+            var mqttPort = FreePort.Next();
+            var config = new Dictionary<string, string?>
+            {
+                ["Storage:Path"] = Path.Combine(dir, "gateway.db"),
+                ["Mqtt:Port"] = mqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Web:Urls"] = "http://127.0.0.1:0",
+                ["Ehr:BaseUrl"] = ehrBaseUrl ?? $"http://127.0.0.1:{FreePort.Next()}/fhir/R4/",
+                ["Serilog:MinimumLevel:Default"] = "Warning",
+            };
+            if (settings is not null)
+                foreach (var (k, v) in settings) config[k] = v;
+            var app = GatewayHost.Build([], config, configureServices);
+            try
+            {
+                await app.StartAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (attempt < 3 && IsAddressInUse(ex))
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+                continue;
+            }
+            catch
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+            return new InProcessGateway(app, dir, int.Parse(config["Mqtt:Port"]!, System.Globalization.CultureInfo.InvariantCulture));
         }
-        catch
+    }
+
+    private static bool IsAddressInUse(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
         {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw;
+            if (ex is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse }
+                || ex.GetType().Name == "AddressInUseException")
+                return true;
         }
-        return new InProcessGateway(app, dir, mqttPort);
+        return false;
     }
 
     public async ValueTask DisposeAsync()

@@ -15,6 +15,7 @@ public sealed class StoreSet(IServiceProvider services, IDisposable? owner = nul
     public IIngestCommit Ingest { get; } = services.GetRequiredService<IIngestCommit>();
     public IDeviceBindings Bindings { get; } = services.GetRequiredService<IDeviceBindings>();
     public IQuarantine Quarantine { get; } = services.GetRequiredService<IQuarantine>();
+    public IPatientReadings PatientReadings { get; } = services.GetRequiredService<IPatientReadings>();
     public IRejectedMessages Rejected { get; } = services.GetRequiredService<IRejectedMessages>();
     public IOutbox Outbox { get; } = services.GetRequiredService<IOutbox>();
     public IStoreStatus Status { get; } = services.GetRequiredService<IStoreStatus>();

@@ -56,3 +56,8 @@ public sealed class SqliteStoreDeviceInformationTests() : StoreDeviceInformation
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresStoreDeviceInformationTests(PostgresServer server) : StoreDeviceInformationTests(new TempStore(server));
+
+public sealed class SqliteStorePatientReadingsTests() : StorePatientReadingsTests(new TempStore());
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresStorePatientReadingsTests(PostgresServer server) : StorePatientReadingsTests(new TempStore(server));

@@ -114,6 +114,71 @@ public sealed class PairingPageBrowserTests(ITestOutputHelper output, SandboxEhr
     }
 
     [Fact]
+    public async Task A_reading_of_a_new_WiFi_device_appears_as_sent_to_the_care_team_without_a_reload_and_another_slots_never()
+    {
+        const string Scale = "wifi-scale-8";
+        var ehr = await StartEhrAsync();
+        var id = await SandboxPatients.CreateAsync(ehr, "Grace", "Hopper-Test", "1956-12-09");
+        var partner = await SandboxPatients.CreateAsync(ehr, "Alan", "Partner-Test", "1954-06-23");
+        await using var gateway = await InProcessGateway.StartAsync(ehr.BaseUrlText);
+        // A shared scale: its user 2 is another patient's, with a reading of their own (93.7 kg) already filed.
+        await gateway.Store.Bindings.BindAsync(Scale, 2, PatientId.Parse($"Patient/{partner}"), DateTimeOffset.UtcNow.AddHours(-1), default);
+        var theirs = new Vitals.Devices.Reading
+        {
+            DeviceId = Scale, Kind = Vitals.Devices.VitalKind.BodyWeight, EffectiveTime = DateTimeOffset.UtcNow.AddMinutes(-2),
+            MeasurementId = "partner-1", UserId = 2, Value = new Vitals.Devices.Quantity(93.7m, Vitals.Devices.Ucum.Kilogram),
+        };
+        await gateway.Store.Ingest.CommitAsync([Some.AcceptedRecord(theirs)], default);
+        var code = await EnrolAsync(gateway, ehr, $"Patient/{id}");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true });
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 }, BypassCSP = true });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(gateway.WebUrl + "/pair");
+        await page.FillAsync("#code", code);
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/pair/confirm");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, this is me" }).ClickAsync();
+        await page.WaitForURLAsync("**/pair/devices");
+        await page.FillAsync("#mqtt-device", Scale);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add this Wi-Fi device" }).ClickAsync();
+        await page.WaitForSelectorAsync("#mqtt-password");
+        var password = (await page.InnerTextAsync("#mqtt-password")).Trim();
+        await page.GetByRole(AriaRole.Link, new() { Name = "I have typed them in" }).ClickAsync();
+        await page.WaitForURLAsync("**/pair/devices");
+        Assert.Contains("Take a reading now", await page.InnerTextAsync("#take-a-reading"), StringComparison.Ordinal);
+        Assert.Contains("No readings yet", await page.InnerTextAsync("ul.readings"), StringComparison.Ordinal);
+        await CheckAsync(page, "30-take-a-reading");
+
+        // The device publishes with its new credentials; the page (not reloaded: the marker stays) shows it delivered.
+        await page.EvaluateAsync("() => { window.notReloaded = true; }");
+        var published = Stopwatch.StartNew();
+        // Taken now: the binding began seconds ago (at "Add"), and a reading taken before it would rightly be quarantined.
+        var taken = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(0, await Vitals.Gateway.Tests.Ingest.Mqtt.MqttClients.MosquittoPubAsync(gateway.MqttPort, "mqttv311", $"vitals/{Scale}/body-weight",
+            $$"""{"value": 72.4, "unit": "kg", "time": "{{taken}}", "id": 1}""", 1, (Scale, password)));
+        var delivered = page.Locator("ul.readings li", new() { HasTextString = "sent to your care team at" });
+        await delivered.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        output.WriteLine($"publish to \"sent to your care team\" on the page: {published.Elapsed.TotalSeconds:0.0} s");
+        var line = await delivered.InnerTextAsync();
+        Assert.Matches(@"^Weight 72\.4 kg, on \d{1,2} \w+ at \d\d:\d\d: sent to your care team at \d\d:\d\d$", line);
+        Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"), "the reading arrived without a reload");
+        await CheckAsync(page, "31-reading-sent");
+        Assert.DoesNotContain("93.7", await page.InnerHTMLAsync("main"), StringComparison.Ordinal);
+        var stored = await gateway.Store.PatientReadings.ListPatientReadingsAsync(PatientId.Parse($"Patient/{id}"), Scale, null, DateTimeOffset.UtcNow.AddDays(-1), 10, default);
+        Assert.Equal(Vitals.Gateway.Storage.PatientReadingState.Delivered, Assert.Single(stored).State);
+
+        // Without script, the page is the same after a reload ("Check again"), now with the chart.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check again" }).ClickAsync();
+        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await page.WaitForSelectorAsync("figure.chart svg");
+        Assert.Contains("sent to your care team at", await page.InnerTextAsync("ul.readings"), StringComparison.Ordinal);
+        Assert.DoesNotContain("93.7", await page.InnerHTMLAsync("main"), StringComparison.Ordinal);
+        await CheckAsync(page, "32-readings-chart");
+    }
+
+    [Fact]
     public async Task A_code_for_a_patient_the_EHR_no_longer_answers_for_changes_nothing_and_says_so()
     {
         var ehr = await StartEhrAsync();

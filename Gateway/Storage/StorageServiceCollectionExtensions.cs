@@ -32,6 +32,7 @@ public static class StorageServiceCollectionExtensions
         Add<IIngestCommit, SqliteIngestCommit, PostgresIngestCommit>(services);
         Add<IDeviceBindings, SqliteDeviceBindings, PostgresDeviceBindings>(services);
         Add<IQuarantine, SqliteQuarantine, PostgresQuarantine>(services);
+        Add<IPatientReadings, SqlitePatientReadings, PostgresPatientReadings>(services);
         Add<IRejectedMessages, SqliteRejectedMessages, PostgresRejectedMessages>(services);
         Add<IOutbox, SqliteOutbox, PostgresOutbox>(services);
         Add<IStoreStatus, SqliteStoreStatus, PostgresStoreStatus>(services);

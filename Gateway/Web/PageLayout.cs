@@ -34,6 +34,8 @@ internal static class PageLayout
         ul.devices{list-style:none;padding:0}ul.devices li{margin:.5rem 0}
         .chart svg{max-width:100%;height:auto}.grid{stroke:#ccc;stroke-width:1}.axis{font-size:11px;fill:#444}
         circle.value,.key.value::before{fill:#0b4f8a;background:#0b4f8a}path.value{stroke:#0b4f8a}path.line{fill:none;stroke-width:2}
+        circle.lower,.key.lower::before{fill:#a34a00;background:#a34a00}path.lower{stroke:#a34a00}
+        ul.readings{padding-left:1.2rem}ul.readings li{margin:.4rem 0}h3{font-size:1.1rem;margin:1.2rem 0 .4rem}
         .key::before{content:"";display:inline-block;width:.8em;height:.8em;margin-right:.3em}
         fieldset{border:2px solid #555;border-radius:.4rem;margin:1rem 0;padding:.2rem .8rem}legend{font-weight:600;padding:0 .3rem}
         fieldset label{font-weight:normal;margin:0;padding:.6rem 0;min-height:3rem}

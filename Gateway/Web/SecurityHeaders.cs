@@ -17,6 +17,13 @@ public static class SecurityHeaders
         "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     /// <summary>
+    /// The pairing pages (<c>/pair</c> and below) also run the gateway's own script file and listen to its event stream
+    /// (CSP Level 3 <c>script-src 'self'</c>, <c>connect-src 'self'</c>); still no inline script.
+    /// </summary>
+    public const string PairingContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    /// <summary>
     /// As the outermost middleware (a startup filter registered first), so that even the host filter's 400 and the
     /// framework's own error answers carry the headers.
     /// </summary>
@@ -40,7 +47,9 @@ public static class SecurityHeaders
         context.Response.OnStarting(() =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/pair", StringComparison.Ordinal)
+                ? PairingContentSecurityPolicy
+                : ContentSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";

@@ -23,11 +23,11 @@ internal static class SvgChart
 
     /// <summary>Lines with a dot per value; a missing value (null) breaks the line.</summary>
     public static void Lines(StringBuilder html, string id, string title, string description, IReadOnlyList<string> labels,
-        IReadOnlyList<ChartSeries> series, string unit) =>
-        Render(html, id, title, description, labels, series, unit, bars: false);
+        IReadOnlyList<ChartSeries> series, string unit, string labelHeader = "Hour") =>
+        Render(html, id, title, description, labels, series, unit, bars: false, labelHeader);
 
     private static void Render(StringBuilder html, string id, string title, string description, IReadOnlyList<string> labels,
-        IReadOnlyList<ChartSeries> series, string unit, bool bars)
+        IReadOnlyList<ChartSeries> series, string unit, bool bars, string labelHeader = "Hour")
     {
         var max = series.SelectMany(s => s.Values).Where(v => v is not null).Select(v => v!.Value).DefaultIfEmpty(0).Max();
         var top = NiceCeiling(max);
@@ -86,7 +86,7 @@ internal static class SvgChart
         html.Append("</figcaption></figure>");
 
         // The same numbers as a table (collapsed by default: the picture is for looking, the table for reading).
-        html.Append(CultureInfo.InvariantCulture, $"<details><summary>{E(title)}: table</summary><table><caption>{E(title)} ({E(unit)})</caption><thead><tr><th scope=\"col\">Hour</th>");
+        html.Append(CultureInfo.InvariantCulture, $"<details><summary>{E(title)}: table</summary><table><caption>{E(title)} ({E(unit)})</caption><thead><tr><th scope=\"col\">{E(labelHeader)}</th>");
         foreach (var s in series) html.Append("<th scope=\"col\">").Append(E(s.Name)).Append("</th>");
         html.Append("</tr></thead><tbody>");
         for (var i = 0; i < labels.Count; i++)

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Vitals.Gateway.Ingest.Ble;
 using Vitals.Gateway.Storage;
@@ -30,6 +31,7 @@ internal static class DevicesPage
         app.MapPost(Path + "/add", AddAsync);
         app.MapPost(Path + "/unpair", UnpairAsync);
         app.MapMqttDeviceForm();
+        app.MapReadingsStream();
         return app;
     }
 
@@ -72,7 +74,7 @@ internal static class DevicesPage
         if (passkeyText.Length > 0) await passkeys.SetAsync(address, passkey, now, ct);
         WebLog.DeviceBound(logger, address, user?.ToString(CultureInfo.InvariantCulture) ?? "none");
         return await RenderAsync(context, session, registry, null,
-            outcome == BindOutcome.AlreadyYours ? "This device was already yours. Nothing else to do." : "Done: the device is yours now. Take a reading as usual; it goes to your care team.",
+            outcome == BindOutcome.AlreadyYours ? "This device was already yours. Nothing else to do." : "Done: the device is yours now. Take a reading now, as usual: it appears below, with when it was sent to your care team.",
             StatusCodes.Status200OK);
     }
 
@@ -107,6 +109,8 @@ internal static class DevicesPage
                     """);
             html.Append("</ul>");
         }
+        await YourReadings.AppendAsync(html, session.Patient, devices, context.RequestServices.GetRequiredService<IPatientReadings>(),
+            context.RequestServices.GetRequiredService<TimeProvider>(), context.RequestAborted);
         html.Append(CultureInfo.InvariantCulture, $"""
             <h2>Add a Bluetooth device</h2>
             <form method="post" action="{Path}/add">{csrf}
@@ -122,6 +126,6 @@ internal static class DevicesPage
             html.Append(CultureInfo.InvariantCulture, $"<label><input type=\"radio\" name=\"user\" value=\"{i}\"> User {i}</label>");
         html.Append("</fieldset><button type=\"submit\">Add this device</button></form>");
         html.Append(MqttDeviceForm.Html(csrf));
-        return Page("Your health devices", html.ToString(), status);
+        return Page("Your health devices", html.ToString(), status, script: devices.Count > 0);
     }
 }
