@@ -28,7 +28,9 @@ public sealed class JsonAndGattToEhrTests
         string[] devices = ["thermo-jg", "cuff-jg", "scale-jg"];
         foreach (var device in devices)
         {
-            var (exit, output) = await gateway.CliAsync("devices", "bind", "--device", device, "--patient", $"Patient/{device}");
+            // Bound from before the readings were taken: a binding covers only readings inside its validity.
+            var (exit, output) = await gateway.CliAsync("devices", "bind", "--device", device, "--patient", $"Patient/{device}",
+                "--from", taken.AddHours(-1).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
             Assert.True(exit == 0, output);
         }
 
