@@ -60,16 +60,8 @@ internal static class DevicesPage
         var logger = loggers.CreateLogger(typeof(DevicesPage).FullName!);
         var now = time.GetUtcNow();
         var outcome = await registry.BindSlotAsync(address, user, session.Patient, now, ct);
-        if (outcome == BindOutcome.SomeoneElses)
-        {
-            WebLog.BindRefused(logger, address, "bound to another patient");
-            return await RenderAsync(context, session, registry, "This device is already set up for someone else. Only your clinic can move it to you: please call them.", null, StatusCodes.Status409Conflict);
-        }
-        if (outcome == BindOutcome.SlotTaken)
-        {
-            WebLog.BindRefused(logger, address, "user slot taken");
-            return await RenderAsync(context, session, registry, $"Someone else already uses user button {user} on this device. Choose the button you press, or call your clinic.", null, StatusCodes.Status409Conflict);
-        }
+        if (await RefusedAsync(context, session, registry, logger, address, user, outcome) is { } refused)
+            return refused;
         // Bound first, then the passkey: the gateway connects to bound devices only, and pairs with the passkey it finds.
         if (passkeyText.Length > 0) await passkeys.SetAsync(address, passkey, now, ct);
         WebLog.DeviceBound(logger, address, user?.ToString(CultureInfo.InvariantCulture) ?? "none");
@@ -87,6 +79,24 @@ internal static class DevicesPage
             return await RenderAsync(context, session, registry, "That device is not one of yours, so nothing was changed.", null, StatusCodes.Status400BadRequest);
         WebLog.DeviceUnbound(loggers.CreateLogger(typeof(DevicesPage).FullName!), device);
         return await RenderAsync(context, session, registry, null, "The device is unpaired. Its readings no longer go to your care team.", StatusCodes.Status200OK);
+    }
+
+    /// <summary>The page that says why a bind was refused (someone else's device or user button), or null when it was not.</summary>
+    internal static async Task<IResult?> RefusedAsync(
+        HttpContext context, PairingSession session, PairingRegistry registry, ILogger logger, string deviceId, int? user, BindOutcome outcome)
+    {
+        var (reason, message) = outcome switch
+        {
+            BindOutcome.SomeoneElses => ("bound to another patient",
+                "This device is already set up for someone else. Only your clinic can move it to you: please call them."),
+            BindOutcome.SlotTaken => ("user slot taken",
+                $"Someone else already uses user button {user} on this device. Choose the button you press, or call your clinic."),
+            _ => (null, null),
+        };
+        if (reason is null)
+            return null;
+        WebLog.BindRefused(logger, deviceId, reason);
+        return await RenderAsync(context, session, registry, message, null, StatusCodes.Status409Conflict);
     }
 
     internal static async Task<IResult> RenderAsync(HttpContext context, PairingSession session, PairingRegistry registry, string? problem, string? done, int status)

@@ -47,11 +47,8 @@ internal static class MqttDeviceForm
             return await DevicesPage.RenderAsync(context, session, registry, "That is not a device id. It has letters, numbers, dots, dashes or colons, up to 64.", null, StatusCodes.Status400BadRequest);
         var now = time.GetUtcNow();
         var outcome = await registry.BindSlotAsync(device, null, session.Patient, now, context.RequestAborted);
-        if (outcome == BindOutcome.SomeoneElses)
-        {
-            WebLog.BindRefused(logger, device, "bound to another patient");
-            return await DevicesPage.RenderAsync(context, session, registry, "This device is already set up for someone else. Only your clinic can move it to you: please call them.", null, StatusCodes.Status409Conflict);
-        }
+        if (await DevicesPage.RefusedAsync(context, session, registry, logger, device, null, outcome) is { } refused)
+            return refused;
         var secret = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         await credentials.SetAsync(device, MosquittoPasswordHash.Create(secret, mqtt.Value.CredentialIterations).ToString(), now, context.RequestAborted);
         WebLog.DeviceBound(logger, device, "none");
