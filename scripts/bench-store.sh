@@ -10,19 +10,9 @@ readings=${2:-20000}
 seconds=${3:-10}
 source scripts/bench-common.sh
 
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-pgdir=$(mktemp -d)   # not under $work: the postgres user must reach it
-password=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
-echo "$password" > "$pgdir/pw"
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$pgdir"
-as_pg "$pgbin/initdb" -D "$pgdir/data" -U bench --pwfile="$pgdir/pw" --auth=scram-sha-256 --no-locale -E UTF8 >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w -o "-p $port -k $pgdir -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null
-stop_pg() { as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null 2>&1 || true; rm -rf "$pgdir"; cleanup; }
-trap stop_pg EXIT INT TERM
-PGPASSWORD=$password "$pgbin/createdb" -h 127.0.0.1 -p "$port" -U bench bench
+start_postgres
+pg_createdb bench
 
 $bench store-insert --provider sqlite --store "$work/sqlite" --batches "$batches" --readings "$readings" --seconds "$seconds"
-$bench store-insert --provider postgres --connection-string "Host=127.0.0.1;Port=$port;Database=bench;Username=bench;Password=$password" \
+$bench store-insert --provider postgres --connection-string "$(pg_cs bench)" \
   --batches "$batches" --readings "$readings" --seconds "$seconds"

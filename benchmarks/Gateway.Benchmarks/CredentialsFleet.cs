@@ -20,7 +20,7 @@ internal static class CredentialsFleet
         // PBKDF2 is the slow part: hash on every core, then store one after the other.
         var hashes = new string[ids.Length];
         Parallel.For(0, ids.Length, i => hashes[i] = MosquittoPasswordHash.Create(password, iterations).ToString());
-        using var store = await BenchStore.OpenAsync(FleetArgs.Store(args));
+        using var store = await FleetArgs.OpenStoreAsync(args);
         var credentials = store.Get<IDeviceCredentials>();
         var now = DateTimeOffset.UtcNow;
         for (var i = 0; i < ids.Length; i++)

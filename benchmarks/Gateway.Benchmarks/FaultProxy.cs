@@ -45,11 +45,12 @@ internal sealed class FaultProxy : IAsyncDisposable
 
     public long Throttled => Interlocked.Read(ref _throttled);
 
-    public static async Task<FaultProxy> StartAsync(string upstreamBase)
+    /// <param name="port">the loopback port to listen on; 0: one the system picks</param>
+    public static async Task<FaultProxy> StartAsync(string upstreamBase, int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         var proxy = new FaultProxy(app, new Uri(upstreamBase).GetLeftPart(UriPartial.Authority));
         app.Run(proxy.HandleAsync);

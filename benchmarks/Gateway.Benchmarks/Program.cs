@@ -5,6 +5,7 @@ using Vitals.Gateway.Benchmarks;
 // "delivery-latency": publish -> EHR 2xx percentiles read from a gateway store after a run.
 // "delivery-throughput": Observations/s into the sandbox EHR per Ehr:Profile in one run, and their ratio.
 // "delivery-faults": delivery through a throttling or slow proxy in front of the sandbox EHR (scripts/bench-delivery-faults.sh).
+// "fault-proxy": FaultProxy as a process of its own in front of the sandbox EHR, for whole gateways (scripts/bench-fleet.sh).
 // "validator-memory": RSS and managed heap before and after the pre-send validator has compiled every profile.
 // "ble-latency": BLE indication received -> committed percentiles with the BLE simulator on a private dbus-daemon.
 // "bind": bind a simulated fleet (one device id a line) to one patient each, through the store API.
@@ -20,6 +21,7 @@ return args.FirstOrDefault() switch
     "credentials-fleet" => await CredentialsFleet.RunAsync(args[1..]),
     "delivery-throughput" => await DeliveryThroughput.RunAsync(args[1..]),
     "delivery-faults" => await DeliveryFaults.RunAsync(args[1..]),
+    "fault-proxy" => await FaultProxyCommand.RunAsync(args[1..]),
     "validator-memory" => ValidatorMemory.Run(),
     "ble-latency" => await BleLatency.RunAsync(args[1..]),
     _ => Run(args),
