@@ -45,6 +45,9 @@ internal sealed class FaultProxy : IAsyncDisposable
 
     public long Throttled => Interlocked.Read(ref _throttled);
 
+    /// <summary>Cancelled when the host stops: its console lifetime turns SIGTERM and Ctrl-C into a stop.</summary>
+    public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
+
     /// <param name="port">the loopback port to listen on; 0: one the system picks</param>
     public static async Task<FaultProxy> StartAsync(string upstreamBase, int port = 0)
     {

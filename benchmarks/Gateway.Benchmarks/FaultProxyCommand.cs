@@ -19,10 +19,8 @@ internal static class FaultProxyCommand
         proxy.ThrottleEvery = Int("--every", 0);
         proxy.RetryAfterSeconds = Int("--retry-after", 1);
         Console.WriteLine($"fault proxy listening on {proxy.BaseUrl}, {proxy.Latency.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms added per request");
-        var stop = new TaskCompletionSource();
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
-        await stop.Task;
+        // The web host's console lifetime takes SIGTERM and Ctrl-C (they stop the host rather than end the process).
+        await Task.Delay(Timeout.Infinite, proxy.Stopping).ContinueWith(_ => { }, TaskScheduler.Default);
         return 0;
     }
 }
