@@ -35,7 +35,7 @@ fleet=(--devices "$DEVICES" --kinds body-temperature,body-weight --clients $((2 
 mq_port=19301; ehr_port=19310; proxy_port=19311
 
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== $COUNT readings to ingest, $DELIVERY_COUNT to deliver, $((2 * DEVICES)) devices on as many connections, $LATENCY_MS ms added per EHR request, $PROFILE"
+echo "== parts $PARTS: $COUNT readings to ingest, $DELIVERY_COUNT to deliver, $((2 * DEVICES)) devices on as many connections, $LATENCY_MS ms added per EHR request, $PROFILE"
 
 # The registry's credentials (one password, a salt each), exported for mosquitto as an operator does.
 $sim --list-devices "${fleet[@]}" >"$work/ids"
@@ -65,7 +65,7 @@ start_instance() {
     Mqtt__Username=$gw_user Mqtt__Password=$gw_secret Web__Urls="http://127.0.0.1:$3" Ehr__BaseUrl="$5" Ehr__Profile="$PROFILE" \
     $gw run >"$work/$1.log" 2>&1 &
   pids+=($!); instance_pid[$1]=$!
-  for _ in $(seq 1 600); do grep -q "Connected to MQTT broker" "$work/$1.log" && return 0; sleep 0.1; done
+  for _ in $(seq 1 600); do grep -qs "Connected to MQTT broker" "$work/$1.log" && return 0; sleep 0.1; done
   echo "$1 never subscribed:" >&2; tail -20 "$work/$1.log" >&2; return 1
 }
 stop_instance() { kill "${instance_pid[$1]}"; wait "${instance_pid[$1]}" 2>/dev/null || true; }
@@ -81,7 +81,7 @@ publish() { # $1 readings: the simulator through mosquitto, as fast as 100 publi
   $sim --port $mq_port "${fleet[@]}" --rate 0 --inflight 100 --count "$1" --report 2>"$work/sim.log" | tr -d '\n ' | sed 's/$/\n/'
 }
 
-raw_s=; one_s=
+raw_s=; gw_s=; one_s=; two_s=
 if [[ $PARTS == *ingest* ]]; then
 echo "== 1a. raw: $COUNT readings through mosquitto to mosquitto_sub (QoS 1, \$share/raw/vitals/#)"
 mosquitto_sub -h 127.0.0.1 -p $mq_port -V mqttv5 -q 1 -u $gw_user -P $gw_secret -t "\$share/raw/vitals/#" -C "$COUNT" -F '%U' \
