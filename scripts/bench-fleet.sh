@@ -132,6 +132,11 @@ deliver() { # $1 instances, $2 database: writes "seconds delivered distinct-serv
   for i in $(seq 1 "$1"); do
     shares+=("$(curl -sf "http://127.0.0.1:$((19330 + 10 * $1 + i))/metrics" | awk '/^vitals_readings_delivered_total/ { s += $2 } END { print s + 0 }')")
   done
+  # Diagnostics: the CPU each instance used (user + system, from its start), and the longest pause between two
+  # acknowledgements (a stall, as against a steady rate).
+  local cpu=()
+  for n in "${names[@]}"; do cpu+=("$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/${instance_pid[$n]}/stat")"); done
+  echo "$1 instance(s): CPU seconds ${cpu[*]}; longest pause between two acknowledgements $(pg_sql "$2" "SELECT round(extract(epoch FROM max(gap))::numeric, 3) FROM (SELECT delivered_at - lag(delivered_at) OVER (ORDER BY delivered_at) AS gap FROM readings WHERE state = 'delivered') g") s"
   for n in "${names[@]}"; do stop_instance "$n"; done
   echo >"$work/$2" "$(pg_sql "$2" "SELECT round(extract(epoch FROM max(delivered_at) - min(delivered_at))::numeric, 3), count(*), count(DISTINCT server_ids) FROM readings WHERE state = 'delivered'" | tr '|' ' ') \
 $(curl -sf "http://127.0.0.1:$ehr_port/fhir/R4/Observation?_summary=count" | jq .total) ${shares[*]}"
