@@ -16,7 +16,8 @@
 # fhir-transaction the sandbox (one Node thread, about 1.3 ms per entry) and not the latency bounds even one
 # instance; PROFILE=fhir-transaction runs it that way for comparison.
 #   bash scripts/bench-fleet.sh                                   (about 5 minutes on a quiet machine)
-#   COUNT=3000 DELIVERY_COUNT=600 bash scripts/bench-fleet.sh     (small scale)
+#   COUNT=5000 DEVICES=50 DELIVERY_COUNT=800 bash scripts/bench-fleet.sh       (small scale)
+#   PARTS=ingest | PARTS=delivery: one part alone; BROKER_INFLIGHT: mosquitto's max_inflight_messages (100)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-20000}                  # readings for the ingest pair
