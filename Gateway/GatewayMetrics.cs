@@ -24,12 +24,23 @@ public sealed class GatewayMetrics : IDisposable
     public const string RetriedName = "vitals.readings.retried";
     public const string DeadLetteredName = "vitals.readings.dead_lettered";
     public const string DeliveryLatencyName = "vitals.delivery.latency";
+    public const string CommitDurationName = "vitals.ingest.commit.duration";
+    public const string CommitSizeName = "vitals.ingest.commit.size";
 
     /// <summary>
     /// Receipt -> EHR acknowledged, in seconds: from sub-second (EHR up) to the longest outage worth telling apart
     /// (a day); beyond that only the count matters.
     /// </summary>
     private static readonly double[] LatencyBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 21600, 86400];
+
+    /// <summary>
+    /// One group commit, in seconds: an fsync is milliseconds, a commit that holds the writer for a second is the store
+    /// falling behind (the sum of this histogram against wall time is how busy the single writer is).
+    /// </summary>
+    private static readonly double[] CommitBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+    /// <summary>Messages per group commit, up to <c>Ingest:MaxBatch</c>: batches at the maximum say the writer is the limit.</summary>
+    private static readonly long[] CommitSizeBuckets = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500];
 
     private readonly Meter _meter;
     private readonly Counter<long> _received;
@@ -41,6 +52,8 @@ public sealed class GatewayMetrics : IDisposable
     private readonly Counter<long> _retried;
     private readonly Counter<long> _deadLettered;
     private readonly Histogram<double> _latency;
+    private readonly Histogram<double> _commitDuration;
+    private readonly Histogram<long> _commitSize;
     private long _queued, _quarantined, _duplicates, _rejected, _deliveredTotal, _retriedTotal, _deadTotal;
 
     public GatewayMetrics(IMeterFactory? meterFactory = null)
@@ -56,6 +69,10 @@ public sealed class GatewayMetrics : IDisposable
         _deadLettered = _meter.CreateCounter<long>(DeadLetteredName, unit: "{reading}", description: "Readings the EHR refused for good");
         _latency = _meter.CreateHistogram(DeliveryLatencyName, unit: "s", description: "Receipt (queueing) of a reading -> the EHR acknowledged it",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        _commitDuration = _meter.CreateHistogram(CommitDurationName, unit: "s", description: "One group commit of the ingest writer (store transaction and its fsync)",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = CommitBuckets });
+        _commitSize = _meter.CreateHistogram(CommitSizeName, unit: "{message}", description: "Messages in one group commit",
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = CommitSizeBuckets });
     }
 
     /// <summary>Every answer the EHR gave to a delivery (or its failure to answer), for <see cref="EhrAnswerTracker"/>.</summary>
@@ -71,6 +88,13 @@ public sealed class GatewayMetrics : IDisposable
             case IngestOutcome.Duplicate: Interlocked.Increment(ref _duplicates); _duplicatesCounter.Add(1); break;
             case IngestOutcome.Rejected: Interlocked.Increment(ref _rejected); _rejectedCounter.Add(1); break;
         }
+    }
+
+    /// <summary>One group commit of <paramref name="size"/> messages took <paramref name="duration"/> (failed ones too).</summary>
+    public void Committed(int size, TimeSpan duration)
+    {
+        _commitSize.Record(size);
+        _commitDuration.Record(duration.TotalSeconds);
     }
 
     /// <param name="latency">from the reading's queueing (its receipt, for a bound device) to the EHR's acknowledgement</param>

@@ -29,6 +29,35 @@ public sealed class SqliteFileTests : IDisposable
     }
 
     [Fact]
+    public async Task A_binding_another_process_makes_or_ends_reaches_the_next_commit()
+    {
+        var store = await _temp.OpenAsync();
+        // The first commit caches the slot as unbound (SqliteCommitCommands keeps slots across batches).
+        Assert.Equal([IngestOutcome.Quarantined], await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 1), None));
+        using var other = _temp.OpenRaw();
+
+        TempStore.ExecuteRaw(other,
+            "INSERT INTO bindings (device_id, patient, bound_at) VALUES ('thermo-1', 'Patient/123', '2020-01-01T00:00:00.0000000Z')");
+        Assert.Equal([IngestOutcome.Queued], await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 1, firstMinute: 1), None));
+
+        TempStore.ExecuteRaw(other, "UPDATE bindings SET unbound_at = '2021-01-01T00:00:00.0000000Z' WHERE device_id = 'thermo-1'");
+        Assert.Equal([IngestOutcome.Quarantined], await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 1, firstMinute: 2), None));
+    }
+
+    [Fact]
+    public async Task A_binding_this_process_makes_or_ends_reaches_the_next_commit()
+    {
+        var store = await _temp.OpenAsync();
+        Assert.Equal([IngestOutcome.Quarantined], await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 1), None));
+
+        await store.Bindings.BindAsync("thermo-1", null, Some.BoundPatient, Some.MeasuredAt.AddMinutes(1), None);
+        Assert.Equal([IngestOutcome.Queued], await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 1, firstMinute: 1), None));
+
+        await store.Bindings.UnbindAsync("thermo-1", null, Some.MeasuredAt.AddMinutes(2), None);
+        Assert.Equal([IngestOutcome.Quarantined], await store.Ingest.CommitAsync(Some.ThermometerBatch("thermo-1", 1, firstMinute: 2), None));
+    }
+
+    [Fact]
     public async Task Initialize_creates_the_folder_uses_wal_and_records_the_schema_version_once()
     {
         Assert.False(Directory.Exists(Path.GetDirectoryName(_temp.DatabasePath)));

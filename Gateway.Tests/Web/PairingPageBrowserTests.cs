@@ -144,7 +144,13 @@ public sealed class PairingPageBrowserTests(ITestOutputHelper output, SandboxEhr
         await page.FillAsync("#mqtt-device", Scale);
         await page.GetByRole(AriaRole.Button, new() { Name = "Add this Wi-Fi device" }).ClickAsync();
         await page.WaitForSelectorAsync("#mqtt-password");
-        var password = (await page.InnerTextAsync("#mqtt-password")).Trim();
+        // The device's app scans the QR code instead: what it reads is what the device then connects with.
+        var scanned = System.Text.Json.JsonDocument.Parse(QrCodes.Decode(await page.InnerHTMLAsync("#mqtt-qr"))).RootElement;
+        var password = scanned.GetProperty("password").GetString()!;
+        Assert.Equal((await page.InnerTextAsync("#mqtt-password")).Trim(), password);
+        Assert.Equal(Scale, scanned.GetProperty("username").GetString());
+        Assert.Equal($"vitals/{Scale}/", scanned.GetProperty("topic").GetString());
+        Assert.Equal($"mqtt://127.0.0.1:{gateway.MqttPort}", scanned.GetProperty("broker").GetString());
         await page.GetByRole(AriaRole.Link, new() { Name = "I have typed them in" }).ClickAsync();
         await page.WaitForURLAsync("**/pair/devices");
         Assert.Contains("Take a reading now", await page.InnerTextAsync("#take-a-reading"), StringComparison.Ordinal);

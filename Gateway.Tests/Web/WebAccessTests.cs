@@ -79,6 +79,32 @@ public sealed class WebAccessTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_login_and_a_form_opened_before_a_restart_still_work_after_it_and_the_keys_are_private()
+    {
+        await using var rig = await Rig.StartAsync();
+        using var web = rig.Client();
+        using (var login = await web.SubmitAsync("/login", "/login", ("password", Password), ("return", "/"))) Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        using var form = await web.GetAsync("/pair");
+        var token = WebForms.Token(await form.Content.ReadAsStringAsync());
+
+        await rig.RestartAsync();
+
+        // Still logged in, and the form's token still accepted: the unknown code is answered, not refused as forged.
+        using (var status = await web.GetAsync("/api/status")) Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        using var posted = await web.PostAsync("/pair", (WebAccess.CsrfField, token), ("code", "KXMT-4HRC"));
+        var answer = await posted.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("could not be accepted", answer, StringComparison.Ordinal);
+        Assert.Contains("We do not know that code", answer, StringComparison.Ordinal);
+
+        var keys = Path.Combine(rig.Folder, "web-keys");
+        var files = Directory.GetFiles(keys, "*.xml");
+        Assert.NotEmpty(files);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(keys));
+        Assert.All(files, f => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f)));
+    }
+
+    [Fact]
     public async Task A_form_without_its_anti_forgery_token_is_refused_even_with_the_right_password()
     {
         await using var rig = await Rig.StartAsync();
@@ -152,17 +178,20 @@ public sealed class WebAccessTests
     /// <summary>A gateway on 0.0.0.0 with the admin password set by the CLI verb, and the login sessions on a test clock.</summary>
     private sealed class Rig : IAsyncDisposable
     {
-        private readonly InProcessGateway _gateway;
         private readonly string _folder;
+        private readonly Dictionary<string, string?> _settings;
+        private InProcessGateway _gateway;
 
-        private Rig(InProcessGateway gateway, string folder, int port, FakeTimeProvider clock)
+        private Rig(InProcessGateway gateway, string folder, Dictionary<string, string?> settings, int port, FakeTimeProvider clock)
         {
             _gateway = gateway;
             _folder = folder;
+            _settings = settings;
             Port = port;
             Clock = clock;
         }
 
+        public string Folder => _folder;
         public int Port { get; }
         public FakeTimeProvider Clock { get; }
 
@@ -180,10 +209,19 @@ public sealed class WebAccessTests
             var all = new Dictionary<string, string?> { ["Storage:Path"] = store, ["Web:Urls"] = $"http://0.0.0.0:{port}" };
             foreach (var (k, v) in settings ?? []) all[k] = v;
             var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-            var gateway = await InProcessGateway.StartAsync(settings: all, configureServices: s =>
-                s.PostConfigure<CookieAuthenticationOptions>(WebAccess.Scheme, o => o.TimeProvider = clock));
-            return new Rig(gateway, folder, port, clock);
+            return new Rig(await StartGatewayAsync(all, clock), folder, all, port, clock);
         }
+
+        /// <summary>Stops the gateway and starts it again on the same store, port and clock, as after an update.</summary>
+        public async Task RestartAsync()
+        {
+            await _gateway.DisposeAsync();
+            _gateway = await StartGatewayAsync(_settings, Clock);
+        }
+
+        private static Task<InProcessGateway> StartGatewayAsync(Dictionary<string, string?> settings, FakeTimeProvider clock) =>
+            InProcessGateway.StartAsync(settings: settings, configureServices: s =>
+                s.PostConfigure<CookieAuthenticationOptions>(WebAccess.Scheme, o => o.TimeProvider = clock));
 
         /// <summary>A client on 127.0.0.1 that says the machine's name in Host, as a browser on the LAN would.</summary>
         public WebForms Client() => new($"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}", $"{Machine}:{Port}");

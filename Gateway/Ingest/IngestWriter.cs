@@ -15,6 +15,7 @@ public sealed class IngestWriter(
     IOutboxSignal outbox,
     GatewayMetrics metrics,
     IOptions<IngestOptions> options,
+    TimeProvider time,
     ILogger<IngestWriter> logger) : BackgroundService
 {
     private readonly int _maxBatch = options.Value.MaxBatch;
@@ -53,12 +54,15 @@ public sealed class IngestWriter(
     private async Task CommitAsync(List<PendingCommit> batch, List<IngestRecord> records, CancellationToken ct)
     {
         IReadOnlyList<IngestOutcome> outcomes;
+        var started = time.GetTimestamp();
         try
         {
             outcomes = await store.CommitAsync(records, ct).ConfigureAwait(false);
+            metrics.Committed(batch.Count, time.GetElapsedTime(started));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            metrics.Committed(batch.Count, time.GetElapsedTime(started));
             // Nothing of this batch is durable: fail every source so none acknowledges. MQTT redelivers them.
             IngestLog.CommitFailed(logger, ex, batch.Count);
             foreach (var p in batch) p.Committed.TrySetException(ex);

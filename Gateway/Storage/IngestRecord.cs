@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Vitals.Devices;
 
 namespace Vitals.Gateway.Storage;
@@ -25,6 +26,20 @@ public abstract record IngestRecord
     /// <summary>The raw bytes, kept unchanged for the rejected store and dead letters.</summary>
     public ReadOnlyMemory<byte> Payload { get; }
 
+    /// <summary>
+    /// <see cref="Payload"/> as an array for a store parameter: the array itself when the payload is a whole one (what
+    /// every source hands over), so that a commit does not copy each payload once more.
+    /// </summary>
+    public byte[] PayloadArray() =>
+        MemoryMarshal.TryGetArray(Payload, out var segment) && segment.Array is { } array && segment.Offset == 0 && segment.Count == array.Length
+            ? array
+            : Payload.ToArray();
+
+    /// <remarks>
+    /// The stored form (<see cref="IdentityKey"/>, <see cref="ReadingJson"/>) is computed here, where the message is
+    /// decoded: on the thread of its connection, many at a time. The group commit that stores it runs on one writer,
+    /// so whatever it need not compute itself is taken off the path every reading queues behind.
+    /// </remarks>
     public sealed record Accepted : IngestRecord
     {
         public Accepted(string origin, DateTimeOffset receivedAt, ReadOnlyMemory<byte> payload, Reading reading)
@@ -32,9 +47,17 @@ public abstract record IngestRecord
         {
             ArgumentNullException.ThrowIfNull(reading);
             Reading = reading;
+            IdentityKey = ReadingIdentity.Key(reading);
+            ReadingJson = Storage.ReadingJson.Serialize(reading);
         }
 
         public Reading Reading { get; }
+
+        /// <summary><see cref="ReadingIdentity.Key"/> of <see cref="Reading"/>: the store's de-duplication key.</summary>
+        public string IdentityKey { get; }
+
+        /// <summary><see cref="Reading"/> as the store keeps it (<see cref="Storage.ReadingJson"/>).</summary>
+        public string ReadingJson { get; }
     }
 
     public sealed record Rejected : IngestRecord

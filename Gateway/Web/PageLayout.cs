@@ -31,7 +31,7 @@ internal static class PageLayout
         .message{border-left:6px solid #b00020;background:#fdecee;padding:.6rem .8rem;margin:1rem 0}
         .ok{border-left:6px solid #1e6b2f;background:#e8f5ea;padding:.6rem .8rem;margin:1rem 0}
         .hint{color:#444;font-size:1rem}
-        ul.devices{list-style:none;padding:0}ul.devices li{margin:.5rem 0}
+        svg.qr{display:block;width:16rem;max-width:100%;height:auto}ul.devices{list-style:none;padding:0}ul.devices li{margin:.5rem 0}
         .chart svg{max-width:100%;height:auto}.grid{stroke:#ccc;stroke-width:1}.axis{font-size:11px;fill:#444}
         circle.value,.key.value::before{fill:#0b4f8a;background:#0b4f8a}path.value{stroke:#0b4f8a}path.line{fill:none;stroke-width:2}
         circle.lower,.key.lower::before{fill:#a34a00;background:#a34a00}path.lower{stroke:#a34a00}

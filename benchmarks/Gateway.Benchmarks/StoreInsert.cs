@@ -14,13 +14,13 @@ namespace Vitals.Gateway.Benchmarks;
 /// </summary>
 /// <remarks>
 /// <c>store-insert --provider sqlite --store DIR | --provider postgres --connection-string CS
-/// [--batches 1,10,100,500] [--readings 20000] [--seconds 10]</c>: each batch size stops at the readings or the
+/// [--batches 1,10,100,500] [--readings 20000] [--seconds 10] [--devices 100]</c>: each batch size stops at the readings or the
 /// seconds, whichever comes first, on a store of its own (SQLite: a file per size; PostgreSQL: the database
 /// emptied first). One line per batch size: readings/s and commits/s.
 /// </remarks>
 internal static class StoreInsert
 {
-    private const int Devices = 100;
+    private static int Devices = 100;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -28,6 +28,9 @@ internal static class StoreInsert
         var batches = (FleetArgs.Value(args, "--batches") ?? "1,10,100,500").Split(',').Select(int.Parse).ToArray();
         var readings = int.Parse(FleetArgs.Value(args, "--readings") ?? "20000", CultureInfo.InvariantCulture);
         var seconds = double.Parse(FleetArgs.Value(args, "--seconds") ?? "10", CultureInfo.InvariantCulture);
+        // How many devices the readings come from: a batch touches one index page per device and index, so a fleet's
+        // spread decides how many pages each commit writes.
+        Devices = int.Parse(FleetArgs.Value(args, "--devices") ?? "100", CultureInfo.InvariantCulture);
         Console.WriteLine($"provider {provider}: batch size, readings, seconds, readings/s, commits/s");
         foreach (var size in batches)
         {

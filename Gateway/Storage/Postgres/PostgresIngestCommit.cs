@@ -214,16 +214,16 @@ public sealed class PostgresIngestCommit(PostgresDatabase db) : IIngestCommit
 
         public static Row From(IngestRecord record) => record switch
         {
-            IngestRecord.Accepted { Reading: var reading } => new Row(record.ReceivedAt.UtcDateTime, record.Origin, record.Payload.ToArray())
+            IngestRecord.Accepted { Reading: var reading } accepted => new Row(record.ReceivedAt.UtcDateTime, record.Origin, record.PayloadArray())
             {
                 DeviceId = reading.DeviceId,
                 UserIndex = reading.UserId,
-                IdentityKey = ReadingIdentity.Key(reading),
+                IdentityKey = accepted.IdentityKey,
                 Kind = reading.Kind.ToTopicName(),
                 EffectiveTime = reading.EffectiveTime.UtcDateTime,
-                ReadingJson = Storage.ReadingJson.Serialize(reading),
+                ReadingJson = accepted.ReadingJson,
             },
-            IngestRecord.Rejected { Error: var error } => new Row(record.ReceivedAt.UtcDateTime, record.Origin, record.Payload.ToArray())
+            IngestRecord.Rejected { Error: var error } => new Row(record.ReceivedAt.UtcDateTime, record.Origin, record.PayloadArray())
             {
                 RejectReason = error.ToString(),
             },

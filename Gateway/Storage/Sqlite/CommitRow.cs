@@ -13,7 +13,7 @@ internal sealed class CommitRow
         ReceivedAt = record.ReceivedAt;
         ReceivedAtText = SqliteTime.Format(record.ReceivedAt);
         Origin = record.Origin;
-        Payload = record.Payload.ToArray();
+        Payload = record.PayloadArray();
     }
 
     public DateTimeOffset ReceivedAt { get; }
@@ -36,14 +36,14 @@ internal sealed class CommitRow
         ArgumentNullException.ThrowIfNull(record);
         return record switch
         {
-            IngestRecord.Accepted { Reading: var reading } => new CommitRow(record)
+            IngestRecord.Accepted { Reading: var reading } accepted => new CommitRow(record)
             {
                 DeviceId = reading.DeviceId,
                 UserIndex = reading.UserId,
-                IdentityKey = ReadingIdentity.Key(reading),
+                IdentityKey = accepted.IdentityKey,
                 Kind = reading.Kind.ToTopicName(),
                 EffectiveTime = SqliteTime.Format(reading.EffectiveTime),
-                ReadingJson = Storage.ReadingJson.Serialize(reading),
+                ReadingJson = accepted.ReadingJson,
             },
             IngestRecord.Rejected { Error: var error } => new CommitRow(record) { RejectReason = error.ToString() },
             _ => throw new ArgumentException($"unknown ingest record {record.GetType().Name}", nameof(record)),

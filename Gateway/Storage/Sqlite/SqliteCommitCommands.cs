@@ -7,8 +7,24 @@ namespace Vitals.Gateway.Storage.Sqlite;
 /// (Microsoft.Data.Sqlite keeps a command's prepared statement while its text is unchanged). Used only under the
 /// store's write lock.
 /// </summary>
+/// <remarks>
+/// The slots' bindings are cached across batches: a fleet's batch touches hundreds of slots, and their bindings change
+/// about never. The cache is dropped when they may have changed: a change through this connection bumps a counter in a
+/// TEMP trigger on <c>bindings</c> (so every writer in this process is covered, whatever its code path), and a commit by
+/// any other connection (the CLI's <c>devices bind</c>, another process) changes <c>PRAGMA data_version</c> (SQLite
+/// "PRAGMA data_version": it changes when another connection commits). Both are read at the first look-up of each
+/// transaction, which holds the write lock (BEGIN IMMEDIATE), so nothing can change a binding between that check and
+/// the commit.
+/// </remarks>
 internal sealed class SqliteCommitCommands : IDisposable
 {
+    // A bound on the cache (slots); past it the cache starts again empty rather than grow with a fleet's history.
+    private const int MaxCachedSlots = 65_536;
+
+    private readonly Dictionary<(string DeviceId, int? User), SlotBindings> _slots = new();
+    private readonly SqliteCommand _bindingsVersion;
+    private (long Epoch, long DataVersion)? _cachedVersion;
+    private bool _versionChecked;
     private readonly SqliteCommand _findBindings;
     private readonly SqliteCommand _insertReading;
     private readonly SqliteCommand _insertOutbox;
@@ -18,6 +34,14 @@ internal sealed class SqliteCommitCommands : IDisposable
 
     public SqliteCommitCommands(SqliteConnection writer)
     {
+        Sql.Execute(writer, null, """
+            CREATE TEMP TABLE IF NOT EXISTS binding_epoch (n INTEGER NOT NULL);
+            INSERT INTO binding_epoch (n) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM binding_epoch);
+            CREATE TEMP TRIGGER IF NOT EXISTS binding_inserted AFTER INSERT ON main.bindings BEGIN UPDATE binding_epoch SET n = n + 1; END;
+            CREATE TEMP TRIGGER IF NOT EXISTS binding_updated AFTER UPDATE ON main.bindings BEGIN UPDATE binding_epoch SET n = n + 1; END;
+            CREATE TEMP TRIGGER IF NOT EXISTS binding_deleted AFTER DELETE ON main.bindings BEGIN UPDATE binding_epoch SET n = n + 1; END;
+            """);
+        _bindingsVersion = Create(writer, "SELECT (SELECT n FROM temp.binding_epoch), (SELECT data_version FROM pragma_data_version)");
         // A slot's whole history: a handful of rows (one per reassignment), read once per slot and batch.
         _findBindings = Create(writer,
             "SELECT patient, bound_at, unbound_at FROM bindings WHERE device_id = $device AND user_index IS $user",
@@ -54,6 +78,8 @@ internal sealed class SqliteCommitCommands : IDisposable
 
     public void Enlist(SqliteTransaction transaction)
     {
+        _versionChecked = false;
+        _bindingsVersion.Transaction = transaction;
         _findBindings.Transaction = transaction;
         _insertReading.Transaction = transaction;
         _insertOutbox.Transaction = transaction;
@@ -64,6 +90,42 @@ internal sealed class SqliteCommitCommands : IDisposable
 
     /// <summary>Every binding of the slot (<paramref name="deviceId"/>, <paramref name="user"/>), as stored text.</summary>
     public SlotBindings FindBindings(string deviceId, int? user)
+    {
+        if (!_versionChecked)
+        {
+            DropCacheIfBindingsChanged();
+        }
+        if (_slots.TryGetValue((deviceId, user), out var cached))
+        {
+            return cached;
+        }
+        if (_slots.Count >= MaxCachedSlots)
+        {
+            _slots.Clear();
+        }
+        var slot = ReadBindings(deviceId, user);
+        _slots[(deviceId, user)] = slot;
+        return slot;
+    }
+
+    private void DropCacheIfBindingsChanged()
+    {
+        long epoch, dataVersion;
+        using (var r = _bindingsVersion.ExecuteReader())
+        {
+            r.Read();
+            epoch = r.GetInt64(0);
+            dataVersion = r.GetInt64(1);
+        }
+        if (_cachedVersion != (epoch, dataVersion))
+        {
+            _slots.Clear();
+            _cachedVersion = (epoch, dataVersion);
+        }
+        _versionChecked = true;
+    }
+
+    private SlotBindings ReadBindings(string deviceId, int? user)
     {
         _findBindings.Parameters[0].Value = deviceId;
         _findBindings.Parameters[1].Value = (object?)user ?? DBNull.Value;
@@ -131,6 +193,7 @@ internal sealed class SqliteCommitCommands : IDisposable
 
     public void Dispose()
     {
+        _bindingsVersion.Dispose();
         _findBindings.Dispose();
         _insertReading.Dispose();
         _insertOutbox.Dispose();

@@ -29,9 +29,9 @@ public sealed class SqliteIngestCommit(SqliteDatabase db) : IIngestCommit
         {
             var now = SqliteTime.Format(db.Time.GetUtcNow());
             var outcomes = new IngestOutcome[rows.Length];
-            // Within the transaction nobody else can change a binding, so one look-up per slot (device, user) suffices;
-            // each reading then takes the binding of its slot whose validity contains its own effective time.
-            var slots = new Dictionary<(string DeviceId, int? User), SlotBindings>();
+            // Within the transaction nobody else can change a binding, so a slot's bindings are looked up once (and
+            // cached across batches until they change: SqliteCommitCommands); each reading then takes the binding of its
+            // slot whose validity contains its own effective time.
             var devices = new Dictionary<string, (DateTimeOffset LastSeen, string LastSeenText, long Count)>(StringComparer.Ordinal);
             int queued = 0, quarantined = 0, duplicates = 0, rejected = 0;
 
@@ -45,12 +45,7 @@ public sealed class SqliteIngestCommit(SqliteDatabase db) : IIngestCommit
                     rejected++;
                     continue;
                 }
-                if (!slots.TryGetValue((deviceId, row.UserIndex), out var slot))
-                {
-                    slot = commands.FindBindings(deviceId, row.UserIndex);
-                    slots[(deviceId, row.UserIndex)] = slot;
-                }
-                var patient = slot.PatientAt(row.EffectiveTime);
+                var patient = commands.FindBindings(deviceId, row.UserIndex).PatientAt(row.EffectiveTime);
                 var readingId = commands.InsertReading(row, patient, patient is null ? SqliteSchema.Quarantined : SqliteSchema.Queued);
                 if (readingId is not { } id)
                 {

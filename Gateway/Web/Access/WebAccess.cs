@@ -1,12 +1,15 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Vitals.Gateway.Storage;
 
 namespace Vitals.Gateway.Web.Access;
 
@@ -31,6 +34,10 @@ public static class WebAccess
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<WebAccessOptions>().Bind(configuration.GetSection(WebAccessOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebAccessOptions>, WebAccessOptionsValidator>());
+        // A key ring that survives a restart (PrivateKeyRing): sessions and open forms outlive an update or a reboot.
+        services.AddDataProtection().SetApplicationName("Vitals.Gateway");
+        services.AddOptions<KeyManagementOptions>().Configure<IOptions<WebAccessOptions>, IOptions<StorageOptions>>((o, web, storage) =>
+            o.XmlRepository = new PrivateKeyRing(KeysFolder(web.Value, storage.Value)));
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = CsrfCookie;
@@ -55,6 +62,16 @@ public static class WebAccess
         services.AddHostedService<AdminPasswordGuard>();
         services.AddTryLimits();
         return services;
+    }
+
+    /// <summary><c>Web:KeysPath</c>, or <c>web-keys</c> beside the SQLite store (PostgreSQL: <c>data/web-keys</c>).</summary>
+    public static string KeysFolder(WebAccessOptions web, StorageOptions storage)
+    {
+        ArgumentNullException.ThrowIfNull(web);
+        ArgumentNullException.ThrowIfNull(storage);
+        if (!string.IsNullOrWhiteSpace(web.KeysPath)) return Path.GetFullPath(web.KeysPath);
+        var store = storage.Provider == StorageProvider.Sqlite ? storage.Path : StorageOptions.DefaultPath;
+        return Path.Combine(Path.GetDirectoryName(Path.GetFullPath(store))!, "web-keys");
     }
 
     /// <summary>Authentication, then the gate: off loopback, an anonymous request gets the login page (GET) or 401.</summary>

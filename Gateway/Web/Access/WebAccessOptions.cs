@@ -15,5 +15,12 @@ public sealed class WebAccessOptions
     /// <summary>How long a patient's pairing session lasts after a valid enrolment code.</summary>
     public TimeSpan PairingSessionLifetime { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// The folder of the key ring that signs login cookies and form tokens (created 0700, files 0600), so that they
+    /// survive a restart. Empty: <c>web-keys</c> beside the SQLite store (<c>data/web-keys</c> by default). Instances of a
+    /// fleet behind one address share it (a shared volume), or each keeps its own with sticky sessions.
+    /// </summary>
+    public string KeysPath { get; set; } = "";
+
     public string EffectiveUrls => string.IsNullOrWhiteSpace(Urls) ? DefaultUrls : Urls;
 }

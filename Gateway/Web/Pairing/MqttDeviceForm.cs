@@ -14,7 +14,8 @@ namespace Vitals.Gateway.Web.Pairing;
 
 /// <summary>
 /// "Add a Wi-Fi device": an MQTT device by its id, bound to the patient, with new broker credentials shown once (as
-/// <c>devices credentials</c> prints them: 32 random bytes, only the salted hash stored). No QR code yet.
+/// <c>devices credentials</c> prints them: 32 random bytes, only the salted hash stored), also as a QR code for the
+/// device's app (<see cref="CredentialsQrCode"/>).
 /// </summary>
 internal static class MqttDeviceForm
 {
@@ -36,7 +37,7 @@ internal static class MqttDeviceForm
         """;
 
     private static async Task<IResult> AddAsync(HttpContext context, PairingSessions sessions, PairingRegistry registry,
-        IDeviceCredentials credentials, IOptions<MqttOptions> mqtt, TimeProvider time, ILoggerFactory loggers)
+        IDeviceCredentials credentials, IOptions<MqttOptions> mqtt, IOptions<MqttTlsOptions> tls, TimeProvider time, ILoggerFactory loggers)
     {
         if (await Csrf.ReadFormAsync(context) is not { } form) return Csrf.Refused();
         if (sessions.Get(context) is not { Confirmed: true } session) return Results.Redirect(PairingPage.Path);
@@ -54,10 +55,13 @@ internal static class MqttDeviceForm
         WebLog.DeviceBound(logger, device, "none");
         // Shown once, never stored: the answer must not be cached (RFC 9111 5.2.2.5 no-store).
         context.Response.Headers.CacheControl = "no-store";
+        var qr = CredentialsQrCode.Svg(CredentialsQrCode.Text(device, secret, mqtt.Value, tls.Value, context.Request.Host.Host), "QR code with these settings, for the device's app");
         return Page("Your Wi-Fi device is added", $"""
             <p class="ok" role="status" id="done">Done: {E(device)} is yours now. Type these into the device's settings. They are shown only this once.</p>
             <dl><dt>User name</dt><dd id="mqtt-username"><code>{E(device)}</code></dd>
             <dt>Password</dt><dd id="mqtt-password"><code>{E(secret)}</code></dd></dl>
+            <p>If the device's app can scan a code, scan this one instead of typing.</p>
+            <div id="mqtt-qr">{qr}</div>
             <p><a class="button" href="{DevicesPage.Path}">I have typed them in</a></p>
             """);
     }
