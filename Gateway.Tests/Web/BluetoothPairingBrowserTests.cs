@@ -92,10 +92,10 @@ public sealed class BluetoothPairingBrowserTests(ITestOutputHelper output, Sandb
         // would rightly be quarantined. It appears on the page (not reloaded) once the EHR took it.
         var ble = gateway.Services.GetRequiredService<BleDeviceRegistry>();
         await Eventually.TrueAsync(() => ble.Get(Cuff) is { Connected: true, ClockOffset: not null }, TimeSpan.FromSeconds(30), "the gateway connected the cuff and read its clock");
-        // Its time stamps have whole seconds (Date Time 0x2A08): a reading in the very second of the binding would be
-        // stamped before it.
+        // Its time stamps have whole seconds (Date Time 0x2A08) and the gateway set its clock in whole seconds (Current
+        // Time 0x2A2B): a reading within two seconds of the binding may be stamped before it, and rightly quarantined.
         var from = (await gateway.Store.Bindings.ListBindingsAsync(Cuff, default)).Single(b => b.User == 2 && b.To is null).From;
-        var wait = from.AddSeconds(1) - DateTimeOffset.UtcNow;
+        var wait = from.AddSeconds(2.5) - DateTimeOffset.UtcNow;
         if (wait > TimeSpan.Zero) await Task.Delay(wait);
         await page.EvaluateAsync("() => { window.notReloaded = true; }");
         var reading = await simulator.TakeReadingAsync(Cuff, user: 2);
