@@ -139,5 +139,66 @@ public sealed class BluetoothPairingBrowserTests(ITestOutputHelper output, Sandb
         Assert.Equal(1, other.User);
     }
 
+    [Fact]
+    public async Task Three_wrong_passkeys_forget_the_device_and_a_device_gone_mid_pairing_is_said_so_and_neither_is_bound()
+    {
+        const string Thermometer = "C0:FF:EE:00:00:01";
+        var ehr = sandbox.Ehr;
+        var id = await SandboxPatients.CreateAsync(ehr, "Florence", "Nightingale-Test", "1950-05-12");
+        await using var bus = await DBusDaemon.StartAsync();
+        await using var simulator = await BleSimulatorProcess.StartAsync(bus.Address);
+        await using var gateway = await InProcessGateway.StartAsync(ehr.BaseUrlText, new Dictionary<string, string?>
+        {
+            ["Ble:Enabled"] = "true",
+            ["Ble:DBusAddress"] = bus.Address,
+            ["Ble:BindingPollInterval"] = "00:00:00.5",
+        });
+        var code = await PairingBrowser.EnrolAsync(gateway, ehr, $"Patient/{id}");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await PairingBrowser.LaunchAsync(playwright);
+        await using var context = await PairingBrowser.PhoneAsync(browser);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(gateway.WebUrl + "/pair");
+        await page.FillAsync("#code", code);
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/pair/confirm");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, this is me" }).ClickAsync();
+        await page.WaitForURLAsync("**/pair/devices");
+
+        await TapAndAddAsync(page, "#nearby-C0-FF-EE-00-00-01 a", "none");
+        foreach (var (wrong, left) in new[] { ("111111", "2 more tries"), ("222222", "1 more try") })
+        {
+            await page.FillAsync("#pairing-passkey", wrong);
+            await page.Keyboard.PressAsync("Enter");
+            await page.WaitForSelectorAsync("#problem");
+            Assert.Contains(left, await page.InnerTextAsync("#problem"), StringComparison.Ordinal);
+        }
+        await page.FillAsync("#pairing-passkey", "333333");
+        await page.Keyboard.PressAsync("Enter");
+        await PairingBrowser.ExpectProblemAsync(page, "the gateway has forgotten this device and nothing was set up", "46-forgotten-after-three-wrong-numbers", output);
+        Assert.Contains("/pair/devices", page.Url, StringComparison.Ordinal);
+
+        await TapAndAddAsync(page, CuffItem + " a", "2");
+        await simulator.DisconnectAsync(Cuff, TimeSpan.FromSeconds(60));
+        await page.FillAsync("#pairing-passkey", "123456");
+        await page.Keyboard.PressAsync("Enter");
+        await PairingBrowser.ExpectProblemAsync(page, "The gateway lost contact with the device while pairing, so nothing was set up", "47-device-gone-mid-pairing", output);
+
+        Assert.DoesNotContain(await gateway.Store.Bindings.ListDevicesAsync(null, default), d => d.Patient is not null);
+        Assert.All(await simulator.GetDevicesAsync(), d => Assert.False(d.Paired));
+        Assert.Contains(Thermometer, (await simulator.GetDevicesAsync()).Select(d => d.Address));
+    }
+
+    /// <summary>Taps a nearby device (its address fills the form), picks the user button, adds it: the page asks for the number.</summary>
+    private static async Task TapAndAddAsync(IPage page, string item, string user)
+    {
+        var device = page.Locator(item);
+        await device.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        await device.ClickAsync();
+        await page.CheckAsync($"input[name=user][value=\"{user}\"]");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add this device" }).ClickAsync();
+        await page.WaitForSelectorAsync("#pairing-passkey");
+    }
+
     private Task Check(IPage page, string step) => PairingBrowser.CheckAsync(page, step, output);
 }
