@@ -16,7 +16,7 @@ public sealed class AttendedPairing(NearbyDevices nearby, IOptions<BleOptions> o
 {
     public const int MaxFailures = 3;
 
-    private readonly ConcurrentDictionary<string, Attempt> _attempts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Attempt> _attempts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
 
     /// <summary>Whether the stack knows the device now (discovered or bonded), so that it can be paired here.</summary>
@@ -30,16 +30,22 @@ public sealed class AttendedPairing(NearbyDevices nearby, IOptions<BleOptions> o
     {
         if (nearby.Device(address) is not { } device) return Result(address, AttendedPairingOutcome.NotNearby);
         if (device.IsPaired) return Result(address, AttendedPairingOutcome.Paired);
-        if (!_attempts.TryGetValue(address, out var attempt) || attempt.Pairing.IsCompleted)
+        Attempt attempt;
+        // One Pair per device at a time: two pages (a double tap) join the same attempt instead of racing BlueZ's InProgress.
+        lock (_attempts)
         {
-            attempt = new Attempt(passkey, options.Value.ConnectTimeout, time);
-            _attempts[address] = attempt;
-            // Not tied to the request: the pairing outlives a page that asks the person for the passkey.
-            attempt.Pairing = Task.Run(() => device.PairAsync(attempt.PasskeyAsync, CancellationToken.None), CancellationToken.None);
-        }
-        else if (passkey is { } answer)
-        {
-            attempt.Answer(answer);
+            if (_attempts.TryGetValue(address, out var pending) && !pending.Pairing.IsCompleted)
+            {
+                attempt = pending;
+                if (passkey is { } answer) attempt.Answer(answer);
+            }
+            else
+            {
+                var fresh = new Attempt(passkey, options.Value.ConnectTimeout, time);
+                // Not tied to the request: the pairing outlives a page that asks the person for the passkey.
+                fresh.Pairing = Task.Run(() => device.PairAsync(fresh.PasskeyAsync, CancellationToken.None), CancellationToken.None);
+                _attempts[address] = attempt = fresh;
+            }
         }
         if (!attempt.HasPasskey)
         {
