@@ -15,7 +15,8 @@ public sealed record BleSimulatedReading(
     string DeviceTime,
     JsonElement Values,
     string Delivered,
-    uint? RecordNumber)
+    uint? RecordNumber,
+    int? User = null)
 {
     public byte[] Bytes => Convert.FromHexString(Hex);
 

@@ -58,9 +58,9 @@ public sealed class BleSimulatorProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>POST /devices/{addr}/reading: the device measures now.</summary>
-    public Task<BleSimulatedReading> TakeReadingAsync(string address) =>
-        PostAsync<BleSimulatedReading>($"devices/{address}/reading");
+    /// <summary>POST /devices/{addr}/reading[?user=N]: the device measures now (as user N on a cuff or scale).</summary>
+    public Task<BleSimulatedReading> TakeReadingAsync(string address, int? user = null) =>
+        PostAsync<BleSimulatedReading>(user is { } u ? string.Create(CultureInfo.InvariantCulture, $"devices/{address}/reading?user={u}") : $"devices/{address}/reading");
 
     /// <summary>POST /devices/{addr}/store?count=N: the device leaves range, stores N readings, comes back.</summary>
     public Task<IReadOnlyList<BleSimulatedReading>> StoreAsync(string address, int count) =>

@@ -82,6 +82,20 @@ public sealed class BleSimulatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_reading_taken_as_a_user_carries_that_User_ID_on_the_cuff_and_none_without_one()
+    {
+        var asUser2 = await _simulator.TakeReadingAsync(BpMonitor, user: 2);
+        var plain = await _simulator.TakeReadingAsync(BpMonitor);
+
+        Assert.Equal(2, asUser2.User);
+        Assert.True(BloodPressureMeasurement.TryParse(asUser2.Bytes, out var withUser, out _));
+        Assert.Equal((byte)2, withUser.UserId);
+        Assert.Null(plain.User);
+        Assert.True(BloodPressureMeasurement.TryParse(plain.Bytes, out var without, out _));
+        Assert.Null(without.UserId);
+    }
+
+    [Fact]
     public async Task Connect_returns_before_services_resolve_and_the_GATT_objects_appear_with_full_UUIDs()
     {
         var device = BluezTestClient.DevicePath(Thermometer);
@@ -277,7 +291,8 @@ public sealed class BleSimulatorTests : IAsyncLifetime
         Assert.All(readings, r => Assert.Equal("lost", r.Delivered));
         Assert.DoesNotContain(_client.SignalsSince(mark), s => s.IsValueChange(measurement));
         Assert.Equal(0, (await _simulator.GetDevicesAsync()).Single(d => d.Address == Thermometer).Stored);
-        Assert.Contains("LOST", _simulator.Process.OutputTail, StringComparison.Ordinal);
+        // The console logger writes from its own queue: the warning may reach stderr just after the control API answered.
+        await Eventually.TrueAsync(() => _simulator.Process.OutputTail.Contains("LOST", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the simulator's warning about lost readings");
     }
 
     [Fact]

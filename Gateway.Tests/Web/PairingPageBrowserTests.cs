@@ -20,8 +20,6 @@ public sealed class PairingPageBrowserTests(ITestOutputHelper output, SandboxEhr
 {
     private const string Cuff = "C0:FF:EE:00:00:02";
     private const string SomeoneElsesCuff = "C0:FF:EE:00:00:09";
-    private static readonly string Screenshots = Path.Combine(RepoPaths.Root, "Gateway.Tests", "TestResults", "screenshots");
-    private static readonly string Axe = Path.Combine(RepoPaths.Root, "Gateway.Tests", "Web", "axe", "node_modules", "axe-core", "axe.min.js");
 
     [Fact]
     public async Task A_patient_enrols_confirms_adds_a_cuff_as_user_2_and_unpairs_it_with_a_message_for_each_wrong_input()
@@ -239,18 +237,7 @@ public sealed class PairingPageBrowserTests(ITestOutputHelper output, SandboxEhr
 
     private Task<SandboxEhrProcess> StartEhrAsync() => Task.FromResult(sandbox.Ehr);
 
-    private static async Task<string> EnrolAsync(InProcessGateway gateway, SandboxEhrProcess ehr, string patient)
-    {
-        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Storage:Path"] = gateway.StorePath,
-            ["Ehr:BaseUrl"] = ehr.BaseUrlText,
-        }).Build();
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Assert.Equal(ExitCodes.Ok, await PatientsCommand.RunAsync(["enrol", "--patient", patient], config, stdout, stderr));
-        return stdout.ToString().Trim();
-    }
+    private static Task<string> EnrolAsync(InProcessGateway gateway, SandboxEhrProcess ehr, string patient) => PairingBrowser.EnrolAsync(gateway, ehr, patient);
 
     private static async Task AddAsync(IPage page, string address, string passkey, string user)
     {
@@ -261,27 +248,7 @@ public sealed class PairingPageBrowserTests(ITestOutputHelper output, SandboxEhr
         await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
     }
 
-    private async Task ExpectProblemAsync(IPage page, string message, string step)
-    {
-        var problem = page.Locator("#problem");
-        await problem.WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
-        Assert.Contains(message, await problem.InnerTextAsync(), StringComparison.Ordinal);
-        await CheckAsync(page, step);
-    }
+    private Task ExpectProblemAsync(IPage page, string message, string step) => PairingBrowser.ExpectProblemAsync(page, message, step, output);
 
-    /// <summary>A screenshot of the step, then axe-core on the page: no serious or critical violation.</summary>
-    private async Task CheckAsync(IPage page, string step)
-    {
-        Directory.CreateDirectory(Screenshots);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, step + ".png"), FullPage = true });
-        await page.AddScriptTagAsync(new PageAddScriptTagOptions { Path = Axe });
-        var violations = await page.EvaluateAsync<JsonElement>("""
-            async () => (await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }))
-                .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-                .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))
-            """);
-        var list = violations.EnumerateArray().Select(v => v.GetString()).ToList();
-        output.WriteLine($"{step}: {list.Count} serious or critical axe violations");
-        Assert.True(list.Count == 0, $"{step}: " + string.Join("; ", list));
-    }
+    private Task CheckAsync(IPage page, string step) => PairingBrowser.CheckAsync(page, step, output);
 }

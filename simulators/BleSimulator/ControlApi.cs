@@ -42,8 +42,17 @@ internal static class ControlApi
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/devices", () => Results.Json(daemon.Control.Devices(), Json));
         app.MapGet("/readings", () => Results.Json(daemon.Control.Readings(), Json));
-        app.MapPost("/devices/{addr}/reading", (string addr) =>
-            daemon.Control.FindPeripheral(addr) is { } p ? Results.Json(daemon.Control.TakeReading(p), Json) : UnknownDevice(addr));
+        app.MapPost("/devices/{addr}/reading", (string addr, int? user) =>
+        {
+            if (daemon.Control.FindPeripheral(addr) is not { } p)
+            {
+                return UnknownDevice(addr);
+            }
+            // User IDs 0..254; 255 means "unknown user" (Blood Pressure Service 1.1, Weight Scale Service 1.0).
+            return user is < 0 or > 254
+                ? Results.Json(new { error = "user must be 0..254" }, Json, statusCode: 400)
+                : Results.Json(daemon.Control.TakeReading(p, (byte?)user), Json);
+        });
         app.MapPost("/devices/{addr}/store", (string addr, int? count) =>
         {
             if (daemon.Control.FindPeripheral(addr) is not { } p)

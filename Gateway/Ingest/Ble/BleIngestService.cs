@@ -20,6 +20,7 @@ public sealed class BleIngestService : BackgroundService
     private readonly ILogger<BleIngestService> _logger;
     private readonly BleSessionContext _context;
     private readonly BleDeviceRegistry _registry;
+    private readonly NearbyDevices _nearby;
     private readonly Dictionary<string, BleDeviceSession> _sessions = new(StringComparer.Ordinal);
 
     public BleIngestService(
@@ -33,7 +34,8 @@ public sealed class BleIngestService : BackgroundService
         IOptions<BleOptions> options,
         IOptions<IngestOptions> ingest,
         TimeProvider time,
-        ILogger<BleIngestService> logger)
+        ILogger<BleIngestService> logger,
+        NearbyDevices nearby)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(ingest);
@@ -42,6 +44,7 @@ public sealed class BleIngestService : BackgroundService
         _options = options.Value;
         _logger = logger;
         _registry = registry;
+        _nearby = nearby;
         if (!ingest.Value.TryGetTimeZone(out var zone))
         {
             throw new InvalidOperationException($"{IngestOptions.SectionName}:{nameof(IngestOptions.TimeZone)} '{ingest.Value.TimeZone}' is not a known time zone");
@@ -74,12 +77,14 @@ public sealed class BleIngestService : BackgroundService
             }
             attempt = 0;
             BleLog.Started(_logger, string.IsNullOrWhiteSpace(_options.DBusAddress) ? "the system bus" : _options.DBusAddress, _options.Adapter);
+            _nearby.Attach(bluetooth);
             try
             {
                 await ServeAsync(bluetooth, stoppingToken).ConfigureAwait(false);
             }
             finally
             {
+                _nearby.Detach(bluetooth);
                 await StopSessionsAsync().ConfigureAwait(false);
                 await bluetooth.DisposeAsync().ConfigureAwait(false);
             }

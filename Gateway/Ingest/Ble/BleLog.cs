@@ -91,4 +91,16 @@ internal static partial class BleLog
 
     [LoggerMessage(EventId = 1285, Level = LogLevel.Warning, Message = "{Address}: device information not stored ({Reason}); readings go on with what the store knew")]
     public static partial void DeviceInformationNotSaved(ILogger logger, string address, string reason);
+
+    [LoggerMessage(EventId = 1286, Level = LogLevel.Information, Message = "{Address}: paired from the pairing page")]
+    public static partial void AttendedPaired(ILogger logger, string address);
+
+    [LoggerMessage(EventId = 1287, Level = LogLevel.Warning, Message = "{Address}: the device refused the passkey ({Failures} of {Max} tries)")]
+    public static partial void AttendedPairingWrongPasskey(ILogger logger, string address, int failures, int max);
+
+    [LoggerMessage(EventId = 1288, Level = LogLevel.Warning, Message = "{Address}: device and bond removed after {Failures} refused passkeys")]
+    public static partial void AttendedPairingBondRemoved(ILogger logger, string address, int failures);
+
+    [LoggerMessage(EventId = 1289, Level = LogLevel.Warning, Message = "{Address}: pairing from the pairing page did not complete ({Outcome}): {Reason}")]
+    public static partial void AttendedPairingFailed(ILogger logger, string address, string outcome, string reason);
 }

@@ -17,6 +17,8 @@ public static class BleServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BleOptions>, BleOptionsValidator>());
         services.TryAddSingleton<BleDeviceRegistry>();
         services.TryAddSingleton<BleMetrics>();
+        services.TryAddSingleton<NearbyDevices>();
+        services.TryAddSingleton<AttendedPairing>();
         if (!configuration.GetValue<bool>($"{BleOptions.SectionName}:{nameof(BleOptions.Enabled)}"))
         {
             return services;

@@ -37,4 +37,7 @@ internal static partial class WebLog
 
     [LoggerMessage(EventId = 4122, Level = LogLevel.Information, Message = "Device {DeviceId} unpaired on the pairing page")]
     public static partial void DeviceUnbound(ILogger logger, string deviceId);
+
+    [LoggerMessage(EventId = 4130, Level = LogLevel.Information, Message = "Pairing page: device {DeviceId} asks for its passkey")]
+    public static partial void PasskeyAsked(ILogger logger, string deviceId);
 }

@@ -31,6 +31,8 @@ internal static class DevicesPage
         app.MapPost(Path + "/add", AddAsync);
         app.MapPost(Path + "/unpair", UnpairAsync);
         app.MapMqttDeviceForm();
+        app.MapBluetoothPairingForm();
+        app.MapNearbyList();
         app.MapReadingsStream();
         return app;
     }
@@ -47,17 +49,15 @@ internal static class DevicesPage
         uint passkey = 0;
         if (passkeyText.Length > 0 && !Passkey.TryParse(passkeyText, out passkey))
             return await RenderAsync(context, session, registry, "The number from the device's screen has 6 digits. Please type it again.", null, StatusCodes.Status400BadRequest);
-        // "none": the device has no user buttons, its readings carry no user index (one slot). Otherwise the button the
-        // patient presses is the user index its readings carry (Blood Pressure / Weight Measurement User ID).
-        int? user = null;
-        if (form["user"].ToString() != "none")
-        {
-            if (!int.TryParse(form["user"], NumberStyles.None, CultureInfo.InvariantCulture, out var button) || button is < 1 or > MaxUserButtons)
-                return await RenderAsync(context, session, registry, "Choose the user button you press on the device, or \"no user buttons\".", null, StatusCodes.Status400BadRequest);
-            user = button;
-        }
+        if (!TryParseUser(form["user"], out var user))
+            return await RenderAsync(context, session, registry, "Choose the user button you press on the device, or \"no user buttons\".", null, StatusCodes.Status400BadRequest);
 
         var logger = loggers.CreateLogger(typeof(DevicesPage).FullName!);
+        // A device the gateway sees now is paired here, the patient watching (and typing its passkey if it asks).
+        if (context.RequestServices.GetService<AttendedPairing>() is { } pairing && pairing.IsNearby(address))
+            return await BluetoothPairingForm.PairAsync(context, session, registry, pairing, address, user, passkeyText.Length > 0 ? passkey : null, time, logger);
+        // Otherwise (out of sight now, or no Bluetooth here) bound with its passkey, which the gateway's session uses
+        // when the device comes into range.
         var now = time.GetUtcNow();
         var outcome = await registry.BindSlotAsync(address, user, session.Patient, now, ct);
         if (await RefusedAsync(context, session, registry, logger, address, user, outcome) is { } refused)
@@ -68,6 +68,19 @@ internal static class DevicesPage
         return await RenderAsync(context, session, registry, null,
             outcome == BindOutcome.AlreadyYours ? "This device was already yours. Nothing else to do." : "Done: the device is yours now. Take a reading now, as usual: it appears below, with when it was sent to your care team.",
             StatusCodes.Status200OK);
+    }
+
+    /// <summary>
+    /// "none": the device has no user buttons, its readings carry no user index (one slot). Otherwise the button the
+    /// patient presses is the user index its readings carry (Blood Pressure / Weight Measurement User ID).
+    /// </summary>
+    internal static bool TryParseUser(string? text, out int? user)
+    {
+        user = null;
+        if (text == "none") return true;
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var button) || button is < 1 or > MaxUserButtons) return false;
+        user = button;
+        return true;
     }
 
     private static async Task<IResult> UnpairAsync(HttpContext context, PairingSessions sessions, PairingRegistry registry, TimeProvider time, ILoggerFactory loggers)
@@ -121,11 +134,16 @@ internal static class DevicesPage
         }
         await YourReadings.AppendAsync(html, session.Patient, devices, context.RequestServices.GetRequiredService<IPatientReadings>(),
             context.RequestServices.GetRequiredService<TimeProvider>(), context.RequestAborted);
+        var nearby = NearbyList.Shown(context);
+        if (nearby) NearbyList.Append(html, context.RequestServices.GetRequiredService<NearbyDevices>());
+        // A device tapped in the list without script: its address comes back in the query.
+        var picked = BleAddress.TryNormalize(context.Request.Query["address"], out var tapped) ? tapped : "";
         html.Append(CultureInfo.InvariantCulture, $"""
-            <h2>Add a Bluetooth device</h2>
+            <h2 id="add">Add a Bluetooth device</h2>
+            <p class="hint" id="picked" role="status"></p>
             <form method="post" action="{Path}/add">{csrf}
             <label for="address">Device address</label>
-            <input type="text" id="address" name="address" autocomplete="off" autocapitalize="characters" spellcheck="false" required aria-describedby="address-hint">
+            <input type="text" id="address" name="address" value="{E(picked)}" autocomplete="off" autocapitalize="characters" spellcheck="false" required aria-describedby="address-hint">
             <p class="hint" id="address-hint">On the device's label, like C0:FF:EE:12:34:56.</p>
             <label for="passkey">Number on the device's screen (if it shows one)</label>
             <input type="text" id="passkey" name="passkey" inputmode="numeric" autocomplete="one-time-code" maxlength="6">
@@ -136,6 +154,6 @@ internal static class DevicesPage
             html.Append(CultureInfo.InvariantCulture, $"<label><input type=\"radio\" name=\"user\" value=\"{i}\"> User {i}</label>");
         html.Append("</fieldset><button type=\"submit\">Add this device</button></form>");
         html.Append(MqttDeviceForm.Html(csrf));
-        return Page("Your health devices", html.ToString(), status, script: devices.Count > 0);
+        return Page("Your health devices", html.ToString(), status, script: devices.Count > 0 || nearby);
     }
 }

@@ -23,7 +23,8 @@ internal enum BindOutcome
 /// </summary>
 internal sealed class PairingRegistry(IDeviceBindings bindings)
 {
-    public async Task<BindOutcome> BindSlotAsync(string deviceId, int? userIndex, PatientId patient, DateTimeOffset at, CancellationToken ct)
+    /// <summary>Whether the slot is free (<see cref="BindOutcome.Bound"/>: it would be bound), changing nothing.</summary>
+    public async Task<BindOutcome> CheckSlotAsync(string deviceId, int? userIndex, PatientId patient, CancellationToken ct)
     {
         if (userIndex is { } u)
             ArgumentOutOfRangeException.ThrowIfNegative(u);
@@ -31,6 +32,14 @@ internal sealed class PairingRegistry(IDeviceBindings bindings)
             .FirstOrDefault(b => b.User == userIndex && b.To is null);
         if (current is not null)
             return current.Patient == patient ? BindOutcome.AlreadyYours : userIndex is null ? BindOutcome.SomeoneElses : BindOutcome.SlotTaken;
+        return BindOutcome.Bound;
+    }
+
+    public async Task<BindOutcome> BindSlotAsync(string deviceId, int? userIndex, PatientId patient, DateTimeOffset at, CancellationToken ct)
+    {
+        var free = await CheckSlotAsync(deviceId, userIndex, patient, ct).ConfigureAwait(false);
+        if (free != BindOutcome.Bound)
+            return free;
         try
         {
             await bindings.BindAsync(deviceId, userIndex, patient, at, ct).ConfigureAwait(false);

@@ -49,7 +49,7 @@ internal static class ReadingsStream
 
     public static IEndpointRouteBuilder MapReadingsStream(this IEndpointRouteBuilder app)
     {
-        app.MapGet(ScriptPath, () => Results.Text(Script, "text/javascript; charset=utf-8"));
+        app.MapGet(ScriptPath, () => Results.Text(Script + NearbyList.Script, "text/javascript; charset=utf-8"));
         app.MapGet(Path, StreamAsync);
         return app;
     }

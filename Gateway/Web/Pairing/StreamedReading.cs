@@ -9,4 +9,5 @@ internal sealed record StreamedReading(
     [property: JsonPropertyName("text")] string Text);
 
 [JsonSerializable(typeof(StreamedReading))]
+[JsonSerializable(typeof(StreamedNearby))]
 internal sealed partial class StreamJsonContext : JsonSerializerContext;

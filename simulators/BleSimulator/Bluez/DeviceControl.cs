@@ -38,11 +38,12 @@ internal sealed class DeviceControl(DaemonState state, Link link, Adapter adapte
     }
 
     /// <summary>The device measures now: indicated if it can be, otherwise stored.</summary>
-    public SimulatedReading TakeReading(Peripheral p)
+    /// <param name="user">the user button pressed on a shared cuff or scale (its readings' User ID); null: none</param>
+    public SimulatedReading TakeReading(Peripheral p, byte? user = null)
     {
         lock (state.Gate)
         {
-            return TakeReadingLocked(p, state.Time.GetUtcNow());
+            return TakeReadingLocked(p, state.Time.GetUtcNow(), user);
         }
     }
 
@@ -133,7 +134,7 @@ internal sealed class DeviceControl(DaemonState state, Link link, Adapter adapte
         }
     }
 
-    private SimulatedReading TakeReadingLocked(Peripheral p, DateTimeOffset at)
+    private SimulatedReading TakeReadingLocked(Peripheral p, DateTimeOffset at, byte? user = null)
     {
         // Whole seconds, at most one reading per device per second: device + time + kind identify a reading.
         var takenAt = new DateTimeOffset(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
@@ -144,7 +145,7 @@ internal sealed class DeviceControl(DaemonState state, Link link, Adapter adapte
         p.LastTakenAt = takenAt;
         var clock = takenAt + p.ClockOffset;
         clock = new DateTimeOffset(clock.UtcTicks - clock.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
-        var measurement = p.Generator.Next(p.Kind, p.Address, takenAt, clock, state.Zone);
+        var measurement = p.Generator.Next(p.Kind, p.Address, takenAt, clock, state.Zone, user);
         var reading = measurement.Reading;
         state.Readings.Add(reading);
         state.Entries.TryGetValue(p.Address, out var entry);

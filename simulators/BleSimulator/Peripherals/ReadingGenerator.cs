@@ -23,7 +23,8 @@ internal sealed class ReadingGenerator
     public ReadingGenerator(int seed) => _random = new Random(seed);
 
     /// <param name="deviceClock">the device's own clock at the moment of the reading (true UTC + its offset)</param>
-    public Measurement Next(DeviceKind kind, string address, DateTimeOffset takenAt, DateTimeOffset deviceClock, TimeZoneInfo zone)
+    /// <param name="user">the user button pressed (BP and scale: the measurement's User ID field); null: none sent</param>
+    public Measurement Next(DeviceKind kind, string address, DateTimeOffset takenAt, DateTimeOffset deviceClock, TimeZoneInfo zone, byte? user = null)
     {
         _count++;
         var stamp = GattDateTime.FromLocal(TimeZoneInfo.ConvertTime(deviceClock, zone).DateTime);
@@ -58,7 +59,7 @@ internal sealed class ReadingGenerator
                     intermediates.Add(buffer[..n].ToArray());
                 }
                 Check(new BloodPressureMeasurement(new MedicalFloat(_systolic), new MedicalFloat(_diastolic), new MedicalFloat(mean), false, stamp,
-                    new MedicalFloat(_pulse)).TryFormat(buffer, out written));
+                    new MedicalFloat(_pulse), user).TryFormat(buffer, out written));
                 values = new()
                 {
                     ["systolic"] = (decimal)_systolic,
@@ -72,7 +73,7 @@ internal sealed class ReadingGenerator
             case DeviceKind.Scale:
             {
                 _weightSteps = Drift(_weightSteps, 40, 13_400, 14_600);
-                var weight = new WeightMeasurement((ushort)_weightSteps, false, stamp);
+                var weight = new WeightMeasurement((ushort)_weightSteps, false, stamp, user);
                 values = new() { ["weight"] = weight.Weight.Value, ["unit"] = Ucum.Kilogram };
                 if (_count % 2 == 0)
                 {
@@ -114,6 +115,7 @@ internal sealed class ReadingGenerator
             DeviceTime = deviceTime,
             Values = values,
             Delivered = ReadingFate.Stored,
+            User = kind is DeviceKind.BloodPressure or DeviceKind.Scale ? user : null,
         };
         return new Measurement(reading, value, intermediates, observation);
     }

@@ -28,6 +28,9 @@ internal sealed class SimulatedReading
 
     public required string Delivered { get; set; }
 
+    /// <summary>The user index the reading carries (the user button pressed on a shared cuff or scale), or null.</summary>
+    public int? User { get; init; }
+
     /// <summary>GHS stored records: the record number RACP reports.</summary>
     public uint? RecordNumber { get; set; }
 }

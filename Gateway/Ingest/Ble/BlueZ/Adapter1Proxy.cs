@@ -20,6 +20,9 @@ internal sealed class Adapter1Proxy(DBusConnection connection, string path, Time
         return CallAsync("SetDiscoveryFilter", ct, "a{sv}", (ref MessageWriter w) => w.WriteDictionary(filter));
     }
 
+    public Task RemoveDeviceAsync(string devicePath, CancellationToken ct) =>
+        CallAsync("RemoveDevice", ct, "o", (ref MessageWriter w) => w.WriteObjectPath(devicePath));
+
     public Task StartDiscoveryAsync(CancellationToken ct) => CallAsync("StartDiscovery", ct);
 
     public Task SetPoweredAsync(bool powered, CancellationToken ct) => _properties.SetAsync("Powered", VariantValue.Bool(powered), ct);

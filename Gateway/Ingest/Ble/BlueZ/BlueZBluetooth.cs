@@ -42,7 +42,8 @@ internal sealed class BlueZBluetooth : Bluetooth
             (path, address) => new BlueZDevice(this, path, address, connection, logger),
             (service, path, uuid, properties) => new BlueZCharacteristic(service, path, uuid, properties, connection, callTimeout));
         _signals = new BlueZSignals(connection, Cache, time, logger);
-        _signals.DeviceAdded += OnDeviceAdded;
+        _signals.DeviceAdded += OnDeviceSeen;
+        _signals.Advertised += OnAdvertised;
         _signals.OwnerChanged += OnOwnerChanged;
     }
 
@@ -108,6 +109,8 @@ internal sealed class BlueZBluetooth : Bluetooth
         await ApplyDiscoveryAsync(ct).ConfigureAwait(false);
     }
 
+    public override IReadOnlyList<BluetoothDevice> GetDevices() => Cache.Devices();
+
     public override BluetoothDevice? GetDevice(string id) => Cache.Device(BlueZNames.DevicePath(_adapterPath, id.ToUpperInvariant()));
 
     public override async ValueTask DisposeAsync()
@@ -148,6 +151,19 @@ internal sealed class BlueZBluetooth : Bluetooth
         Cache.Apply(new PropertiesChange(device.Path, BlueZNames.Device1, properties, [], null));
     }
 
+    /// <summary>Adapter1.RemoveDevice: the device object and its bond go (doc/org.bluez.Adapter.rst).</summary>
+    internal Task RemoveDeviceAsync(string devicePath, CancellationToken ct) =>
+        new Adapter1Proxy(_connection, _adapterPath, CallTimeout).RemoveDeviceAsync(devicePath, ct);
+
+    private void OnDeviceSeen(BlueZDevice device)
+    {
+        OnDeviceAdded(device);
+        OnAdvertised(device);
+    }
+
+    private void OnAdvertised(BlueZDevice device) =>
+        OnAdvertisementReceived(new BluetoothAdvertisingEvent(device, device.Name, device.Rssi, device.Uuids));
+
     // ---- synchronisation
 
     private async Task SynchroniseAsync(bool restarted, CancellationToken ct)
@@ -184,7 +200,7 @@ internal sealed class BlueZBluetooth : Bluetooth
         {
             _sync.Release();
         }
-        foreach (var d in added) OnDeviceAdded(d);
+        foreach (var d in added) OnDeviceSeen(d);
         if (restarted) OnStackRestarted();
     }
 

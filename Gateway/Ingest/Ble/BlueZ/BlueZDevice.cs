@@ -42,6 +42,22 @@ internal sealed class BlueZDevice : BluetoothDevice
     // Battery1 sits on the device object next to Device1 (BlueZ doc/org.bluez.Battery.rst); a level over 100 is not a percentage.
     public override int? BatteryPercent => Bluetooth.Cache.Byte(Path, BlueZNames.Battery1, "Percentage") is { } level and <= 100 ? level : null;
 
+    public override short? Rssi => Bluetooth.Cache.DeviceInt16(Path, "RSSI");
+
+    public override IReadOnlyList<BluetoothUuid> Uuids => Bluetooth.Cache.DeviceUuids(Path);
+
+    public override async Task ForgetAsync(CancellationToken ct)
+    {
+        try
+        {
+            await Bluetooth.RemoveDeviceAsync(Path, ct).ConfigureAwait(false);
+        }
+        catch (DBusErrorReplyException e) when (e.ErrorName is BlueZNames.ErrorDoesNotExist or BlueZNames.ErrorUnknownObject)
+        {
+            // Already gone.
+        }
+    }
+
     public bool IsTrusted => Bluetooth.Cache.DeviceBool(Path, "Trusted");
 
     public bool IsConnectedAndResolved => Bluetooth.Cache.DeviceBool(Path, "Connected") && Bluetooth.Cache.DeviceBool(Path, "ServicesResolved");
@@ -61,6 +77,10 @@ internal sealed class BlueZDevice : BluetoothDevice
         {
             // Already paired (bluez.md).
         }
+        catch (DBusErrorReplyException e)
+        {
+            throw new BluetoothPairingException(PairingError(e.ErrorName), $"{Id}: pairing failed: {e.ErrorName} {e.Message}", e);
+        }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
             BlueZLog.CallTimedOut(_logger, "Pair", Path, Bluetooth.ConnectTimeout, "CancelPairing");
@@ -68,6 +88,20 @@ internal sealed class BlueZDevice : BluetoothDevice
             throw;
         }
     }
+
+    /// <summary>
+    /// BlueZ's Pair errors (doc/org.bluez.Device.rst): AuthenticationFailed is the device refusing the passkey; a device
+    /// that cannot be paged or whose object went away (out of range, removed) is unreachable. BlueZ also answers
+    /// AuthenticationCanceled when the link drops during pairing; the gateway cancels only after its own timeout (a
+    /// TimeoutException, not this reply), so that reply means the device went away.
+    /// </summary>
+    internal static BluetoothPairingError PairingError(string? errorName) => errorName switch
+    {
+        BlueZNames.ErrorAuthenticationFailed => BluetoothPairingError.WrongPasskey,
+        BlueZNames.ErrorConnectionAttemptFailed or BlueZNames.ErrorAuthenticationCanceled or BlueZNames.ErrorFailed or BlueZNames.ErrorNotReady
+            or BlueZNames.ErrorDoesNotExist or BlueZNames.ErrorUnknownObject => BluetoothPairingError.Unreachable,
+        _ => BluetoothPairingError.Failed,
+    };
 
     public async Task ConnectAsync(CancellationToken ct)
     {

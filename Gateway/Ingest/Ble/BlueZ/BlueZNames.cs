@@ -26,6 +26,12 @@ internal static class BlueZNames
     public const string ErrorAlreadyConnected = "org.bluez.Error.AlreadyConnected";
     public const string ErrorInProgress = "org.bluez.Error.InProgress";
     public const string ErrorDoesNotExist = "org.bluez.Error.DoesNotExist";
+    public const string ErrorAuthenticationFailed = "org.bluez.Error.AuthenticationFailed";
+    public const string ErrorAuthenticationCanceled = "org.bluez.Error.AuthenticationCanceled";
+    public const string ErrorConnectionAttemptFailed = "org.bluez.Error.ConnectionAttemptFailed";
+    public const string ErrorFailed = "org.bluez.Error.Failed";
+    public const string ErrorNotReady = "org.bluez.Error.NotReady";
+    public const string ErrorUnknownObject = "org.freedesktop.DBus.Error.UnknownObject";
     public const string ErrorNameHasNoOwner = "org.freedesktop.DBus.Error.NameHasNoOwner";
 
     /// <summary>The device object path for an address: <c>/org/bluez/hci0/dev_AA_BB_CC_DD_EE_FF</c>.</summary>

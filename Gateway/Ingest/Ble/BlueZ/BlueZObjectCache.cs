@@ -41,6 +41,31 @@ internal sealed class BlueZObjectCache(string adapterPath, Func<string, string, 
         lock (_gate) return Property(path, @interface, name) is { Type: VariantValueType.Byte } v ? v.GetByte() : null;
     }
 
+    public short? DeviceInt16(string path, string name)
+    {
+        lock (_gate) return Property(path, BlueZNames.Device1, name) is { Type: VariantValueType.Int16 } v ? v.GetInt16() : null;
+    }
+
+    /// <summary>Device1 UUIDs that parse; BlueZ lists them as 128-bit strings (doc/org.bluez.Device.rst).</summary>
+    public IReadOnlyList<BluetoothUuid> DeviceUuids(string path)
+    {
+        string[] uuids;
+        lock (_gate)
+        {
+            if (Property(path, BlueZNames.Device1, "UUIDs") is not { Type: VariantValueType.Array } v) return [];
+            uuids = v.GetArray<string>();
+        }
+        var parsed = new List<BluetoothUuid>(uuids.Length);
+        foreach (var u in uuids)
+            if (BluetoothUuid.TryParse(u, out var uuid)) parsed.Add(uuid);
+        return parsed;
+    }
+
+    public IReadOnlyList<BlueZDevice> Devices()
+    {
+        lock (_gate) return [.. _devices.Values.OrderBy(d => d.Path, StringComparer.Ordinal)];
+    }
+
     public bool DeviceBool(string path, string name)
     {
         lock (_gate) return IsTrue(path, name);

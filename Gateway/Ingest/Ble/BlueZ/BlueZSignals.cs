@@ -23,6 +23,9 @@ internal sealed class BlueZSignals(DBusConnection connection, BlueZObjectCache c
     /// <summary>Raised for a device object the cache did not know.</summary>
     public event Action<BlueZDevice>? DeviceAdded;
 
+    /// <summary>A known device's advertised name, RSSI or UUIDs changed (PropertiesChanged on Device1).</summary>
+    public event Action<BlueZDevice>? Advertised;
+
     /// <summary>The owner of <c>org.bluez</c> changed (old, new; empty: none), after <see cref="Owner"/> is updated.</summary>
     public event Action<string, string>? OwnerChanged;
 
@@ -110,5 +113,11 @@ internal sealed class BlueZSignals(DBusConnection connection, BlueZObjectCache c
             return;
         }
         cache.Apply(change);
+        if (change.Interface == BlueZNames.Device1
+            && (change.Changed.ContainsKey("RSSI") || change.Changed.ContainsKey("UUIDs") || change.Changed.ContainsKey("Name"))
+            && cache.Device(change.Path) is { } device)
+        {
+            Advertised?.Invoke(device);
+        }
     }
 }

@@ -16,7 +16,16 @@ public abstract class Bluetooth : IAsyncDisposable
     /// <summary>A device the stack knows by its address (<c>AA:BB:CC:DD:EE:FF</c>), or null.</summary>
     public abstract BluetoothDevice? GetDevice(string id);
 
+    /// <summary>The devices the stack knows now (Web Bluetooth <c>getDevices()</c>), seen in discovery or bonded.</summary>
+    public virtual IReadOnlyList<BluetoothDevice> GetDevices() => [];
+
     public event EventHandler<BluetoothDevice>? DeviceAdded;
+
+    /// <summary>
+    /// A device was seen advertising or its advertised name, signal strength or services changed (Web Bluetooth
+    /// <c>advertisementreceived</c>), while discovery runs.
+    /// </summary>
+    public event EventHandler<BluetoothAdvertisingEvent>? AdvertisementReceived;
 
     /// <summary>
     /// The stack went away and came back (bluetoothd restarted): links are down, notification sessions are gone and
@@ -25,6 +34,8 @@ public abstract class Bluetooth : IAsyncDisposable
     public event EventHandler? StackRestarted;
 
     protected void OnDeviceAdded(BluetoothDevice device) => DeviceAdded?.Invoke(this, device);
+
+    protected void OnAdvertisementReceived(BluetoothAdvertisingEvent advertisement) => AdvertisementReceived?.Invoke(this, advertisement);
 
     protected void OnStackRestarted() => StackRestarted?.Invoke(this, EventArgs.Empty);
 

@@ -19,8 +19,24 @@ public abstract class BluetoothDevice
     public virtual int? BatteryPercent => null;
 
     /// <summary>
+    /// The signal strength of the last advertisement seen, in dBm (BlueZ: Device1 RSSI; Web Bluetooth
+    /// BluetoothAdvertisingEvent.rssi); null when the device was not seen advertising in this discovery.
+    /// </summary>
+    public virtual short? Rssi => null;
+
+    /// <summary>The service UUIDs the device advertises or is known to offer (BlueZ: Device1 UUIDs).</summary>
+    public virtual IReadOnlyList<BluetoothUuid> Uuids => [];
+
+    /// <summary>
+    /// Removes the device and its bond from the stack (Web Bluetooth BluetoothDevice.forget(); BlueZ
+    /// Adapter1.RemoveDevice): a later pairing starts from nothing. Completes without error when it is already gone.
+    /// </summary>
+    public virtual Task ForgetAsync(CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>
     /// Pairs (bonds) with the device. <paramref name="passkey"/> answers the device's passkey request; without one a
-    /// device that asks for a passkey refuses. Completes without error when already paired.
+    /// device that asks for a passkey refuses. Completes without error when already paired. A pairing the device or
+    /// the stack refused throws <see cref="BluetoothPairingException"/>.
     /// </summary>
     public abstract Task PairAsync(Func<CancellationToken, Task<uint?>>? passkey, CancellationToken ct);
 
