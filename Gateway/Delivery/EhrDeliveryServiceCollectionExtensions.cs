@@ -44,6 +44,7 @@ public static class EhrDeliveryServiceCollectionExtensions
         services.TryAddSingleton(sp => new EhrCompatibility(
             sp.GetRequiredService<IOptions<EhrOptions>>().Value.Compatibility, sp.GetRequiredService<EhrServerPreset>()));
         services.TryAddSingleton<GatewayDeviceRegistration>();
+        services.TryAddSingleton<DeliveryProvenance>();
         services.TryAddSingleton<ConditionalCreateSender>();
         services.TryAddSingleton<TransactionSender>();
         services.TryAddSingleton<SinglePostSender>();

@@ -33,12 +33,16 @@ public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDispo
     // server without a unique index and leave two matches, after which every conditional create answers 412.
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _deviceLocks = new(StringComparer.Ordinal);
 
-    public ConditionalCreateSender(EhrHttpClient http, ILogger<ConditionalCreateSender> logger)
+    private readonly DeliveryProvenance? _provenance;
+
+    /// <param name="provenance"><c>Fhir:Provenance</c>: when enabled, a conditional create of the Provenance of each delivered reading.</param>
+    public ConditionalCreateSender(EhrHttpClient http, ILogger<ConditionalCreateSender> logger, DeliveryProvenance? provenance = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(logger);
         _http = http;
         _logger = logger;
+        _provenance = provenance is { Enabled: true } ? provenance : null;
     }
 
     protected override async Task<DeliveryResult> SendOneAsync(OutgoingReading reading, CancellationToken ct)
@@ -63,6 +67,10 @@ public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDispo
                 return posted.Failure;
             serverIds.Add("Observation/" + posted.Id);
         }
+        // After the Observations are acknowledged, by their server ids; conditional on the first one's identifier
+        // (docs/fhir.md, "Provenance"), so the resend after a lost answer matches it too.
+        if (_provenance is not null && reading.ObservationKeys.Count > 0)
+            await _provenance.FileAsync(_http, serverIds, reading.ObservationKeys[0], conditional: true, _logger, ct).ConfigureAwait(false);
         return new DeliveryResult.Delivered(serverIds);
     }
 

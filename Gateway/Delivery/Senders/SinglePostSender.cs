@@ -42,8 +42,12 @@ public sealed class SinglePostSender : OneReadingPerRequestSender
     private readonly bool _search;
     private readonly JsonSerializerOptions _json = new JsonSerializerOptions().ForFhir();
     private int _searchUnsupportedLogged;
+    private readonly DeliveryProvenance? _provenance;
 
-    public SinglePostSender(EhrHttpClient http, IDeliveryLedger ledger, IOptions<EhrOptions> options, TimeProvider time, ILogger<SinglePostSender> logger)
+    /// <param name="provenance"><c>Fhir:Provenance</c>: when enabled, the Provenance of each delivered reading, at most once (the ledger).</param>
+    public SinglePostSender(
+        EhrHttpClient http, IDeliveryLedger ledger, IOptions<EhrOptions> options, TimeProvider time, ILogger<SinglePostSender> logger,
+        DeliveryProvenance? provenance = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(ledger);
@@ -54,6 +58,7 @@ public sealed class SinglePostSender : OneReadingPerRequestSender
         _ledger = ledger;
         _time = time;
         _logger = logger;
+        _provenance = provenance is { Enabled: true } ? provenance : null;
         var o = options.Value;
         _search = o.SinglePost.SearchBeforeResend
             && !o.Compatibility.Omit.Any(e => string.Equals(e.Trim(), EhrCompatibility.OmitIdentifier, StringComparison.OrdinalIgnoreCase));
@@ -92,7 +97,25 @@ public sealed class SinglePostSender : OneReadingPerRequestSender
                 return posted.Failure;
             serverIds.Add(posted.ServerId ?? throw new InvalidOperationException("an Observation resolved without a server id (sender bug)"));
         }
+        if (_provenance is not null && reading.ObservationKeys.Count > 0)
+            await FileProvenanceAsync(reading.ObservationKeys[0], serverIds, ct).ConfigureAwait(false);
         return new DeliveryResult.Delivered(serverIds);
+    }
+
+    /// <summary>
+    /// Without conditional create nothing on the server recognises a second Provenance, so the ledger does: keyed on
+    /// the reading's first Observation, noted "sending" before the POST and never posted again once noted, whatever
+    /// came of it. At most one per reading; a crash or lost answer between the two costs the Provenance, not a copy.
+    /// </summary>
+    private async System.Threading.Tasks.Task FileProvenanceAsync(Identifier firstObservationKey, IReadOnlyList<string> observationIds, CancellationToken ct)
+    {
+        var key = LedgerKey("Provenance", firstObservationKey);
+        var known = await _ledger.GetLedgerAsync([key], ct).ConfigureAwait(false);
+        if (known.ContainsKey(key))
+            return;
+        await _ledger.RecordSendingAsync([key], _time.GetUtcNow(), ct).ConfigureAwait(false);
+        if (await _provenance!.FileAsync(_http, observationIds, firstObservationKey, conditional: false, _logger, ct).ConfigureAwait(false) is { } id)
+            await _ledger.RecordAcknowledgedAsync(key, id, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>The resource's server id ("Type/id") from the ledger, a search, or a new POST.</summary>

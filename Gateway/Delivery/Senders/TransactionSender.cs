@@ -46,6 +46,7 @@ public sealed class TransactionSender : IEhrSender
     private readonly ConcurrentDictionary<string, string> _deviceIds = new(StringComparer.Ordinal);
     private readonly EhrServerPreset _preset;
     private readonly RefusingDevices _refusing = new();
+    private readonly DeliveryProvenance? _provenance;
 
     public TransactionSender(EhrHttpClient http, IOptions<EhrOptions> options, ILogger<TransactionSender> logger)
         : this(http, options, new EhrServerPreset(options?.Value ?? throw new ArgumentNullException(nameof(options))), logger)
@@ -53,7 +54,9 @@ public sealed class TransactionSender : IEhrSender
     }
 
     /// <param name="preset">Ehr:Batch:MaxEntries as in effect at each send (configured, or the EHR's preset).</param>
-    public TransactionSender(EhrHttpClient http, IOptions<EhrOptions> options, EhrServerPreset preset, ILogger<TransactionSender> logger)
+    /// <param name="provenance"><c>Fhir:Provenance</c>: when enabled, each Bundle carries the Provenance of its Observations.</param>
+    public TransactionSender(
+        EhrHttpClient http, IOptions<EhrOptions> options, EhrServerPreset preset, ILogger<TransactionSender> logger, DeliveryProvenance? provenance = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
@@ -62,6 +65,7 @@ public sealed class TransactionSender : IEhrSender
         _http = http;
         _logger = logger;
         _preset = preset;
+        _provenance = provenance is { Enabled: true } ? provenance : null;
         MaxReadingsPerRequest = options.Value.Batch.MaxSize;
     }
 
@@ -77,6 +81,9 @@ public sealed class TransactionSender : IEhrSender
         var (ordered, firstRefusing, from) = _refusing.OthersFirst(readings);
         var results = new DeliveryResult[readings.Count];
         var maxEntries = _preset.Current.MaxEntries;
+        // The Provenance is an entry too.
+        if (maxEntries > 0 && _provenance is not null)
+            maxEntries = Math.Max(1, maxEntries - 1);
         for (var start = 0; start < ordered.Count;)
         {
             var count = start >= firstRefusing ? 1
@@ -310,6 +317,25 @@ public sealed class TransactionSender : IEhrSender
                 observationEntries[r].Add(bundle.Entry.Count);
                 bundle.Entry.Add(Entry("urn:uuid:" + Guid.NewGuid().ToString("D"), observation, "Observation", reading.ObservationKeys[i]));
             }
+        }
+        if (_provenance is not null && observationEntries.Any(e => e.Count > 0))
+        {
+            // In the same transaction (all or nothing, R4 3.1.0.11.2): it exists exactly when the Observations were
+            // filed by it. Its targets are the entries' urn:uuid fullUrls, which the server rewrites to the ids it
+            // assigned or matched (3.1.0.11.2, "resolving references in Bundles"). A resend of Observations the EHR
+            // already holds matches the Provenance that names the first of them instead of filing a second one.
+            var targets = observationEntries.SelectMany(e => e).Select(i => bundle.Entry[i].FullUrl!).ToList();
+            bundle.Entry.Add(new Bundle.EntryComponent
+            {
+                FullUrl = "urn:uuid:" + Guid.NewGuid().ToString("D"),
+                Resource = _provenance.Create(targets),
+                Request = new Bundle.RequestComponent
+                {
+                    Method = Bundle.HTTPVerb.POST,
+                    Url = "Provenance",
+                    IfNoneExist = ProvenanceResource.IfNoneExist(readings.SelectMany(r => r.ObservationKeys).First()),
+                },
+            });
         }
         return (bundle, observationEntries, deviceEntries);
     }
