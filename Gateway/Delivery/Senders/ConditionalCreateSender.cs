@@ -56,6 +56,14 @@ public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDispo
             deviceReference = "Device/" + device.Id;
         }
 
+        // The Coincident Time Stamp first, so what the Observations' derivedFrom names is there before them.
+        if (reading.CoincidentKey is { } coincidentKey)
+        {
+            var posted = await PostAsync("Observation", reading.CoincidentToSend(deviceReference), coincidentKey, ct).ConfigureAwait(false);
+            if (posted.Failure is not null)
+                return posted.Failure;
+        }
+
         var serverIds = new List<string>(reading.Resources.Observations.Count);
         for (var i = 0; i < reading.Resources.Observations.Count; i++)
         {

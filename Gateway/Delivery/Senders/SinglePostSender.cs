@@ -76,6 +76,8 @@ public sealed class SinglePostSender : OneReadingPerRequestSender
         var keys = new List<string>(reading.ObservationKeys.Count + 1);
         if (reading.DeviceKey is not null)
             keys.Add(LedgerKey("Device", reading.DeviceKey));
+        if (reading.CoincidentKey is not null)
+            keys.Add(LedgerKey("Observation", reading.CoincidentKey));
         keys.AddRange(reading.ObservationKeys.Select(k => LedgerKey("Observation", k)));
         var known = await _ledger.GetLedgerAsync(keys, ct).ConfigureAwait(false);
 
@@ -86,6 +88,15 @@ public sealed class SinglePostSender : OneReadingPerRequestSender
             if (device.Failure is not null)
                 return device.Failure;
             deviceReference = device.ServerId ?? throw new InvalidOperationException("a Device resolved without a server id (sender bug)");
+        }
+
+        // The Coincident Time Stamp first (once in the ledger for all the readings of its clock measurement), so what
+        // the Observations' derivedFrom names is there before them.
+        if (reading.CoincidentKey is { } coincidentKey)
+        {
+            var coincident = await EnsureAsync("Observation", reading.CoincidentToSend(deviceReference), coincidentKey, known, ct).ConfigureAwait(false);
+            if (coincident.Failure is not null)
+                return coincident.Failure;
         }
 
         var serverIds = new List<string>(reading.Resources.Observations.Count);

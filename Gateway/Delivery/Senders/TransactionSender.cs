@@ -113,6 +113,7 @@ public sealed class TransactionSender : IEhrSender
     private int ReadingsWithin(IReadOnlyList<OutgoingReading> readings, int start, int maxEntries)
     {
         var devices = new HashSet<string>(StringComparer.Ordinal);
+        var coincident = new HashSet<string>(StringComparer.Ordinal);
         var entries = 0;
         var count = 0;
         for (var r = start; r < readings.Count; r++)
@@ -121,12 +122,16 @@ public sealed class TransactionSender : IEhrSender
             var add = reading.Resources.Observations.Count;
             if (reading.DeviceKey is { } key && !_deviceIds.ContainsKey(DeviceCacheKey(key)) && !devices.Contains(DeviceCacheKey(key)))
                 add++;
+            if (reading.CoincidentKey is { } ck && !coincident.Contains(DeviceCacheKey(ck)))
+                add++;
             if (count > 0 && entries + add > maxEntries)
                 break;
             entries += add;
             count++;
             if (reading.DeviceKey is { } k)
                 devices.Add(DeviceCacheKey(k));
+            if (reading.CoincidentKey is { } c)
+                coincident.Add(DeviceCacheKey(c));
         }
         return count;
     }
@@ -190,7 +195,7 @@ public sealed class TransactionSender : IEhrSender
 
     private async Task<BundleOutcome> SendBundleAsync(IReadOnlyList<OutgoingReading> readings, CancellationToken ct)
     {
-        var (bundle, observationEntries, deviceEntries) = Build(readings);
+        var (bundle, observationEntries, deviceEntries, coincidentEntries) = Build(readings);
         var json = JsonSerializer.Serialize(bundle, _json);
         var response = await _http.SendAsync(HttpMethod.Post, "", json, null, readings.Count == 1 ? "POST [base] (transaction, 1 reading)" : $"POST [base] (transaction, {readings.Count} readings)", ct)
             .ConfigureAwait(false);
@@ -222,9 +227,11 @@ public sealed class TransactionSender : IEhrSender
         {
             // A reading's entries: its Observations and, when this Bundle creates it, the Device they point at.
             var entries = new List<int>(observationEntries[r]);
+            if (coincidentEntries[r] is { } coincidentEntry)
+                entries.Insert(0, coincidentEntry);
             if (readings[r].DeviceKey is { } key && deviceEntryOf.TryGetValue(DeviceCacheKey(key), out var deviceEntry))
                 entries.Insert(0, deviceEntry);
-            results[r] = Judge(readings[r], entries, answer, response, json);
+            results[r] = Judge(readings[r], entries, observationEntries[r], answer, response, json);
             unverified |= results[r] is DeliveryResult.RetryLater;
         }
         if (unverified)
@@ -240,7 +247,8 @@ public sealed class TransactionSender : IEhrSender
     /// whose every entry succeeded (2xx), otherwise retried: a batch-response or a failed entry proves nothing about
     /// what the EHR kept, and the conditional creates make the resend safe.
     /// </summary>
-    private DeliveryResult Judge(OutgoingReading reading, List<int> entries, TransactionAnswer answer, EhrResponse response, string request)
+    /// <param name="observations">The entries of the reading's own Observations: their server ids are what it delivered.</param>
+    private DeliveryResult Judge(OutgoingReading reading, List<int> entries, List<int> observations, TransactionAnswer answer, EhrResponse response, string request)
     {
         foreach (var index in entries)
         {
@@ -257,8 +265,8 @@ public sealed class TransactionSender : IEhrSender
         // itself, so none of its entries proves anything.
         if (answer.IsTransactionResponse && answer.Entries.All(e => e.Succeeded))
         {
-            var ids = new List<string>(entries.Count);
-            foreach (var index in entries)
+            var ids = new List<string>(observations.Count);
+            foreach (var index in observations)
             {
                 if (answer.Entries[index].ServerId is { } id && id.StartsWith("Observation/", StringComparison.Ordinal))
                     ids.Add(id);
@@ -281,13 +289,17 @@ public sealed class TransactionSender : IEhrSender
             : $"a batch-response (not a transaction-response) with {failed} of {answer.Entries.Count} entries not 2xx";
     }
 
-    private (Bundle Bundle, List<int>[] ObservationEntries, List<(int Entry, string CacheKey)> DeviceEntries) Build(IReadOnlyList<OutgoingReading> readings)
+    private (Bundle Bundle, List<int>[] ObservationEntries, List<(int Entry, string CacheKey)> DeviceEntries, int?[] CoincidentEntries) Build(
+        IReadOnlyList<OutgoingReading> readings)
     {
         // Firely's TransactionBuilder would make a batch unless told otherwise; the Bundle is built directly instead.
         var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
         var deviceReference = new Dictionary<string, string>(StringComparer.Ordinal);
         var deviceEntries = new List<(int, string)>();
         var observationEntries = new List<int>[readings.Count];
+        var coincidentEntries = new int?[readings.Count];
+        // One entry per Coincident Time Stamp: the readings of one clock measurement share it (and its identifier).
+        var coincidentOf = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var r = 0; r < readings.Count; r++)
         {
             var reading = readings[r];
@@ -309,6 +321,17 @@ public sealed class TransactionSender : IEhrSender
                     }
                     deviceReference[cacheKey] = reference;
                 }
+            }
+            if (reading.CoincidentKey is { } coincidentKey)
+            {
+                var cacheKey = DeviceCacheKey(coincidentKey);
+                if (!coincidentOf.TryGetValue(cacheKey, out var index))
+                {
+                    index = bundle.Entry.Count;
+                    coincidentOf[cacheKey] = index;
+                    bundle.Entry.Add(Entry("urn:uuid:" + Guid.NewGuid().ToString("D"), reading.CoincidentToSend(reference), "Observation", coincidentKey));
+                }
+                coincidentEntries[r] = index;
             }
             observationEntries[r] = new List<int>(reading.Resources.Observations.Count);
             for (var i = 0; i < reading.Resources.Observations.Count; i++)
@@ -337,7 +360,7 @@ public sealed class TransactionSender : IEhrSender
                 },
             });
         }
-        return (bundle, observationEntries, deviceEntries);
+        return (bundle, observationEntries, deviceEntries, coincidentEntries);
     }
 
     private static Bundle.EntryComponent Entry(string fullUrl, Resource resource, string type, Identifier key) => new()
