@@ -34,6 +34,7 @@ public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDispo
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _deviceLocks = new(StringComparer.Ordinal);
 
     private readonly DeliveryProvenance? _provenance;
+    private readonly DeviceUpdates _updates;
 
     /// <param name="provenance"><c>Fhir:Provenance</c>: when enabled, a conditional create of the Provenance of each delivered reading.</param>
     public ConditionalCreateSender(EhrHttpClient http, ILogger<ConditionalCreateSender> logger, DeliveryProvenance? provenance = null)
@@ -43,6 +44,7 @@ public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDispo
         _http = http;
         _logger = logger;
         _provenance = provenance is { Enabled: true } ? provenance : null;
+        _updates = new DeviceUpdates(http, logger);
     }
 
     protected override async Task<DeliveryResult> SendOneAsync(OutgoingReading reading, CancellationToken ct)
@@ -86,7 +88,10 @@ public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDispo
     {
         var key = identifier.System + "|" + identifier.Value;
         if (_deviceIds.TryGetValue(key, out var cached))
+        {
+            await _updates.EnsureCurrentAsync(cached, device, ct).ConfigureAwait(false);
             return new PostOutcome(cached, null);
+        }
 
         var gate = _deviceLocks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct).ConfigureAwait(false);
@@ -101,6 +106,11 @@ public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDispo
             var id = posted.Id ?? throw new InvalidOperationException("a Device created without an id (sender bug)");
             _deviceIds[key] = id;
             DeliveryLog.DeviceResolved(_logger, key, id);
+            // A match (200) may be the Device as the device described itself before a firmware update.
+            if (posted.Created)
+                _updates.Created(id, device);
+            else
+                await _updates.EnsureCurrentAsync(id, device, ct).ConfigureAwait(false);
             return posted;
         }
         finally
@@ -117,7 +127,7 @@ public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDispo
         if (response.Failure is not null)
             return new PostOutcome(null, response.Failure);
         if (response.CreatedId(resourceType) is { } id)
-            return new PostOutcome(id, null);
+            return new PostOutcome(id, null, response.Status == 201);
         // A 2xx naming no resource of the type (no Location, no such resource in the body: a login page, an
         // OperationOutcome) proves nothing. Retried, not refused: the conditional create finds what was filed.
         var reason = response.Unexpected($"no Location and no {resourceType} with an id in the body");
@@ -132,5 +142,5 @@ public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDispo
     }
 
     /// <summary>One POST's outcome: the server id on success, else the result to hand back.</summary>
-    private sealed record PostOutcome(string? Id, DeliveryResult? Failure);
+    private sealed record PostOutcome(string? Id, DeliveryResult? Failure, bool Created = false);
 }

@@ -43,6 +43,7 @@ public sealed class SinglePostSender : OneReadingPerRequestSender
     private readonly JsonSerializerOptions _json = new JsonSerializerOptions().ForFhir();
     private int _searchUnsupportedLogged;
     private readonly DeliveryProvenance? _provenance;
+    private readonly DeviceUpdates _updates;
 
     /// <param name="provenance"><c>Fhir:Provenance</c>: when enabled, the Provenance of each delivered reading, at most once (the ledger).</param>
     public SinglePostSender(
@@ -59,6 +60,7 @@ public sealed class SinglePostSender : OneReadingPerRequestSender
         _time = time;
         _logger = logger;
         _provenance = provenance is { Enabled: true } ? provenance : null;
+        _updates = new DeviceUpdates(http, logger);
         var o = options.Value;
         _search = o.SinglePost.SearchBeforeResend
             && !o.Compatibility.Omit.Any(e => string.Equals(e.Trim(), EhrCompatibility.OmitIdentifier, StringComparison.OrdinalIgnoreCase));
@@ -88,6 +90,12 @@ public sealed class SinglePostSender : OneReadingPerRequestSender
             if (device.Failure is not null)
                 return device.Failure;
             deviceReference = device.ServerId ?? throw new InvalidOperationException("a Device resolved without a server id (sender bug)");
+            // One the ledger or a search knew may be as the device described itself before a firmware update.
+            var deviceId = deviceReference["Device/".Length..];
+            if (device.Status == 201)
+                _updates.Created(deviceId, reading.Resources.Device);
+            else
+                await _updates.EnsureCurrentAsync(deviceId, reading.Resources.Device, ct).ConfigureAwait(false);
         }
 
         // The Coincident Time Stamp first (once in the ledger for all the readings of its clock measurement), so what

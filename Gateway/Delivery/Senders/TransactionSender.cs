@@ -47,6 +47,7 @@ public sealed class TransactionSender : IEhrSender
     private readonly EhrServerPreset _preset;
     private readonly RefusingDevices _refusing = new();
     private readonly DeliveryProvenance? _provenance;
+    private readonly DeviceUpdates _updates;
 
     public TransactionSender(EhrHttpClient http, IOptions<EhrOptions> options, ILogger<TransactionSender> logger)
         : this(http, options, new EhrServerPreset(options?.Value ?? throw new ArgumentNullException(nameof(options))), logger)
@@ -66,6 +67,7 @@ public sealed class TransactionSender : IEhrSender
         _logger = logger;
         _preset = preset;
         _provenance = provenance is { Enabled: true } ? provenance : null;
+        _updates = new DeviceUpdates(http, logger);
         MaxReadingsPerRequest = options.Value.Batch.MaxSize;
     }
 
@@ -219,6 +221,17 @@ public sealed class TransactionSender : IEhrSender
             deviceEntryOf[cacheKey] = entryIndex;
             if (answer.Entries[entryIndex] is { Succeeded: true, ServerId: { } deviceId } && deviceId.StartsWith("Device/", StringComparison.Ordinal))
                 _deviceIds[cacheKey] = deviceId["Device/".Length..];
+        }
+        // A Device matched (200) or known by id may be as the device described itself before a firmware update.
+        foreach (var reading in readings.Where(r => r.DeviceKey is not null).DistinctBy(r => DeviceCacheKey(r.DeviceKey!)))
+        {
+            var cacheKey = DeviceCacheKey(reading.DeviceKey!);
+            if (!_deviceIds.TryGetValue(cacheKey, out var id))
+                continue;
+            if (deviceEntryOf.TryGetValue(cacheKey, out var entry) && answer.Entries[entry].Status == 201)
+                _updates.Created(id, reading.Resources.Device);
+            else
+                await _updates.EnsureCurrentAsync(id, reading.Resources.Device, ct).ConfigureAwait(false);
         }
 
         var results = new DeliveryResult[readings.Count];
