@@ -11,6 +11,9 @@ public sealed record DecodeContext(DateTimeOffset ReceivedAt, TimeZoneInfo Local
     /// </summary>
     public TimeSpan DeviceClockOffset { get; init; }
 
+    /// <summary>When the gateway measured <see cref="DeviceClockOffset"/> (its own clock); null when nobody did.</summary>
+    public DateTimeOffset? DeviceClockMeasuredAt { get; init; }
+
     /// <summary>
     /// The scale's Weight Scale Feature 0x2A9E when the gateway read it: its weight and height resolutions set the
     /// decimals of 0x2A9D values (Weight Scale Service 1.0). Null: the characteristic's own step (3 decimals in kg).

@@ -67,6 +67,13 @@ public sealed record Reading
     public TimeSpan? ClockCorrection { get; init; }
 
     /// <summary>
+    /// When the gateway measured the offset behind <see cref="ClockCorrection"/> (the middle of its Current Time read,
+    /// the gateway's clock): with the correction, a coincident pair of the device's and the gateway's clocks (PHD IG,
+    /// Coincident Time Stamp). Null when nothing was corrected or the reading was stored before it was kept.
+    /// </summary>
+    public DateTimeOffset? ClockMeasuredAt { get; init; }
+
+    /// <summary>
     /// A pulse oximeter's Device and Sensor Status (PLX 0x2A5E/0x2A5F) when it reported one: sensor displaced, low
     /// perfusion, malfunction... Each set bit is shown with the Observation; problem bits also set
     /// <see cref="MeasurementStatus.SensorProblem"/>.

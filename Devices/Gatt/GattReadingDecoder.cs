@@ -66,6 +66,7 @@ public static class GattReadingDecoder
             TimeQuality = time.Quality,
             DeviceTime = time.DeviceTime,
             ClockCorrection = Correction(time, context),
+            ClockMeasuredAt = Correction(time, context) is null ? null : context.DeviceClockMeasuredAt,
             Value = m.Temperature.ToQuantity(m.Unit),
             Site = (m.Type ?? fallback)?.Site,
         };
@@ -89,6 +90,7 @@ public static class GattReadingDecoder
             TimeQuality = time.Quality,
             DeviceTime = time.DeviceTime,
             ClockCorrection = Correction(time, context),
+            ClockMeasuredAt = Correction(time, context) is null ? null : context.DeviceClockMeasuredAt,
             Systolic = m.Systolic.ToQuantity(unit),
             Diastolic = m.Diastolic.ToQuantity(unit),
             MeanArterial = m.MeanArterial.ToQuantity(unit),
@@ -136,6 +138,7 @@ public static class GattReadingDecoder
             TimeQuality = time.Quality,
             DeviceTime = time.DeviceTime,
             ClockCorrection = Correction(time, context),
+            ClockMeasuredAt = Correction(time, context) is null ? null : context.DeviceClockMeasuredAt,
             Value = m.WeightAt(context.WeightFeature),
             UserId = m.UserId is { } u and not WeightMeasurement.UnknownUser ? u : null,
             Bmi = m.Bmi,
@@ -190,6 +193,7 @@ public static class GattReadingDecoder
                 },
             SensorStatus = m.SensorStatus is null or PlxDeviceSensorStatus.None ? null : m.SensorStatus,
             ClockCorrection = Correction(time, context),
+            ClockMeasuredAt = Correction(time, context) is null ? null : context.DeviceClockMeasuredAt,
         };
         return Check(candidate, context, PlxSpotCheckMeasurement.OffsetOf, out reading, out error);
     }
@@ -241,6 +245,7 @@ public static class GattReadingDecoder
             TimeQuality = time.Quality,
             DeviceTime = time.DeviceTime,
             ClockCorrection = Correction(time, context),
+            ClockMeasuredAt = Correction(time, context) is null ? null : context.DeviceClockMeasuredAt,
             RecordNumber = o.RecordNumber,
             MdcType = o.Type,
             Value = o.Value.ToQuantity(ucum),

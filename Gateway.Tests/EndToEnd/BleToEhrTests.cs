@@ -76,6 +76,39 @@ public sealed class BleToEhrTests
         }
     }
 
+    /// <summary>
+    /// The thermometer's clock runs 7 minutes fast (the simulator's Current Time, read-only): the gateway corrects its
+    /// readings and the EHR holds the PHD IG's Coincident Time Stamp of that measurement, which the corrected
+    /// Observation names by derivedFrom; the PHG Device; and, with <c>Fhir:Provenance</c>, the Provenance of the
+    /// delivery naming the Observation and the gateway.
+    /// </summary>
+    [Fact]
+    public async Task A_skewed_clock_leaves_a_coincident_time_stamp_the_gateway_Device_and_the_Provenance_in_the_EHR()
+    {
+        await using var rig = await Rig.StartAsync(new Dictionary<string, string?> { ["Fhir:Provenance"] = "true" });
+
+        var taken = await rig.Simulator.TakeReadingAsync(Thermometer);
+        var contents = await rig.WaitForObservationsAsync([taken]);
+
+        var observation = Assert.Single(contents.Observations, o => DeviceOf(contents, o) == Thermometer);
+        var cts = Assert.Single(contents.CoincidentTimeStamps, c => contents.DeviceIdByServerId[c.GetProperty("device").GetProperty("reference").GetString()!] == Thermometer.Replace(':', '-'));
+        var gatewayTime = DateTimeOffset.Parse(cts.GetProperty("effectiveDateTime").GetString()!, CultureInfo.InvariantCulture);
+        var deviceTime = DateTimeOffset.Parse(cts.GetProperty("valueDateTime").GetString()!, CultureInfo.InvariantCulture);
+        Assert.InRange((deviceTime - gatewayTime).TotalSeconds, 7 * 60 - 2, 7 * 60 + 2);
+        Assert.Equal(
+            cts.GetProperty("identifier")[0].GetProperty("value").GetString(),
+            observation.GetProperty("derivedFrom")[0].GetProperty("identifier").GetProperty("value").GetString());
+
+        var phg = Assert.Single(await rig.Ehr.SearchAllAsync("Device"), d => d.GetProperty("type").GetProperty("coding")[0].GetProperty("code").GetString() == "531981");
+        var phgId = phg.GetProperty("identifier")[0].GetProperty("value").GetString();
+        var observationReference = "Observation/" + observation.GetProperty("id").GetString();
+        var provenance = Assert.Single(await rig.Ehr.SearchAllAsync("Provenance"),
+            p => p.GetProperty("target").EnumerateArray().Any(t => t.GetProperty("reference").GetString() == observationReference));
+        var who = Assert.Single(provenance.GetProperty("agent").EnumerateArray()).GetProperty("who");
+        Assert.Equal(phgId, who.GetProperty("identifier").GetProperty("value").GetString());
+        Assert.Equal("Device/" + phg.GetProperty("id").GetString(), who.GetProperty("reference").GetString());
+    }
+
     [Fact]
     public async Task Readings_stored_while_disconnected_arrive_after_the_reconnect_none_lost_none_twice()
     {
@@ -181,7 +214,7 @@ public sealed class BleToEhrTests
         public GatewayProcess Gateway { get; }
         public Dictionary<string, string> PatientByDevice { get; }
 
-        public static async Task<Rig> StartAsync()
+        public static async Task<Rig> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
         {
             var bus = await DBusDaemon.StartAsync();
             BleSimulatorProcess? simulator = null;
@@ -200,7 +233,7 @@ public sealed class BleToEhrTests
                     ["Ble:ReconnectMaxDelay"] = "00:00:02",
                     ["Ingest:TimeZone"] = "UTC",
                     ["TZ"] = "UTC",
-                });
+                }.Concat(settings ?? new Dictionary<string, string?>()).ToDictionary());
                 var patients = new Dictionary<string, string>();
                 for (var i = 0; i < Devices.Length; i++)
                 {

@@ -17,8 +17,19 @@ internal sealed record EhrContents(IReadOnlyList<JsonElement> Observations, IRea
         var byServerId = devices.ToDictionary(
             d => "Device/" + d.GetProperty("id").GetString(),
             d => d.GetProperty("identifier")[0].GetProperty("value").GetString()!);
-        return new EhrContents(observations, byServerId);
+        return new EhrContents([.. observations.Where(o => !IsCoincidentTimeStamp(o))], byServerId)
+        {
+            CoincidentTimeStamps = [.. observations.Where(IsCoincidentTimeStamp)],
+        };
     }
+
+    /// <summary>The PHD IG's Coincident Time Stamp Observations (MDC 67975) of corrected device clocks: not vital signs, no subject.</summary>
+    public IReadOnlyList<JsonElement> CoincidentTimeStamps { get; init; } = [];
+
+    /// <summary>Whether an Observation is a Coincident Time Stamp (code MDC 67975 MDC_ATTR_TIME_ABS) rather than a measurement.</summary>
+    public static bool IsCoincidentTimeStamp(JsonElement observation) =>
+        observation.GetProperty("code").GetProperty("coding").EnumerateArray()
+            .Any(c => c.GetProperty("system").GetString() == "urn:iso:std:iso:11073:10101" && c.GetProperty("code").GetString() == "67975");
 
     /// <summary>Every Observation's de-duplication identifier occurs once: nothing was filed twice.</summary>
     public void AssertNoDuplicates()

@@ -28,6 +28,7 @@ public sealed class ObservationIdentifierPropertyTests
         Parallel.For(0, Slices, slice =>
         {
             var random = new Random(20261125 + slice);
+            Span<char> bufferA = stackalloc char[512], bufferB = stackalloc char[512];
             for (var i = 0; i < PairsPerSlice && failures.IsEmpty; i++)
             {
                 var (a, patientA) = RandomReading(random);
@@ -35,15 +36,34 @@ public sealed class ObservationIdentifierPropertyTests
 
                 // The hash input decides: distinct inputs give distinct 128-bit SHA-256 prefixes (a chance collision has
                 // probability about 2^-128 per pair), so every pair compares inputs and every 16th the identifiers too.
-                var inputA = ObservationIdentifier.HashInput(a, patientA, Panel);
-                var inputB = ObservationIdentifier.HashInput(b, patientB, Panel);
-                if (inputA == inputB || (i % 16 == 0 && ObservationIdentifier.ComputeValue(a, patientA, Panel) == ObservationIdentifier.ComputeValue(b, patientB, Panel)))
+                // The inputs are compared as written into buffers (the same characters as HashInput, no strings).
+                Assert.True(ObservationIdentifier.TryWriteHashInput(a, patientA, Panel, bufferA, out var lengthA));
+                Assert.True(ObservationIdentifier.TryWriteHashInput(b, patientB, Panel, bufferB, out var lengthB));
+                if (bufferA[..lengthA].SequenceEqual(bufferB[..lengthB])
+                    || (i % 16 == 0 && ObservationIdentifier.ComputeValue(a, patientA, Panel) == ObservationIdentifier.ComputeValue(b, patientB, Panel)))
                 {
-                    failures.Enqueue($"slice {slice} pair {i}: {inputA} and {inputB} share an identifier");
+                    failures.Enqueue($"slice {slice} pair {i}: {new string(bufferA[..lengthA])} and {new string(bufferB[..lengthB])} share an identifier");
                 }
             }
         });
         Assert.True(failures.IsEmpty, failures.FirstOrDefault());
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(600)]
+    [InlineData(5000)]
+    public void The_span_written_input_is_the_documented_text_whatever_its_length(int deviceIdLength)
+    {
+        // Short keys fit the stack buffers, long device ids take the pooled ones: the same text either way.
+        var reading = Some.CuffReading() with { DeviceId = new string('d', deviceIdLength - 1) + "|", TimeQuality = TimeQuality.DeviceWithOffset };
+        var expected = "v2|" + new string('d', deviceIdLength - 1) + "\\||blood-pressure|sys=128 mm[Hg];dia=82 mm[Hg];pulse=64 /min;|t:2026-11-25T07:30:00.0000000Z|id:17|Patient/1|150020";
+
+        Assert.Equal(expected, ObservationIdentifier.HashInput(reading, Patients[0], Panel));
+        Assert.Equal(
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(expected))[..16]),
+            ObservationIdentifier.ComputeValue(reading, Patients[0], Panel));
+        Assert.False(ObservationIdentifier.TryWriteHashInput(reading, Patients[0], Panel, new char[expected.Length - 1], out _));
     }
 
     private static (Reading, PatientId) RandomReading(Random random)

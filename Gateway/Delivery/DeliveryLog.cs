@@ -76,4 +76,16 @@ internal static partial class DeliveryLog
 
     [LoggerMessage(EventId = 3402, Level = LogLevel.Warning, Message = "Gateway Device not filed in the EHR ({Reason}); tried again before the next batch")]
     public static partial void GatewayDeviceNotFiled(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3410, Level = LogLevel.Debug, Message = "Provenance of {Observations} Observations is in the EHR as Provenance/{Id}")]
+    public static partial void ProvenanceFiled(ILogger logger, int observations, string id);
+
+    [LoggerMessage(EventId = 3411, Level = LogLevel.Warning, Message = "Provenance of {Observations} delivered Observations not filed ({Reason}); the Observations stay delivered")]
+    public static partial void ProvenanceNotFiled(ILogger logger, int observations, string reason);
+
+    [LoggerMessage(EventId = 3412, Level = LogLevel.Information, Message = "{DeviceId}: its Device/{Id} in the EHR updated to the device's present description (firmware, model, serial...)")]
+    public static partial void DeviceUpdated(ILogger logger, string deviceId, string id);
+
+    [LoggerMessage(EventId = 3413, Level = LogLevel.Warning, Message = "Device/{Id} in the EHR could not be brought up to date ({Reason}); its readings go on")]
+    public static partial void DeviceNotUpdated(ILogger logger, string id, string reason);
 }

@@ -44,6 +44,15 @@ public static class EhrDeliveryServiceCollectionExtensions
         services.TryAddSingleton(sp => new EhrCompatibility(
             sp.GetRequiredService<IOptions<EhrOptions>>().Value.Compatibility, sp.GetRequiredService<EhrServerPreset>()));
         services.TryAddSingleton<GatewayDeviceRegistration>();
+        // The agent is the gateway Device; its server id only where a store (and so the registration) exists.
+        services.TryAddSingleton(sp =>
+        {
+            var fhir = sp.GetRequiredService<IOptions<Fhir.FhirOptions>>();
+            var gateway = sp.GetService<Fhir.GatewayDevice>();
+            return new DeliveryProvenance(
+                fhir, gateway ?? new Fhir.GatewayDevice(fhir), sp.GetRequiredService<TimeProvider>(),
+                gateway is null || sp.GetService<Storage.IGatewayIdentity>() is null ? null : sp.GetRequiredService<GatewayDeviceRegistration>());
+        });
         services.TryAddSingleton<ConditionalCreateSender>();
         services.TryAddSingleton<TransactionSender>();
         services.TryAddSingleton<SinglePostSender>();

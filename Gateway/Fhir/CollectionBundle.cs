@@ -18,6 +18,12 @@ public static class CollectionBundle
         var bundle = new Bundle { Type = Bundle.BundleType.Collection };
         var deviceUrl = DeviceFullUrl(mapped.DeviceIdentifier);
         bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = deviceUrl, Resource = (Device)mapped.Device.DeepCopy() });
+        if (mapped.CoincidentTimeStamp is { } coincident)
+        {
+            var observation = (Observation)coincident.DeepCopy();
+            (observation.Device ??= new ResourceReference()).Reference = deviceUrl;
+            bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = ObservationFullUrl(observation), Resource = observation });
+        }
         foreach (var original in mapped.Observations)
         {
             var observation = (Observation)original.DeepCopy();

@@ -25,4 +25,11 @@ public sealed class FhirOptions
     /// rejected store with its reason; true uploads it as <c>entered-in-error</c> with dataAbsentReason <c>error</c>.
     /// </summary>
     public bool UploadInvalid { get; set; }
+
+    /// <summary>
+    /// <c>Fhir:Provenance</c>: file a Provenance with every delivered Bundle (agent the gateway Device, target the
+    /// Observations, recorded the send time; docs/fhir.md, "Provenance"). Off by default: the EHR must accept Provenance
+    /// and, for the conditional profiles, a chained search on its target.
+    /// </summary>
+    public bool Provenance { get; set; }
 }

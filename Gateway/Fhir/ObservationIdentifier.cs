@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Hl7.Fhir.Model;
@@ -23,20 +24,62 @@ public static class ObservationIdentifier
     /// <summary>The identifier value; <paramref name="code"/> is the Observation's code (its MDC term in scheme 2, its LOINC code in scheme 1).</summary>
     public static string ComputeValue(Reading reading, PatientId? patient, MeasurementCode code)
     {
-        var input = HashInput(reading, patient, code);
+        // Span-based: the hash input is written into a stack buffer, encoded into another and hashed; the hex value is
+        // the one string made (a property test hashes a million pairs; mapping does it per Observation).
+        Span<char> chars = stackalloc char[512];
+        char[]? rentedChars = null;
+        int length;
+        while (!TryWriteHashInput(reading, patient, code, chars, out length))
+        {
+            if (rentedChars is not null) ArrayPool<char>.Shared.Return(rentedChars);
+            rentedChars = ArrayPool<char>.Shared.Rent(chars.Length * 2);
+            chars = rentedChars;
+        }
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(input), hash);
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(length);
+        byte[]? rentedBytes = maxBytes > 1536 ? ArrayPool<byte>.Shared.Rent(maxBytes) : null;
+        Span<byte> bytes = rentedBytes is null ? stackalloc byte[1536] : rentedBytes;
+        var count = Encoding.UTF8.GetBytes(chars[..length], bytes);
+        SHA256.HashData(bytes[..count], hash);
+        if (rentedChars is not null) ArrayPool<char>.Shared.Return(rentedChars);
+        if (rentedBytes is not null) ArrayPool<byte>.Shared.Return(rentedBytes);
         return Convert.ToHexStringLower(hash[..16]);
     }
 
     /// <summary>The text the value is the hash of: "{ReadingIdentity.Key}|{patient}|{code}" (docs/fhir.md, "Identifiers").</summary>
     public static string HashInput(Reading reading, PatientId? patient, MeasurementCode code)
     {
+        Span<char> chars = stackalloc char[512];
+        if (TryWriteHashInput(reading, patient, code, chars, out var length))
+            return new string(chars[..length]);
+        return ReadingIdentity.Key(reading) + "|" + (patient?.Text ?? "") + "|" + CodePart(reading, code);
+    }
+
+    /// <summary>
+    /// <see cref="HashInput"/> written into <paramref name="destination"/> without allocating; false when it does not
+    /// fit. For callers that compare or hash many inputs.
+    /// </summary>
+    public static bool TryWriteHashInput(Reading reading, PatientId? patient, MeasurementCode code, Span<char> destination, out int charsWritten)
+    {
         ArgumentNullException.ThrowIfNull(reading);
         ArgumentNullException.ThrowIfNull(code);
-        var codePart = reading.IdentityScheme >= 2 ? code.Mdc : code.Loinc;
-        return ReadingIdentity.Key(reading) + "|" + (patient?.Text ?? "") + "|" + codePart;
+        charsWritten = 0;
+        if (!ReadingIdentity.TryWriteKey(reading, destination, out var key))
+            return false;
+        var patientText = patient?.Text ?? "";
+        var codePart = CodePart(reading, code);
+        var total = key + 2 + patientText.Length + codePart.Length;
+        if (total > destination.Length)
+            return false;
+        destination[key] = '|';
+        patientText.CopyTo(destination[(key + 1)..]);
+        destination[key + 1 + patientText.Length] = '|';
+        codePart.CopyTo(destination[(key + 2 + patientText.Length)..]);
+        charsWritten = total;
+        return true;
     }
+
+    private static string CodePart(Reading reading, MeasurementCode code) => reading.IdentityScheme >= 2 ? code.Mdc : code.Loinc;
 
     /// <param name="legacySystem"><c>Fhir:IdentifierSystem</c>: the system of scheme-1 identifiers.</param>
     public static Identifier Create(string legacySystem, Reading reading, PatientId? patient, MeasurementCode code) =>

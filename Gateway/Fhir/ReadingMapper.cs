@@ -78,7 +78,14 @@ public sealed class ReadingMapper(IOptions<FhirOptions> options, GatewayDevice? 
             SetValue(heartRate, pulse, reading, [Ucum.PerMinute], VitalKind.HeartRate);
             observations.Add(heartRate);
         }
-        return new MappedReading(device, observations);
+        // PHD IG: Observations whose time the gateway corrected are derived from the Coincident Time Stamp.
+        var coincident = CoincidentTimeStamp.For(reading, device, _gateway);
+        if (coincident is not null)
+        {
+            foreach (var observation in observations)
+                observation.DerivedFrom.Add(CoincidentTimeStamp.Reference(coincident));
+        }
+        return new MappedReading(device, observations) { CoincidentTimeStamp = coincident };
     }
 
     /// <summary>

@@ -16,6 +16,9 @@ public sealed record DeviceContext
     /// </summary>
     public TimeSpan ClockOffset { get; init; }
 
+    /// <summary>When the gateway measured <see cref="ClockOffset"/> (its own clock); null when nobody did.</summary>
+    public DateTimeOffset? ClockMeasuredAt { get; init; }
+
     /// <summary>
     /// The thermometer's Temperature Type 0x2A1D: the site of 0x2A1C values that carry no type of their own (Health
     /// Thermometer Service 1.0, Temperature Type). Null when the device has none or nobody read it.

@@ -68,6 +68,7 @@ public sealed class MessageDecoder
         var context = new DecodeContext(message.ReceivedAt, _localZone, _limits)
         {
             DeviceClockOffset = message.Context.ClockOffset,
+            DeviceClockMeasuredAt = message.Context.ClockMeasuredAt,
             WeightFeature = message.Context.WeightFeature,
         };
         var format = message.Format;

@@ -90,7 +90,7 @@ public sealed partial class EhrCompatibility
             Apply(o, settings);
             observations.Add(o);
         }
-        return new MappedReading(mapped.Device, observations);
+        return new MappedReading(mapped.Device, observations) { CoincidentTimeStamp = mapped.CoincidentTimeStamp };
     }
 
     private void Apply(Observation o, EhrEffectiveSettings settings)

@@ -33,12 +33,18 @@ public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDispo
     // server without a unique index and leave two matches, after which every conditional create answers 412.
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _deviceLocks = new(StringComparer.Ordinal);
 
-    public ConditionalCreateSender(EhrHttpClient http, ILogger<ConditionalCreateSender> logger)
+    private readonly DeliveryProvenance? _provenance;
+    private readonly DeviceUpdates _updates;
+
+    /// <param name="provenance"><c>Fhir:Provenance</c>: when enabled, a conditional create of the Provenance of each delivered reading.</param>
+    public ConditionalCreateSender(EhrHttpClient http, ILogger<ConditionalCreateSender> logger, DeliveryProvenance? provenance = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(logger);
         _http = http;
         _logger = logger;
+        _provenance = provenance is { Enabled: true } ? provenance : null;
+        _updates = new DeviceUpdates(http, logger);
     }
 
     protected override async Task<DeliveryResult> SendOneAsync(OutgoingReading reading, CancellationToken ct)
@@ -52,6 +58,14 @@ public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDispo
             deviceReference = "Device/" + device.Id;
         }
 
+        // The Coincident Time Stamp first, so what the Observations' derivedFrom names is there before them.
+        if (reading.CoincidentKey is { } coincidentKey)
+        {
+            var posted = await PostAsync("Observation", reading.CoincidentToSend(deviceReference), coincidentKey, ct).ConfigureAwait(false);
+            if (posted.Failure is not null)
+                return posted.Failure;
+        }
+
         var serverIds = new List<string>(reading.Resources.Observations.Count);
         for (var i = 0; i < reading.Resources.Observations.Count; i++)
         {
@@ -63,6 +77,10 @@ public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDispo
                 return posted.Failure;
             serverIds.Add("Observation/" + posted.Id);
         }
+        // After the Observations are acknowledged, by their server ids; conditional on the first one's identifier
+        // (docs/fhir.md, "Provenance"), so the resend after a lost answer matches it too.
+        if (_provenance is not null && reading.ObservationKeys.Count > 0)
+            await _provenance.FileAsync(_http, serverIds, reading.ObservationKeys[0], conditional: true, _logger, ct).ConfigureAwait(false);
         return new DeliveryResult.Delivered(serverIds);
     }
 
@@ -70,7 +88,10 @@ public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDispo
     {
         var key = identifier.System + "|" + identifier.Value;
         if (_deviceIds.TryGetValue(key, out var cached))
+        {
+            await _updates.EnsureCurrentAsync(cached, device, ct).ConfigureAwait(false);
             return new PostOutcome(cached, null);
+        }
 
         var gate = _deviceLocks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct).ConfigureAwait(false);
@@ -85,6 +106,11 @@ public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDispo
             var id = posted.Id ?? throw new InvalidOperationException("a Device created without an id (sender bug)");
             _deviceIds[key] = id;
             DeliveryLog.DeviceResolved(_logger, key, id);
+            // A match (200) may be the Device as the device described itself before a firmware update.
+            if (posted.Created)
+                _updates.Created(id, device);
+            else
+                await _updates.EnsureCurrentAsync(id, device, ct).ConfigureAwait(false);
             return posted;
         }
         finally
@@ -101,7 +127,7 @@ public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDispo
         if (response.Failure is not null)
             return new PostOutcome(null, response.Failure);
         if (response.CreatedId(resourceType) is { } id)
-            return new PostOutcome(id, null);
+            return new PostOutcome(id, null, response.Status == 201);
         // A 2xx naming no resource of the type (no Location, no such resource in the body: a login page, an
         // OperationOutcome) proves nothing. Retried, not refused: the conditional create finds what was filed.
         var reason = response.Unexpected($"no Location and no {resourceType} with an id in the body");
@@ -116,5 +142,5 @@ public sealed class ConditionalCreateSender : OneReadingPerRequestSender, IDispo
     }
 
     /// <summary>One POST's outcome: the server id on success, else the result to hand back.</summary>
-    private sealed record PostOutcome(string? Id, DeliveryResult? Failure);
+    private sealed record PostOutcome(string? Id, DeliveryResult? Failure, bool Created = false);
 }

@@ -21,7 +21,26 @@ public sealed record OutgoingReading(OutboxEntry Entry, MappedReading Resources,
         return new OutgoingReading(
             entry, compatibility.Apply(mapped),
             compatibility.SendsDevice ? DeduplicationKey(mapped.Device.Identifier, "Device") : null,
-            [.. mapped.Observations.Select(o => DeduplicationKey(o.Identifier, "Observation"))]);
+            [.. mapped.Observations.Select(o => DeduplicationKey(o.Identifier, "Observation"))])
+        {
+            CoincidentKey = mapped.CoincidentTimeStamp is { } cts ? DeduplicationKey(cts.Identifier, "Observation") : null,
+        };
+    }
+
+    /// <summary>
+    /// The de-duplication identifier of the reading's Coincident Time Stamp (<see cref="MappedReading.CoincidentTimeStamp"/>),
+    /// null when it has none. Senders file it before the Observations, conditionally on this; the Observations'
+    /// derivedFrom names it by this identifier only (see <see cref="CoincidentTimeStamp"/> on why not by server id).
+    /// </summary>
+    public Identifier? CoincidentKey { get; init; }
+
+    /// <summary>The Coincident Time Stamp as it goes to the EHR: a copy whose device names the reading's Device by <paramref name="deviceReference"/>.</summary>
+    public Observation CoincidentToSend(string? deviceReference)
+    {
+        var observation = (Observation)(Resources.CoincidentTimeStamp ?? throw new InvalidOperationException("no Coincident Time Stamp (sender bug)")).DeepCopy();
+        if (deviceReference is not null && observation.Device is not null)
+            observation.Device.Reference = deviceReference;
+        return observation;
     }
 
     /// <summary>The first identifier with both system and value: the mapper puts the de-duplication identifier there.</summary>

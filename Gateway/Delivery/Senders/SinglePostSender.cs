@@ -42,8 +42,13 @@ public sealed class SinglePostSender : OneReadingPerRequestSender
     private readonly bool _search;
     private readonly JsonSerializerOptions _json = new JsonSerializerOptions().ForFhir();
     private int _searchUnsupportedLogged;
+    private readonly DeliveryProvenance? _provenance;
+    private readonly DeviceUpdates _updates;
 
-    public SinglePostSender(EhrHttpClient http, IDeliveryLedger ledger, IOptions<EhrOptions> options, TimeProvider time, ILogger<SinglePostSender> logger)
+    /// <param name="provenance"><c>Fhir:Provenance</c>: when enabled, the Provenance of each delivered reading, at most once (the ledger).</param>
+    public SinglePostSender(
+        EhrHttpClient http, IDeliveryLedger ledger, IOptions<EhrOptions> options, TimeProvider time, ILogger<SinglePostSender> logger,
+        DeliveryProvenance? provenance = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(ledger);
@@ -54,6 +59,8 @@ public sealed class SinglePostSender : OneReadingPerRequestSender
         _ledger = ledger;
         _time = time;
         _logger = logger;
+        _provenance = provenance is { Enabled: true } ? provenance : null;
+        _updates = new DeviceUpdates(http, logger);
         var o = options.Value;
         _search = o.SinglePost.SearchBeforeResend
             && !o.Compatibility.Omit.Any(e => string.Equals(e.Trim(), EhrCompatibility.OmitIdentifier, StringComparison.OrdinalIgnoreCase));
@@ -71,6 +78,8 @@ public sealed class SinglePostSender : OneReadingPerRequestSender
         var keys = new List<string>(reading.ObservationKeys.Count + 1);
         if (reading.DeviceKey is not null)
             keys.Add(LedgerKey("Device", reading.DeviceKey));
+        if (reading.CoincidentKey is not null)
+            keys.Add(LedgerKey("Observation", reading.CoincidentKey));
         keys.AddRange(reading.ObservationKeys.Select(k => LedgerKey("Observation", k)));
         var known = await _ledger.GetLedgerAsync(keys, ct).ConfigureAwait(false);
 
@@ -81,6 +90,21 @@ public sealed class SinglePostSender : OneReadingPerRequestSender
             if (device.Failure is not null)
                 return device.Failure;
             deviceReference = device.ServerId ?? throw new InvalidOperationException("a Device resolved without a server id (sender bug)");
+            // One the ledger or a search knew may be as the device described itself before a firmware update.
+            var deviceId = deviceReference["Device/".Length..];
+            if (device.Status == 201)
+                _updates.Created(deviceId, reading.Resources.Device);
+            else
+                await _updates.EnsureCurrentAsync(deviceId, reading.Resources.Device, ct).ConfigureAwait(false);
+        }
+
+        // The Coincident Time Stamp first (once in the ledger for all the readings of its clock measurement), so what
+        // the Observations' derivedFrom names is there before them.
+        if (reading.CoincidentKey is { } coincidentKey)
+        {
+            var coincident = await EnsureAsync("Observation", reading.CoincidentToSend(deviceReference), coincidentKey, known, ct).ConfigureAwait(false);
+            if (coincident.Failure is not null)
+                return coincident.Failure;
         }
 
         var serverIds = new List<string>(reading.Resources.Observations.Count);
@@ -92,7 +116,25 @@ public sealed class SinglePostSender : OneReadingPerRequestSender
                 return posted.Failure;
             serverIds.Add(posted.ServerId ?? throw new InvalidOperationException("an Observation resolved without a server id (sender bug)"));
         }
+        if (_provenance is not null && reading.ObservationKeys.Count > 0)
+            await FileProvenanceAsync(reading.ObservationKeys[0], serverIds, ct).ConfigureAwait(false);
         return new DeliveryResult.Delivered(serverIds);
+    }
+
+    /// <summary>
+    /// Without conditional create nothing on the server recognises a second Provenance, so the ledger does: keyed on
+    /// the reading's first Observation, noted "sending" before the POST and never posted again once noted, whatever
+    /// came of it. At most one per reading; a crash or lost answer between the two costs the Provenance, not a copy.
+    /// </summary>
+    private async System.Threading.Tasks.Task FileProvenanceAsync(Identifier firstObservationKey, IReadOnlyList<string> observationIds, CancellationToken ct)
+    {
+        var key = LedgerKey("Provenance", firstObservationKey);
+        var known = await _ledger.GetLedgerAsync([key], ct).ConfigureAwait(false);
+        if (known.ContainsKey(key))
+            return;
+        await _ledger.RecordSendingAsync([key], _time.GetUtcNow(), ct).ConfigureAwait(false);
+        if (await _provenance!.FileAsync(_http, observationIds, firstObservationKey, conditional: false, _logger, ct).ConfigureAwait(false) is { } id)
+            await _ledger.RecordAcknowledgedAsync(key, id, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>The resource's server id ("Type/id") from the ledger, a search, or a new POST.</summary>

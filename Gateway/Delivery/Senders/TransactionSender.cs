@@ -46,6 +46,8 @@ public sealed class TransactionSender : IEhrSender
     private readonly ConcurrentDictionary<string, string> _deviceIds = new(StringComparer.Ordinal);
     private readonly EhrServerPreset _preset;
     private readonly RefusingDevices _refusing = new();
+    private readonly DeliveryProvenance? _provenance;
+    private readonly DeviceUpdates _updates;
 
     public TransactionSender(EhrHttpClient http, IOptions<EhrOptions> options, ILogger<TransactionSender> logger)
         : this(http, options, new EhrServerPreset(options?.Value ?? throw new ArgumentNullException(nameof(options))), logger)
@@ -53,7 +55,9 @@ public sealed class TransactionSender : IEhrSender
     }
 
     /// <param name="preset">Ehr:Batch:MaxEntries as in effect at each send (configured, or the EHR's preset).</param>
-    public TransactionSender(EhrHttpClient http, IOptions<EhrOptions> options, EhrServerPreset preset, ILogger<TransactionSender> logger)
+    /// <param name="provenance"><c>Fhir:Provenance</c>: when enabled, each Bundle carries the Provenance of its Observations.</param>
+    public TransactionSender(
+        EhrHttpClient http, IOptions<EhrOptions> options, EhrServerPreset preset, ILogger<TransactionSender> logger, DeliveryProvenance? provenance = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
@@ -62,6 +66,8 @@ public sealed class TransactionSender : IEhrSender
         _http = http;
         _logger = logger;
         _preset = preset;
+        _provenance = provenance is { Enabled: true } ? provenance : null;
+        _updates = new DeviceUpdates(http, logger);
         MaxReadingsPerRequest = options.Value.Batch.MaxSize;
     }
 
@@ -77,6 +83,9 @@ public sealed class TransactionSender : IEhrSender
         var (ordered, firstRefusing, from) = _refusing.OthersFirst(readings);
         var results = new DeliveryResult[readings.Count];
         var maxEntries = _preset.Current.MaxEntries;
+        // The Provenance is an entry too.
+        if (maxEntries > 0 && _provenance is not null)
+            maxEntries = Math.Max(1, maxEntries - 1);
         for (var start = 0; start < ordered.Count;)
         {
             var count = start >= firstRefusing ? 1
@@ -106,6 +115,7 @@ public sealed class TransactionSender : IEhrSender
     private int ReadingsWithin(IReadOnlyList<OutgoingReading> readings, int start, int maxEntries)
     {
         var devices = new HashSet<string>(StringComparer.Ordinal);
+        var coincident = new HashSet<string>(StringComparer.Ordinal);
         var entries = 0;
         var count = 0;
         for (var r = start; r < readings.Count; r++)
@@ -114,12 +124,16 @@ public sealed class TransactionSender : IEhrSender
             var add = reading.Resources.Observations.Count;
             if (reading.DeviceKey is { } key && !_deviceIds.ContainsKey(DeviceCacheKey(key)) && !devices.Contains(DeviceCacheKey(key)))
                 add++;
+            if (reading.CoincidentKey is { } ck && !coincident.Contains(DeviceCacheKey(ck)))
+                add++;
             if (count > 0 && entries + add > maxEntries)
                 break;
             entries += add;
             count++;
             if (reading.DeviceKey is { } k)
                 devices.Add(DeviceCacheKey(k));
+            if (reading.CoincidentKey is { } c)
+                coincident.Add(DeviceCacheKey(c));
         }
         return count;
     }
@@ -183,7 +197,7 @@ public sealed class TransactionSender : IEhrSender
 
     private async Task<BundleOutcome> SendBundleAsync(IReadOnlyList<OutgoingReading> readings, CancellationToken ct)
     {
-        var (bundle, observationEntries, deviceEntries) = Build(readings);
+        var (bundle, observationEntries, deviceEntries, coincidentEntries) = Build(readings);
         var json = JsonSerializer.Serialize(bundle, _json);
         var response = await _http.SendAsync(HttpMethod.Post, "", json, null, readings.Count == 1 ? "POST [base] (transaction, 1 reading)" : $"POST [base] (transaction, {readings.Count} readings)", ct)
             .ConfigureAwait(false);
@@ -208,6 +222,17 @@ public sealed class TransactionSender : IEhrSender
             if (answer.Entries[entryIndex] is { Succeeded: true, ServerId: { } deviceId } && deviceId.StartsWith("Device/", StringComparison.Ordinal))
                 _deviceIds[cacheKey] = deviceId["Device/".Length..];
         }
+        // A Device matched (200) or known by id may be as the device described itself before a firmware update.
+        foreach (var reading in readings.Where(r => r.DeviceKey is not null).DistinctBy(r => DeviceCacheKey(r.DeviceKey!)))
+        {
+            var cacheKey = DeviceCacheKey(reading.DeviceKey!);
+            if (!_deviceIds.TryGetValue(cacheKey, out var id))
+                continue;
+            if (deviceEntryOf.TryGetValue(cacheKey, out var entry) && answer.Entries[entry].Status == 201)
+                _updates.Created(id, reading.Resources.Device);
+            else
+                await _updates.EnsureCurrentAsync(id, reading.Resources.Device, ct).ConfigureAwait(false);
+        }
 
         var results = new DeliveryResult[readings.Count];
         var unverified = false;
@@ -215,9 +240,11 @@ public sealed class TransactionSender : IEhrSender
         {
             // A reading's entries: its Observations and, when this Bundle creates it, the Device they point at.
             var entries = new List<int>(observationEntries[r]);
+            if (coincidentEntries[r] is { } coincidentEntry)
+                entries.Insert(0, coincidentEntry);
             if (readings[r].DeviceKey is { } key && deviceEntryOf.TryGetValue(DeviceCacheKey(key), out var deviceEntry))
                 entries.Insert(0, deviceEntry);
-            results[r] = Judge(readings[r], entries, answer, response, json);
+            results[r] = Judge(readings[r], entries, observationEntries[r], answer, response, json);
             unverified |= results[r] is DeliveryResult.RetryLater;
         }
         if (unverified)
@@ -233,7 +260,8 @@ public sealed class TransactionSender : IEhrSender
     /// whose every entry succeeded (2xx), otherwise retried: a batch-response or a failed entry proves nothing about
     /// what the EHR kept, and the conditional creates make the resend safe.
     /// </summary>
-    private DeliveryResult Judge(OutgoingReading reading, List<int> entries, TransactionAnswer answer, EhrResponse response, string request)
+    /// <param name="observations">The entries of the reading's own Observations: their server ids are what it delivered.</param>
+    private DeliveryResult Judge(OutgoingReading reading, List<int> entries, List<int> observations, TransactionAnswer answer, EhrResponse response, string request)
     {
         foreach (var index in entries)
         {
@@ -250,8 +278,8 @@ public sealed class TransactionSender : IEhrSender
         // itself, so none of its entries proves anything.
         if (answer.IsTransactionResponse && answer.Entries.All(e => e.Succeeded))
         {
-            var ids = new List<string>(entries.Count);
-            foreach (var index in entries)
+            var ids = new List<string>(observations.Count);
+            foreach (var index in observations)
             {
                 if (answer.Entries[index].ServerId is { } id && id.StartsWith("Observation/", StringComparison.Ordinal))
                     ids.Add(id);
@@ -274,13 +302,17 @@ public sealed class TransactionSender : IEhrSender
             : $"a batch-response (not a transaction-response) with {failed} of {answer.Entries.Count} entries not 2xx";
     }
 
-    private (Bundle Bundle, List<int>[] ObservationEntries, List<(int Entry, string CacheKey)> DeviceEntries) Build(IReadOnlyList<OutgoingReading> readings)
+    private (Bundle Bundle, List<int>[] ObservationEntries, List<(int Entry, string CacheKey)> DeviceEntries, int?[] CoincidentEntries) Build(
+        IReadOnlyList<OutgoingReading> readings)
     {
         // Firely's TransactionBuilder would make a batch unless told otherwise; the Bundle is built directly instead.
         var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
         var deviceReference = new Dictionary<string, string>(StringComparer.Ordinal);
         var deviceEntries = new List<(int, string)>();
         var observationEntries = new List<int>[readings.Count];
+        var coincidentEntries = new int?[readings.Count];
+        // One entry per Coincident Time Stamp: the readings of one clock measurement share it (and its identifier).
+        var coincidentOf = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var r = 0; r < readings.Count; r++)
         {
             var reading = readings[r];
@@ -303,6 +335,17 @@ public sealed class TransactionSender : IEhrSender
                     deviceReference[cacheKey] = reference;
                 }
             }
+            if (reading.CoincidentKey is { } coincidentKey)
+            {
+                var cacheKey = DeviceCacheKey(coincidentKey);
+                if (!coincidentOf.TryGetValue(cacheKey, out var index))
+                {
+                    index = bundle.Entry.Count;
+                    coincidentOf[cacheKey] = index;
+                    bundle.Entry.Add(Entry("urn:uuid:" + Guid.NewGuid().ToString("D"), reading.CoincidentToSend(reference), "Observation", coincidentKey));
+                }
+                coincidentEntries[r] = index;
+            }
             observationEntries[r] = new List<int>(reading.Resources.Observations.Count);
             for (var i = 0; i < reading.Resources.Observations.Count; i++)
             {
@@ -311,7 +354,26 @@ public sealed class TransactionSender : IEhrSender
                 bundle.Entry.Add(Entry("urn:uuid:" + Guid.NewGuid().ToString("D"), observation, "Observation", reading.ObservationKeys[i]));
             }
         }
-        return (bundle, observationEntries, deviceEntries);
+        if (_provenance is not null && observationEntries.Any(e => e.Count > 0))
+        {
+            // In the same transaction (all or nothing, R4 3.1.0.11.2): it exists exactly when the Observations were
+            // filed by it. Its targets are the entries' urn:uuid fullUrls, which the server rewrites to the ids it
+            // assigned or matched (3.1.0.11.2, "resolving references in Bundles"). A resend of Observations the EHR
+            // already holds matches the Provenance that names the first of them instead of filing a second one.
+            var targets = observationEntries.SelectMany(e => e).Select(i => bundle.Entry[i].FullUrl!).ToList();
+            bundle.Entry.Add(new Bundle.EntryComponent
+            {
+                FullUrl = "urn:uuid:" + Guid.NewGuid().ToString("D"),
+                Resource = _provenance.Create(targets),
+                Request = new Bundle.RequestComponent
+                {
+                    Method = Bundle.HTTPVerb.POST,
+                    Url = "Provenance",
+                    IfNoneExist = ProvenanceResource.IfNoneExist(readings.SelectMany(r => r.ObservationKeys).First()),
+                },
+            });
+        }
+        return (bundle, observationEntries, deviceEntries, coincidentEntries);
     }
 
     private static Bundle.EntryComponent Entry(string fullUrl, Resource resource, string type, Identifier key) => new()

@@ -9,16 +9,19 @@ internal sealed class ConnectionClock
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
-    private readonly List<(DateTimeOffset From, TimeSpan Offset)> _offsets = [];
+    private readonly List<(DateTimeOffset From, TimeSpan Offset, DateTimeOffset? MeasuredAt)> _offsets = [];
 
     public Task Ready => _ready.Task;
 
-    /// <summary>The device clock is <paramref name="offset"/> off for values received from <paramref name="from"/> on.</summary>
-    public void Set(DateTimeOffset from, TimeSpan offset)
+    /// <summary>
+    /// The device clock is <paramref name="offset"/> off for values received from <paramref name="from"/> on, as
+    /// measured at <paramref name="measuredAt"/> (the gateway's clock).
+    /// </summary>
+    public void Set(DateTimeOffset from, TimeSpan offset, DateTimeOffset? measuredAt = null)
     {
         lock (_gate)
         {
-            _offsets.Add((from, offset));
+            _offsets.Add((from, offset, measuredAt));
         }
     }
 
@@ -30,11 +33,26 @@ internal sealed class ConnectionClock
         {
             if (_offsets.Count == 0) return TimeSpan.Zero;
             var offset = _offsets[0].Offset;
-            foreach (var (from, value) in _offsets)
+            foreach (var (from, value, _) in _offsets)
             {
                 if (from <= receivedAt) offset = value;
             }
             return offset;
+        }
+    }
+
+    /// <summary>When the offset that applies at <paramref name="receivedAt"/> was measured; null when none was.</summary>
+    public DateTimeOffset? MeasuredAt(DateTimeOffset receivedAt)
+    {
+        lock (_gate)
+        {
+            if (_offsets.Count == 0) return null;
+            var at = _offsets[0].MeasuredAt;
+            foreach (var (from, _, measuredAt) in _offsets)
+            {
+                if (from <= receivedAt) at = measuredAt;
+            }
+            return at;
         }
     }
 }

@@ -47,10 +47,10 @@ internal sealed class DeviceContextReader(BleSessionContext context)
         {
             return new(ClockOutcome.Absent, default, default, null);
         }
-        var (measured, before, problem) = await MeasureAsync(characteristic, ct).ConfigureAwait(false);
+        var (measured, before, beforeAt, problem) = await MeasureAsync(characteristic, ct).ConfigureAwait(false);
         if (!measured) return new(ClockOutcome.Unusable, default, default, problem);
         // Values received before any write were stamped by the device's clock as it was.
-        clock.Set(DateTimeOffset.MinValue, before);
+        clock.Set(DateTimeOffset.MinValue, before, beforeAt);
         if (!characteristic.Can(GattCharacteristicProperties.Write))
         {
             return new(ClockOutcome.Measured, before, before, null);
@@ -58,9 +58,9 @@ internal sealed class DeviceContextReader(BleSessionContext context)
         await characteristic.WriteValueWithResponseAsync(DeviceClock.Format(context.Time.GetUtcNow(), context.Zone), ct).ConfigureAwait(false);
         var written = context.Time.GetUtcNow();
         // Measured again rather than assumed zero: a device may ignore the write or round it.
-        (measured, var after, problem) = await MeasureAsync(characteristic, ct).ConfigureAwait(false);
+        (measured, var after, var afterAt, problem) = await MeasureAsync(characteristic, ct).ConfigureAwait(false);
         if (!measured) return new(ClockOutcome.Unusable, default, default, problem);
-        clock.Set(written, after);
+        clock.Set(written, after, afterAt);
         return new(ClockOutcome.Set, after, before, null);
     }
 
@@ -174,7 +174,7 @@ internal sealed class DeviceContextReader(BleSessionContext context)
         }
     }
 
-    private async Task<(bool Measured, TimeSpan Offset, string? Problem)> MeasureAsync(GattCharacteristic characteristic, CancellationToken ct)
+    private async Task<(bool Measured, TimeSpan Offset, DateTimeOffset At, string? Problem)> MeasureAsync(GattCharacteristic characteristic, CancellationToken ct)
     {
         var start = context.Time.GetUtcNow();
         var value = await characteristic.ReadValueAsync(ct).ConfigureAwait(false);
@@ -182,7 +182,7 @@ internal sealed class DeviceContextReader(BleSessionContext context)
         // The device produced the value somewhere during the read: its middle is the best guess.
         var at = start + (end - start) / 2;
         return DeviceClock.TryMeasureOffset(value, at, context.Zone, out var offset, out var error)
-            ? (true, offset, null)
-            : (false, default, error.ToString());
+            ? (true, offset, at, null)
+            : (false, default, at, error.ToString());
     }
 }

@@ -204,6 +204,7 @@ internal sealed class ValueRouter(string address, BleSessionContext context, IRa
             Context = new DeviceContext
             {
                 ClockOffset = n.Clock.OffsetAt(n.ReceivedAt),
+                ClockMeasuredAt = n.Clock.MeasuredAt(n.ReceivedAt),
                 TemperatureType = Volatile.Read(ref _temperatureType) is var t and >= 0 ? new TemperatureType((byte)t) : null,
                 WeightFeature = Volatile.Read(ref _weightFeature) as WeightScaleFeature?,
             },

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Options;
+using Vitals.Devices;
+using Vitals.Gateway.Delivery;
+using Vitals.Gateway.Delivery.Compatibility;
+using Vitals.Gateway.Delivery.Http;
+using Vitals.Gateway.Delivery.Senders;
+using Vitals.Gateway.Tests.Infrastructure;
+using Vitals.Gateway.Tests.Storage;
+
+namespace Vitals.Gateway.Tests.Delivery.Senders;
+
+/// <summary>
+/// The Coincident Time Stamp of corrected readings against the sandbox EHR, per profile: filed once for the readings
+/// of one clock measurement and on every resend, and each corrected Observation's derivedFrom names it.
+/// </summary>
+public sealed class CoincidentTimeStampSandboxTests(NeutralSandboxEhrFixture fixture) : IClassFixture<NeutralSandboxEhrFixture>, IDisposable
+{
+    private const string CtsSearch = "Observation?code=urn:iso:std:iso:11073:10101%7C67975";
+    private readonly TempStore _temp = new();
+
+    [Theory]
+    [InlineData(EhrProfile.FhirTransaction)]
+    [InlineData(EhrProfile.FhirConditional)]
+    [InlineData(EhrProfile.SinglePost)]
+    public async Task Two_readings_of_one_clock_measurement_file_one_coincident_time_stamp_that_both_derive_from(EhrProfile profile)
+    {
+        var ehr = fixture.Ehr;
+        await ehr.ResetAsync();
+        var (sender, http) = await CreateAsync(ehr.BaseUrlText, profile);
+        using var _ = http;
+        var measuredAt = new DateTimeOffset(2026, 11, 25, 6, 45, 12, 500, TimeSpan.Zero);
+        var readings = new[] { 128m, 141m }.Select((systolic, i) => Some.Outgoing(Some.ReadingMapper().Map(Some.CuffReading(systolic) with
+        {
+            DeviceId = "C0:FF:EE:00:00:02",
+            EffectiveTime = Some.MeasuredAt.AddMinutes(i),
+            DeviceTime = Some.MeasuredAt.AddMinutes(i).ToString("O"),
+            TimeQuality = TimeQuality.AssumedLocalZone,
+            ClockCorrection = TimeSpan.FromMinutes(-90),
+            ClockMeasuredAt = measuredAt,
+        }, Some.BoundPatient), outboxId: i + 1, deviceId: "C0:FF:EE:00:00:02")).ToList();
+
+        var results = await sender.SendAsync(readings, default);
+        var again = await sender.SendAsync(readings, default);
+
+        Assert.All(results.Concat(again), r => Assert.IsType<DeliveryResult.Delivered>(r));
+        var cts = Assert.Single(await ehr.SearchAllAsync(CtsSearch));
+        Assert.Equal(measuredAt.AddMinutes(-90), cts.GetProperty("valueDateTime").GetDateTimeOffset());
+        Assert.StartsWith("Device/", cts.GetProperty("device").GetProperty("reference").GetString());
+        var vitals = await ehr.SearchAllAsync("Observation?subject=Patient/123");
+        Assert.Equal(4, vitals.Count);
+        // By its identifier (the R4 vital-signs profile allows no resolvable reference to it, see CoincidentTimeStamp).
+        var ctsIdentifier = cts.GetProperty("identifier")[0].GetProperty("value").GetString();
+        Assert.All(vitals, o => Assert.Equal(ctsIdentifier, o.GetProperty("derivedFrom")[0].GetProperty("identifier").GetProperty("value").GetString()));
+        var ctsReference = "Observation/" + cts.GetProperty("id").GetString();
+        // What the readings delivered are their own Observations, not the time stamp they share.
+        Assert.DoesNotContain(ctsReference, results.SelectMany(r => ((DeliveryResult.Delivered)r).ServerIds));
+    }
+
+    private async Task<(IEhrSender Sender, EhrHttpClient Http)> CreateAsync(string baseUrl, EhrProfile profile)
+    {
+        var options = Options.Create(new EhrOptions { BaseUrl = baseUrl, Profile = profile });
+        var http = Some.EhrHttpClient(options, new RecordingLogger<EhrHttpClient>());
+        IEhrSender sender = profile switch
+        {
+            EhrProfile.FhirTransaction => new TransactionSender(http, options, new EhrServerPreset(options.Value), new RecordingLogger<TransactionSender>()),
+            EhrProfile.FhirConditional => new ConditionalCreateSender(http, new RecordingLogger<ConditionalCreateSender>()),
+            _ => new SinglePostSender(http, (await _temp.OpenAsync()).Ledger, options, TimeProvider.System, new RecordingLogger<SinglePostSender>()),
+        };
+        return (sender, http);
+    }
+
+    public void Dispose() => _temp.Dispose();
+}
