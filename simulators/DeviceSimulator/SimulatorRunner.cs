@@ -86,15 +86,17 @@ public sealed class SimulatorRunner
             var connectElapsed = _time.GetElapsedTime(connectStarted);
             _log.WriteLine($"device-simulator: {devices.Count} devices on {connections.Length} connection(s) to {_options.Host}:{_options.Port}");
 
+            // The clock and the pacer start before the stop is armed: the measured duration then always covers the
+            // requested one, so the rate computed from it never exceeds what the pacer allowed.
+            using var drain = new CancellationTokenSource();
+            var pacer = new RatePacer(_options.Rate, _time);
+            var started = _time.GetTimestamp();
+            var lastProgress = started;
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             if (_options.Duration is { } duration)
             {
                 stop.CancelAfter(duration);
             }
-            using var drain = new CancellationTokenSource();
-            var pacer = new RatePacer(_options.Rate, _time);
-            var started = _time.GetTimestamp();
-            var lastProgress = started;
 
             try
             {
