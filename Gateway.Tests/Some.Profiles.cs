@@ -8,6 +8,7 @@ using Vitals.Gateway.Delivery.Http;
 using Vitals.Gateway.Delivery.Senders;
 using Vitals.Gateway.Fhir;
 using Vitals.Gateway.Storage;
+using Vitals.Gateway.Tests.Infrastructure;
 
 namespace Vitals.Gateway.Tests;
 
@@ -30,6 +31,19 @@ internal static partial class Some
     /// <summary>The pooled EHR client as DI builds it for <c>Ehr:Auth:Mode</c> None or Bearer (the caller disposes it).</summary>
     public static EhrHttpClient EhrHttpClient(IOptions<EhrOptions> options, ILogger? logger = null, TimeProvider? time = null) =>
         new(options, new StaticEhrAuthenticator(options.Value.Auth), time ?? TimeProvider.System, logger ?? NullLogger.Instance);
+
+    /// <summary>
+    /// The sender of <paramref name="profile"/> on <paramref name="http"/>, as <c>AddEhrDelivery</c> builds it (the
+    /// transaction sender with the preset of <paramref name="options"/>); single-post needs <paramref name="ledger"/>.
+    /// </summary>
+    public static IEhrSender Sender(EhrProfile profile, EhrHttpClient http, IOptions<EhrOptions> options, IDeliveryLedger? ledger = null,
+        TimeProvider? time = null, DeliveryProvenance? provenance = null) => profile switch
+    {
+        EhrProfile.FhirTransaction => new TransactionSender(http, options, new EhrServerPreset(options.Value), new RecordingLogger<TransactionSender>(), provenance),
+        EhrProfile.FhirConditional => new ConditionalCreateSender(http, new RecordingLogger<ConditionalCreateSender>(), provenance),
+        _ => new SinglePostSender(http, ledger ?? throw new ArgumentNullException(nameof(ledger), "single-post keeps a delivery ledger"), options,
+            time ?? TimeProvider.System, new RecordingLogger<SinglePostSender>(), provenance),
+    };
 
     /// <summary>One reading through a profile's sender, as the delivery loop hands it over; its one result.</summary>
     public static async Task<DeliveryResult> SendAsync(this IEhrSender sender, MappedReading mapped, CancellationToken ct) =>

@@ -58,12 +58,7 @@ public sealed class DeliveryOrderTests : IDisposable
             Retry = new EhrRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(100) },
         });
         using var http = Some.EhrHttpClient(options, new RecordingLogger<EhrHttpClient>());
-        IEhrSender sender = profile switch
-        {
-            EhrProfile.SinglePost => new SinglePostSender(http, store.Ledger, options, TimeProvider.System, new RecordingLogger<SinglePostSender>()),
-            EhrProfile.FhirConditional => new ConditionalCreateSender(http, new RecordingLogger<ConditionalCreateSender>()),
-            _ => new TransactionSender(http, options, new RecordingLogger<TransactionSender>()),
-        };
+        var sender = Some.Sender(profile, http, options, store.Ledger);
         var service = Some.DeliveryService(store.Outbox, sender, options, new RecordingLogger<DeliveryService>());
         await service.StartAsync(default);
         try

@@ -60,13 +60,7 @@ public sealed class CoincidentTimeStampSandboxTests(NeutralSandboxEhrFixture fix
     {
         var options = Options.Create(new EhrOptions { BaseUrl = baseUrl, Profile = profile });
         var http = Some.EhrHttpClient(options, new RecordingLogger<EhrHttpClient>());
-        IEhrSender sender = profile switch
-        {
-            EhrProfile.FhirTransaction => new TransactionSender(http, options, new EhrServerPreset(options.Value), new RecordingLogger<TransactionSender>()),
-            EhrProfile.FhirConditional => new ConditionalCreateSender(http, new RecordingLogger<ConditionalCreateSender>()),
-            _ => new SinglePostSender(http, (await _temp.OpenAsync()).Ledger, options, TimeProvider.System, new RecordingLogger<SinglePostSender>()),
-        };
-        return (sender, http);
+        return (Some.Sender(profile, http, options, profile == EhrProfile.SinglePost ? (await _temp.OpenAsync()).Ledger : null), http);
     }
 
     public void Dispose() => _temp.Dispose();

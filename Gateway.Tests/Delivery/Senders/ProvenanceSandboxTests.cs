@@ -101,13 +101,7 @@ public sealed class ProvenanceSandboxTests(NeutralSandboxEhrFixture fixture) : I
         var http = Some.EhrHttpClient(options, new RecordingLogger<EhrHttpClient>());
         var fhir = Options.Create(new FhirOptions { Provenance = provenance, GatewayId = "gw-provenance-test" });
         var records = new DeliveryProvenance(fhir, new GatewayDevice(fhir), _time);
-        IEhrSender sender = profile switch
-        {
-            EhrProfile.FhirTransaction => new TransactionSender(http, options, new EhrServerPreset(options.Value), new RecordingLogger<TransactionSender>(), records),
-            EhrProfile.FhirConditional => new ConditionalCreateSender(http, new RecordingLogger<ConditionalCreateSender>(), records),
-            _ => new SinglePostSender(http, (await _temp.OpenAsync()).Ledger, options, _time, new RecordingLogger<SinglePostSender>(), records),
-        };
-        return (sender, http);
+        return (Some.Sender(profile, http, options, profile == EhrProfile.SinglePost ? (await _temp.OpenAsync()).Ledger : null, _time, records), http);
     }
 
     public void Dispose() => _temp.Dispose();
