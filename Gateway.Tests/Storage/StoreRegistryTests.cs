@@ -107,6 +107,23 @@ public abstract class StoreRegistryTests : IDisposable
     }
 
     [Fact]
+    public async Task Unbinding_exactly_the_slot_without_user_index_leaves_the_devices_user_slots_bound()
+    {
+        var store = await _temp.OpenAsync();
+        await store.Bindings.BindAsync("cuff-1", null, Alice, T0.AddHours(-1), None);
+        await store.Bindings.BindAsync("cuff-1", 2, Bob, T0.AddHours(-1), None);
+
+        Assert.True(await store.Bindings.UnbindSlotAsync("cuff-1", null, T0, None));
+        Assert.False(await store.Bindings.UnbindSlotAsync("cuff-1", null, T0.AddMinutes(1), None));
+
+        var current = (await store.Bindings.ListBindingsAsync("cuff-1", None)).Where(b => b.To is null).ToList();
+        Assert.Equal((2, Bob), Assert.Single(current) is var b ? (b.User, b.Patient) : default);
+        // UnbindAsync with no user index still means every slot (devices unbind without --user).
+        Assert.True(await store.Bindings.UnbindAsync("cuff-1", null, T0.AddMinutes(2), None));
+        Assert.DoesNotContain(await store.Bindings.ListBindingsAsync("cuff-1", None), b => b.To is null);
+    }
+
+    [Fact]
     public async Task A_reading_without_user_index_never_goes_to_a_user_slot_nor_the_other_way_round()
     {
         var store = await _temp.OpenAsync();

@@ -180,6 +180,23 @@ public sealed class PairingPageBrowserTests(ITestOutputHelper output, SandboxEhr
         Assert.Contains("sent to your care team at", await page.InnerTextAsync("ul.readings"), StringComparison.Ordinal);
         Assert.DoesNotContain("93.7", await page.InnerHTMLAsync("main"), StringComparison.Ordinal);
         await CheckAsync(page, "32-readings-chart");
+
+        // The scale is replaced by a new one: the new one is bound first, then the old one unpaired at the same instant;
+        // the reading it sent stays filed with it (and in the EHR, on this patient).
+        await page.GetByRole(AriaRole.Link, new() { Name = $"Replace {Scale} with a new device" }).ClickAsync();
+        await page.WaitForSelectorAsync("#replacing");
+        await CheckAsync(page, "33-replacing");
+        await page.FillAsync("#mqtt-device", "wifi-scale-9");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add this Wi-Fi device" }).ClickAsync();
+        await page.WaitForSelectorAsync("#mqtt-password");
+        Assert.Contains($"{Scale} is unpaired", await page.InnerTextAsync("#done"), StringComparison.Ordinal);
+        await CheckAsync(page, "34-replaced");
+        var slots = await gateway.Store.Bindings.ListBindingsAsync(null, default);
+        Assert.Contains(slots, b => b.DeviceId == "wifi-scale-9" && b.Patient.Text == $"Patient/{id}" && b.To is null);
+        var old = Assert.Single(slots, b => b.DeviceId == Scale && b.Patient.Text == $"Patient/{id}");
+        Assert.NotNull(old.To);
+        Assert.Single(slots, b => b.DeviceId == Scale && b.User == 2 && b.To is null); // the other user's slot is untouched
+        Assert.Single(await ehr.SearchAllAsync($"Observation?subject=Patient/{id}"));
     }
 
     [Fact]

@@ -28,6 +28,13 @@ public interface IDeviceBindings
     Task<bool> UnbindAsync(string deviceId, int? user, DateTimeOffset at, CancellationToken ct);
 
     /// <summary>
+    /// Ends the current binding of exactly the slot (<paramref name="deviceId"/>, <paramref name="user"/>): with
+    /// <paramref name="user"/> null the slot without user index only, never the device's user slots (a patient who
+    /// unpairs their own slot must not end another patient's). False when there was no current binding to end.
+    /// </summary>
+    Task<bool> UnbindSlotAsync(string deviceId, int? user, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>
     /// One row per slot, by device then user index (the slot without user index first): every device the store has
     /// seen or bound, or one device's slots. A slot is listed when it is bound now or has quarantined readings; a device
     /// with neither has one row for its slot without user index.

@@ -49,7 +49,13 @@ public sealed class PostgresDeviceBindings(PostgresDatabase db) : IDeviceBinding
         return moved;
     }
 
-    public async Task<bool> UnbindAsync(string deviceId, int? user, DateTimeOffset at, CancellationToken ct)
+    public Task<bool> UnbindAsync(string deviceId, int? user, DateTimeOffset at, CancellationToken ct) =>
+        EndAsync(deviceId, user, user is null, at, ct);
+
+    public Task<bool> UnbindSlotAsync(string deviceId, int? user, DateTimeOffset at, CancellationToken ct) =>
+        EndAsync(deviceId, user, false, at, ct);
+
+    private async Task<bool> EndAsync(string deviceId, int? user, bool everySlot, DateTimeOffset at, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
         var ended = await db.WriteAsync(async (c, tx) =>
@@ -60,11 +66,11 @@ public sealed class PostgresDeviceBindings(PostgresDatabase db) : IDeviceBinding
             return await ExecuteAsync(c, tx, """
                 UPDATE bindings SET unbound_at = greatest(bound_at, @at)
                 WHERE device_id = @d AND unbound_at IS NULL AND (@all OR user_index IS NOT DISTINCT FROM @u::integer)
-                """, ct, ("d", deviceId), ("u", user), ("all", user is null), ("at", PgTime.Utc(at))).ConfigureAwait(false) > 0;
+                """, ct, ("d", deviceId), ("u", user), ("all", everySlot), ("at", PgTime.Utc(at))).ConfigureAwait(false) > 0;
         }, ct).ConfigureAwait(false);
         if (ended)
         {
-            StoreLog.SlotUnbound(db.Log, deviceId, user is null ? "(every slot)" : BindingConflictException.SlotText(user));
+            StoreLog.SlotUnbound(db.Log, deviceId, everySlot ? "(every slot)" : BindingConflictException.SlotText(user));
         }
         return ended;
     }

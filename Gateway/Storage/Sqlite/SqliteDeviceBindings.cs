@@ -40,7 +40,13 @@ public sealed class SqliteDeviceBindings(SqliteDatabase db) : IDeviceBindings
         return moved;
     }
 
-    public async Task<bool> UnbindAsync(string deviceId, int? user, DateTimeOffset at, CancellationToken ct)
+    public Task<bool> UnbindAsync(string deviceId, int? user, DateTimeOffset at, CancellationToken ct) =>
+        EndAsync(deviceId, user, user is null, at, ct);
+
+    public Task<bool> UnbindSlotAsync(string deviceId, int? user, DateTimeOffset at, CancellationToken ct) =>
+        EndAsync(deviceId, user, false, at, ct);
+
+    private async Task<bool> EndAsync(string deviceId, int? user, bool everySlot, DateTimeOffset at, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
         // A period never ends before it starts: unbinding a binding that starts later leaves it empty.
@@ -49,10 +55,10 @@ public sealed class SqliteDeviceBindings(SqliteDatabase db) : IDeviceBindings
                 UPDATE bindings SET unbound_at = CASE WHEN bound_at > $at THEN bound_at ELSE $at END
                 WHERE device_id = $d AND unbound_at IS NULL AND ($all OR user_index IS $u)
                 """,
-                ("$d", deviceId), ("$u", user), ("$all", user is null), ("$at", SqliteTime.Format(at))) > 0, ct).ConfigureAwait(false);
+                ("$d", deviceId), ("$u", user), ("$all", everySlot), ("$at", SqliteTime.Format(at))) > 0, ct).ConfigureAwait(false);
         if (ended)
         {
-            StoreLog.SlotUnbound(db.Log, deviceId, user is null ? "(every slot)" : BindingConflictException.SlotText(user));
+            StoreLog.SlotUnbound(db.Log, deviceId, everySlot ? "(every slot)" : BindingConflictException.SlotText(user));
         }
         return ended;
     }

@@ -28,7 +28,7 @@ internal static class BluetoothPairingForm
 
     /// <summary>Pairs <paramref name="address"/> for the patient's slot, then binds it; every refusal changes nothing.</summary>
     public static async Task<IResult> PairAsync(HttpContext context, PairingSession session, PairingRegistry registry, AttendedPairing pairing,
-        string address, int? user, uint? passkey, TimeProvider time, ILogger logger)
+        string address, int? user, uint? passkey, string? replaces, TimeProvider time, ILogger logger)
     {
         var ct = context.RequestAborted;
         // The slot is checked before pairing, so that nobody pairs a device only to hear it is someone else's.
@@ -42,9 +42,9 @@ internal static class BluetoothPairingForm
                 break;
             case AttendedPairingOutcome.PasskeyNeeded:
                 WebLog.PasskeyAsked(logger, address);
-                return PasskeyPage(context, address, user, null, StatusCodes.Status200OK);
+                return PasskeyPage(context, address, user, replaces, null, StatusCodes.Status200OK);
             case AttendedPairingOutcome.WrongPasskey:
-                return PasskeyPage(context, address, user, string.Create(CultureInfo.InvariantCulture,
+                return PasskeyPage(context, address, user, replaces, string.Create(CultureInfo.InvariantCulture,
                     $"That number did not match the one on the device. Look at the device's screen and type the number it shows now. {result.TriesLeft} more {(result.TriesLeft == 1 ? "try" : "tries")} before the gateway forgets the device."),
                     StatusCodes.Status400BadRequest);
             case AttendedPairingOutcome.BondRemoved:
@@ -60,10 +60,13 @@ internal static class BluetoothPairingForm
                     "Pairing with the device did not finish, so nothing was set up. Keep the device switched on and close to the gateway, then try again.",
                     null, StatusCodes.Status400BadRequest);
         }
-        var outcome = await registry.BindSlotAsync(address, user, session.Patient, time.GetUtcNow(), ct);
+        var now = time.GetUtcNow();
+        var outcome = await registry.BindSlotAsync(address, user, session.Patient, now, ct);
         if (await DevicesPage.RefusedAsync(context, session, registry, logger, address, user, outcome) is { } late)
             return late;
         WebLog.DeviceBound(logger, address, user?.ToString(CultureInfo.InvariantCulture) ?? "none");
+        if (await DeviceReplacement.CompleteAsync(replaces, address, session, registry, now, logger, ct))
+            return await DevicesPage.RenderAsync(context, session, registry, null, DeviceReplacement.Done(replaces!), StatusCodes.Status200OK);
         return await DevicesPage.RenderAsync(context, session, registry, null,
             outcome == BindOutcome.AlreadyYours ? "This device was already yours. Nothing else to do." : "Done: the device is paired and yours now. Take a reading now, as usual: it appears below, with when it was sent to your care team.",
             StatusCodes.Status200OK);
@@ -77,14 +80,15 @@ internal static class BluetoothPairingForm
         if (!BleAddress.TryNormalize(form["address"], out var address) || !DevicesPage.TryParseUser(form["user"], out var user))
             return await DevicesPage.RenderAsync(context, session, registry, "Something went wrong with that form. Please choose your device again.", null, StatusCodes.Status400BadRequest);
         if (!Passkey.TryParse(form["passkey"].ToString().Trim(), out var passkey))
-            return PasskeyPage(context, address, user, "The number on the device's screen has 6 digits. Please type it again.", StatusCodes.Status400BadRequest);
-        return await PairAsync(context, session, registry, pairing, address, user, passkey, time, loggers.CreateLogger(typeof(DevicesPage).FullName!));
+            return PasskeyPage(context, address, user, DeviceReplacement.Posted(form), "The number on the device's screen has 6 digits. Please type it again.", StatusCodes.Status400BadRequest);
+        return await PairAsync(context, session, registry, pairing, address, user, passkey, DeviceReplacement.Posted(form), time,
+            loggers.CreateLogger(typeof(DevicesPage).FullName!));
     }
 
-    private static IResult PasskeyPage(HttpContext context, string address, int? user, string? problem, int status) =>
+    private static IResult PasskeyPage(HttpContext context, string address, int? user, string? replaces, string? problem, int status) =>
         Page("Type the number on your device", (problem is null ? "" : Problem(problem)) + $"""
             <p>Your device shows a number with 6 digits on its screen. Type it here to connect the device to the gateway.</p>
-            <form method="post" action="{Path}">{CsrfField(context)}
+            <form method="post" action="{Path}">{CsrfField(context)}{DeviceReplacement.Hidden(replaces)}
             <input type="hidden" name="address" value="{E(address)}">
             <input type="hidden" name="user" value="{user?.ToString(CultureInfo.InvariantCulture) ?? "none"}">
             <label for="pairing-passkey">Number on the device's screen</label>

@@ -55,7 +55,8 @@ internal static class DevicesPage
         var logger = loggers.CreateLogger(typeof(DevicesPage).FullName!);
         // A device the gateway sees now is paired here, the patient watching (and typing its passkey if it asks).
         if (context.RequestServices.GetService<AttendedPairing>() is { } pairing && pairing.IsNearby(address))
-            return await BluetoothPairingForm.PairAsync(context, session, registry, pairing, address, user, passkeyText.Length > 0 ? passkey : null, time, logger);
+            return await BluetoothPairingForm.PairAsync(context, session, registry, pairing, address, user, passkeyText.Length > 0 ? passkey : null,
+                DeviceReplacement.Posted(form), time, logger);
         // Otherwise (out of sight now, or no Bluetooth here) bound with its passkey, which the gateway's session uses
         // when the device comes into range.
         var now = time.GetUtcNow();
@@ -65,6 +66,8 @@ internal static class DevicesPage
         // Bound first, then the passkey: the gateway connects to bound devices only, and pairs with the passkey it finds.
         if (passkeyText.Length > 0) await passkeys.SetAsync(address, passkey, now, ct);
         WebLog.DeviceBound(logger, address, user?.ToString(CultureInfo.InvariantCulture) ?? "none");
+        if (DeviceReplacement.Posted(form) is { } replaces && await DeviceReplacement.CompleteAsync(replaces, address, session, registry, now, logger, ct))
+            return await RenderAsync(context, session, registry, null, DeviceReplacement.Done(replaces), StatusCodes.Status200OK);
         return await RenderAsync(context, session, registry, null,
             outcome == BindOutcome.AlreadyYours ? "This device was already yours. Nothing else to do." : "Done: the device is yours now. Take a reading now, as usual: it appears below, with when it was sent to your care team.",
             StatusCodes.Status200OK);
@@ -128,7 +131,8 @@ internal static class DevicesPage
                 html.Append(CultureInfo.InvariantCulture, $"""
                     <li><strong>{E(d.DeviceId)}</strong>: {d.Readings} readings so far.
                     <form method="post" action="{Path}/unpair">{csrf}<input type="hidden" name="device" value="{E(d.DeviceId)}">
-                    <button type="submit" class="secondary" aria-label="Unpair {E(d.DeviceId)}">Unpair</button></form></li>
+                    <button type="submit" class="secondary" aria-label="Unpair {E(d.DeviceId)}">Unpair</button></form>
+                    <a class="button secondary" href="{Path}?{DeviceReplacement.Field}={Uri.EscapeDataString(d.DeviceId)}#add" aria-label="Replace {E(d.DeviceId)} with a new device">Replace</a></li>
                     """);
             html.Append("</ul>");
         }
@@ -136,12 +140,16 @@ internal static class DevicesPage
             context.RequestServices.GetRequiredService<TimeProvider>(), context.RequestAborted);
         var nearby = NearbyList.Shown(context);
         if (nearby) NearbyList.Append(html, context.RequestServices.GetRequiredService<NearbyDevices>());
+        // "Replace": the add forms carry the device being replaced; it is unpaired once the new one is added.
+        var replaces = DeviceReplacement.Find(context.Request.Query[DeviceReplacement.Field], devices);
+        if (replaces is not null)
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"ok\" role=\"status\" id=\"replacing\">Replacing {E(replaces)}: add the new device below. Once it is added, {E(replaces)} is unpaired; its readings so far stay with it.</p>");
         // A device tapped in the list without script: its address comes back in the query.
         var picked = BleAddress.TryNormalize(context.Request.Query["address"], out var tapped) ? tapped : "";
         html.Append(CultureInfo.InvariantCulture, $"""
             <h2 id="add">Add a Bluetooth device</h2>
             <p class="hint" id="picked" role="status"></p>
-            <form method="post" action="{Path}/add">{csrf}
+            <form method="post" action="{Path}/add">{csrf}{DeviceReplacement.Hidden(replaces)}
             <label for="address">Device address</label>
             <input type="text" id="address" name="address" value="{E(picked)}" autocomplete="off" autocapitalize="characters" spellcheck="false" required aria-describedby="address-hint">
             <p class="hint" id="address-hint">On the device's label, like C0:FF:EE:12:34:56.</p>
@@ -153,7 +161,7 @@ internal static class DevicesPage
         for (var i = 1; i <= MaxUserButtons; i++)
             html.Append(CultureInfo.InvariantCulture, $"<label><input type=\"radio\" name=\"user\" value=\"{i}\"> User {i}</label>");
         html.Append("</fieldset><button type=\"submit\">Add this device</button></form>");
-        html.Append(MqttDeviceForm.Html(csrf));
+        html.Append(MqttDeviceForm.Html(csrf + DeviceReplacement.Hidden(replaces)));
         return Page("Your health devices", html.ToString(), status, script: devices.Count > 0 || nearby);
     }
 }

@@ -58,7 +58,7 @@ internal sealed class PairingRegistry(IDeviceBindings bindings)
         var theirs = (await bindings.ListBindingsAsync(deviceId, ct).ConfigureAwait(false))
             .Where(b => b.To is null && b.Patient == patient).ToList();
         foreach (var slot in theirs)
-            await bindings.UnbindAsync(deviceId, slot.User, at, ct).ConfigureAwait(false);
+            await bindings.UnbindSlotAsync(deviceId, slot.User, at, ct).ConfigureAwait(false);
         return theirs.Count > 0;
     }
 
