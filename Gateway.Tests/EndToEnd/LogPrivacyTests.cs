@@ -57,7 +57,7 @@ public sealed class LogPrivacyTests
         var log = string.Join('\n', gateway.Process.StandardOutputLines) + "\n" + gateway.Process.StandardErrorTail;
         // The log is the real one: the rejection is there, by topic and field, without its value.
         Assert.Matches("Rejected message on mqtt vitals/thermo-priv/body-temperature from client .* at \\$\\.value", log);
-        foreach (var secret in new[] { patient, "ghost-4471", "MRN-558213", "Philippa", "Privacyfield", "1961", "38.17", "47.93", "36.83", "81.66" })
+        foreach (var secret in new[] { patient, "ghost-4471", "MRN-558213", "Philippa", "Privacyfield", "1961-07-19", "38.17", "47.93", "36.83", "81.66" })
             Assert.False(log.Contains(secret, StringComparison.Ordinal), $"the log at Information shows '{secret}':\n{Lines(log, secret)}");
     }
 
