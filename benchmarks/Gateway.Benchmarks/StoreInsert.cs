@@ -20,7 +20,6 @@ namespace Vitals.Gateway.Benchmarks;
 /// </remarks>
 internal static class StoreInsert
 {
-    private static int Devices = 100;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -30,23 +29,23 @@ internal static class StoreInsert
         var seconds = double.Parse(FleetArgs.Value(args, "--seconds") ?? "10", CultureInfo.InvariantCulture);
         // How many devices the readings come from: a batch touches one index page per device and index, so a fleet's
         // spread decides how many pages each commit writes.
-        Devices = int.Parse(FleetArgs.Value(args, "--devices") ?? "100", CultureInfo.InvariantCulture);
+        var devices = int.Parse(FleetArgs.Value(args, "--devices") ?? "100", CultureInfo.InvariantCulture);
         Console.WriteLine($"provider {provider}: batch size, readings, seconds, readings/s, commits/s");
         foreach (var size in batches)
         {
             using var store = await OpenAsync(provider, args, size);
-            for (var d = 0; d < Devices; d++)
+            for (var d = 0; d < devices; d++)
                 await store.Bindings.BindAsync($"thermo-{d:0000}", null, PatientId.Parse($"Patient/p{d}"), DateTimeOffset.UnixEpoch, default);
             var sequence = 0;
             // Untimed warm-up (JIT, prepared statements, the pools): 200 readings, then the clock starts.
             while (sequence < 200)
-                await store.Ingest.CommitAsync(Batch(Math.Min(size, 50), ref sequence), default);
+                await store.Ingest.CommitAsync(Batch(Math.Min(size, 50), devices, ref sequence), default);
             var warm = sequence;
             var watch = Stopwatch.StartNew();
             var commits = 0;
             while (sequence - warm < readings && watch.Elapsed.TotalSeconds < seconds)
             {
-                var outcomes = await store.Ingest.CommitAsync(Batch(size, ref sequence), default);
+                var outcomes = await store.Ingest.CommitAsync(Batch(size, devices, ref sequence), default);
                 if (outcomes.Any(o => o != IngestOutcome.Queued))
                     throw new InvalidOperationException("a bench reading was not queued");
                 commits++;
@@ -78,14 +77,14 @@ internal static class StoreInsert
         return store;
     }
 
-    private static IngestRecord[] Batch(int size, ref int sequence)
+    private static IngestRecord[] Batch(int size, int devices, ref int sequence)
     {
         var now = DateTimeOffset.UtcNow;
         var batch = new IngestRecord[size];
         for (var i = 0; i < size; i++)
         {
             var n = ++sequence;
-            var device = $"thermo-{n % Devices:0000}";
+            var device = $"thermo-{n % devices:0000}";
             var time = now.AddTicks(n).ToString("O", CultureInfo.InvariantCulture);
             var reading = new Reading
             {

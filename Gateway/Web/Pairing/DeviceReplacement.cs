@@ -29,7 +29,7 @@ internal static class DeviceReplacement
     public static async Task<bool> CompleteAsync(string? replaces, string added, PairingSession session, PairingRegistry registry,
         DateTimeOffset at, ILogger logger, CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(replaces) || replaces == added) return false;
+        if (replaces is null || replaces == added) return false;
         if (!await registry.UnbindSlotAsync(replaces, session.Patient, at, ct).ConfigureAwait(false)) return false;
         WebLog.DeviceUnbound(logger, replaces);
         return true;
@@ -39,6 +39,6 @@ internal static class DeviceReplacement
     public static string Done(string replaced) =>
         $"Done: the new device is yours now and {replaced} is unpaired. Its readings so far stay with it. Take a reading now, as usual: it appears below, with when it was sent to your care team.";
 
-    /// <summary>The form field's value, as posted.</summary>
+    /// <summary>The form field's value, as posted; null when empty or absent.</summary>
     public static string? Posted(IFormCollection form) => form[Field].ToString() is { Length: > 0 } v ? v : null;
 }

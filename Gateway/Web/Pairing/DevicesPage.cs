@@ -66,8 +66,9 @@ internal static class DevicesPage
         // Bound first, then the passkey: the gateway connects to bound devices only, and pairs with the passkey it finds.
         if (passkeyText.Length > 0) await passkeys.SetAsync(address, passkey, now, ct);
         WebLog.DeviceBound(logger, address, user?.ToString(CultureInfo.InvariantCulture) ?? "none");
-        if (DeviceReplacement.Posted(form) is { } replaces && await DeviceReplacement.CompleteAsync(replaces, address, session, registry, now, logger, ct))
-            return await RenderAsync(context, session, registry, null, DeviceReplacement.Done(replaces), StatusCodes.Status200OK);
+        var replaces = DeviceReplacement.Posted(form);
+        if (await DeviceReplacement.CompleteAsync(replaces, address, session, registry, now, logger, ct))
+            return await RenderAsync(context, session, registry, null, DeviceReplacement.Done(replaces!), StatusCodes.Status200OK);
         return await RenderAsync(context, session, registry, null,
             outcome == BindOutcome.AlreadyYours ? "This device was already yours. Nothing else to do." : "Done: the device is yours now. Take a reading now, as usual: it appears below, with when it was sent to your care team.",
             StatusCodes.Status200OK);

@@ -53,13 +53,13 @@ internal static class MqttDeviceForm
         var secret = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         await credentials.SetAsync(device, MosquittoPasswordHash.Create(secret, mqtt.Value.CredentialIterations).ToString(), now, context.RequestAborted);
         WebLog.DeviceBound(logger, device, "none");
-        var replaced = DeviceReplacement.Posted(form) is { } replaces
-            && await DeviceReplacement.CompleteAsync(replaces, device, session, registry, now, logger, context.RequestAborted);
+        var replaces = DeviceReplacement.Posted(form);
+        var replaced = await DeviceReplacement.CompleteAsync(replaces, device, session, registry, now, logger, context.RequestAborted);
         // Shown once, never stored: the answer must not be cached (RFC 9111 5.2.2.5 no-store).
         context.Response.Headers.CacheControl = "no-store";
         var qr = CredentialsQrCode.Svg(CredentialsQrCode.Text(device, secret, mqtt.Value, tls.Value, context.Request.Host.Host), "QR code with these settings, for the device's app");
         return Page("Your Wi-Fi device is added", $"""
-            <p class="ok" role="status" id="done">Done: {E(device)} is yours now{(replaced ? $" and {E(DeviceReplacement.Posted(form))} is unpaired (its readings so far stay with it)" : "")}. Type these into the device's settings. They are shown only this once.</p>
+            <p class="ok" role="status" id="done">Done: {E(device)} is yours now{(replaced ? $" and {E(replaces)} is unpaired (its readings so far stay with it)" : "")}. Type these into the device's settings. They are shown only this once.</p>
             <dl><dt>User name</dt><dd id="mqtt-username"><code>{E(device)}</code></dd>
             <dt>Password</dt><dd id="mqtt-password"><code>{E(secret)}</code></dd></dl>
             <p>If the device's app can scan a code, scan this one instead of typing.</p>
