@@ -92,6 +92,35 @@ public sealed class SqliteFileTests : IDisposable
     }
 
     [Fact]
+    public async Task The_wal_is_copied_into_the_database_file_off_the_writer_after_commits()
+    {
+        var store = await _temp.OpenAsync();
+        var before = new FileInfo(_temp.DatabasePath).Length;
+
+        // Far fewer pages than the writer's own automatic threshold (SqliteWalCheckpointer.BackstopPages), so only
+        // the background checkpoint can bring them into the database file.
+        for (var batch = 0; batch < 4; batch++)
+        {
+            await store.Ingest.CommitAsync(Some.ThermometerBatch($"thermo-{batch}", 500), None);
+        }
+        Assert.Equal(before, new FileInfo(_temp.DatabasePath).Length);
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (new FileInfo(_temp.DatabasePath).Length <= before && DateTime.UtcNow < deadline)
+        {
+            // The checkpoint waits SqliteWalCheckpointer.Interval on the store's (fake) clock after a commit.
+            _temp.Clock.Advance(SqliteWalCheckpointer.Interval);
+            await Task.Delay(20);
+        }
+        Assert.True(new FileInfo(_temp.DatabasePath).Length > before + 100 * 4096,
+            $"database file {new FileInfo(_temp.DatabasePath).Length} bytes, {before} before the commits");
+        Assert.Equal(2000L, await CountAsync(store));
+
+        static async Task<long> CountAsync(StoreSet store) =>
+            (await store.Quarantine.ListQuarantineAsync(null, 5000, None)).Count;
+    }
+
+    [Fact]
     public async Task Normal_synchronous_mode_stores_the_same()
     {
         var store = await _temp.OpenAsync(SqliteSynchronous.Normal);

@@ -48,6 +48,10 @@ internal static partial class StoreLog
         Message = "Outbox entry {OutboxId} cannot be read ({Reason}); moved to the dead letters, the others go on")]
     public static partial void UnreadableOutboxEntry(ILogger logger, long outboxId, string reason);
 
+    [LoggerMessage(EventId = 5014, Level = LogLevel.Warning,
+        Message = "WAL checkpoint failed ({Reason}); the pages stay in the WAL and the next checkpoint copies them")]
+    public static partial void CheckpointFailed(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 5200, Level = LogLevel.Information,
         Message = "Device {DeviceId} {Slot} bound from {From}; {Moved} quarantined readings moved to the outbox")]
     public static partial void SlotBound(ILogger logger, string deviceId, string slot, DateTimeOffset from, int moved);

@@ -27,6 +27,7 @@ public sealed class SqliteDatabase : IStoreInitializer, IDisposable
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private SqliteConnection? _writer;
     private SqliteCommitCommands? _commit;
+    private SqliteWalCheckpointer? _checkpointer;
     private volatile bool _initialized;
     private volatile bool _disposed;
 
@@ -91,9 +92,12 @@ public sealed class SqliteDatabase : IStoreInitializer, IDisposable
                 Pragma(writer, "foreign_keys = ON");
                 Pragma(writer, "temp_store = MEMORY");
                 Pragma(writer, "cache_size = -16000");
+                Pragma(writer, $"wal_autocheckpoint = {SqliteWalCheckpointer.BackstopPages}");
+                Pragma(writer, $"journal_size_limit = {SqliteWalCheckpointer.JournalSizeLimitBytes}");
 
                 var version = Migrate(writer);
                 _commit = new SqliteCommitCommands(writer);
+                _checkpointer = new SqliteWalCheckpointer(_writerConnectionString, _options.Synchronous, Time, Log);
                 _writer = writer;
                 _initialized = true;
                 StoreLog.StoreOpened(Log, DatabasePath, version, _options.Synchronous);
@@ -240,6 +244,7 @@ public sealed class SqliteDatabase : IStoreInitializer, IDisposable
             commands.Enlist(tx);
             var result = work(writer, tx, commands);
             tx.Commit();
+            _checkpointer?.Committed();
             return result;
         }
         finally
@@ -314,6 +319,7 @@ public sealed class SqliteDatabase : IStoreInitializer, IDisposable
                 return;
             }
             _disposed = true;
+            _checkpointer?.Dispose();
             _commit?.Dispose();
             _writer?.Dispose();
             // Pooled reader handles would keep the file (and its -wal/-shm) open after the store is gone.
