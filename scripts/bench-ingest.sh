@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-100000}       # readings for the throughput runs
+# Raw broker and gateway alike are measured warm, as long-running services are: WARMUP messages first, untimed (another
+# seed), so that the runtime's tiered compilation of the hot paths is not in the figure. WARMUP=0: cold.
+WARMUP=${WARMUP:-20000}
 source scripts/bench-common.sh
 start_gateway() { # $1 store, $2 mqtt port, $3 EHR base
   Storage__Path="$1" Mqtt__Port="$2" Web__Urls="http://127.0.0.1:$(( $2 + 1 ))" Ehr__BaseUrl="$3" \
@@ -19,24 +22,32 @@ bind_fleet() { # $1 store, then the simulator's fleet options
   $bench bind --store "$store" --ids "$work/ids" >/dev/null
 }
 fleet=(--devices 167 --clients 50)   # 6 kinds x 167 = 1,002 devices over 50 connections
+warm() { # $1 port, then the fleet options
+  local port=$1; shift
+  [ "$WARMUP" -gt 0 ] && $sim --port "$port" "$@" --rate 0 --inflight 100 --count "$WARMUP" --seed 2 >/dev/null 2>&1 || true
+}
 
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 
 echo "== 1. raw MQTTnet broker pass-through (QoS 1, no gateway), $COUNT messages"
 $bench raw-broker --port 19001 >/dev/null & pids+=($!); wait_port 19001
+warm 19001 "${fleet[@]}"
 $sim --port 19001 "${fleet[@]}" --rate 0 --inflight 100 --count "$COUNT" --report 2>/dev/null | tr -d '\n ' | sed 's/$/\n/' | tee "$work/raw.json"
 kill "${pids[-1]}"
 
 echo "== 2. gateway ingest: publish -> committed (unbound devices: quarantine, no delivery competing), $COUNT messages"
 start_gateway "$work/ingest.db" 19011 "http://127.0.0.1:9/fhir/R4"
+warm 19011 "${fleet[@]}"
 $sim --port 19011 "${fleet[@]}" --rate 0 --inflight 100 --count "$COUNT" --report 2>/dev/null | tr -d '\n ' | sed 's/$/\n/' | tee "$work/ingest.json"
 kill "$gw_pid"; wait "$gw_pid" 2>/dev/null || true
 
 echo "== 2b. the same with one MQTT connection per device (1,002 connections), raw broker then gateway"
 $bench raw-broker --port 19002 >/dev/null & pids+=($!); wait_port 19002
+warm 19002 --devices 167 --clients 1002
 $sim --port 19002 --devices 167 --clients 1002 --rate 0 --inflight 100 --count "$COUNT" --report 2>/dev/null | tr -d '\n ' | sed 's/$/\n/'
 kill "${pids[-1]}"
 start_gateway "$work/ingest2.db" 19012 "http://127.0.0.1:9/fhir/R4"
+warm 19012 --devices 167 --clients 1002
 $sim --port 19012 --devices 167 --clients 1002 --rate 0 --inflight 100 --count "$COUNT" --report 2>/dev/null | tr -d '\n ' | sed 's/$/\n/'
 kill "$gw_pid"; wait "$gw_pid" 2>/dev/null || true
 
