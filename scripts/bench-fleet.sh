@@ -21,6 +21,7 @@
 # Each gateway instance is measured warm, as a long-running service is: before the measured readings it ingests or
 # delivers WARMUP readings of devices of its own ("warm-..."), untimed, so that the runtime's compilation of the hot
 # paths (tiered JIT, some seconds of CPU per process) is not counted against one or two instances. WARMUP=0: cold.
+# PG_EXTRA is appended to each instance's connection string (e.g. ";Max Auto Prepare=32").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-20000}                  # readings for the ingest pair
@@ -68,7 +69,7 @@ CONF
 declare -A instance_pid
 # One gateway instance in fleet mode: $1 client id, $2 database, $3 web port, $4 share group, $5 EHR base.
 start_instance() {
-  Storage__Provider=Postgres Storage__ConnectionString="$(pg_cs "$2");Maximum Pool Size=20" \
+  Storage__Provider=Postgres Storage__ConnectionString="$(pg_cs "$2");Maximum Pool Size=20${PG_EXTRA:-}" \
     Mqtt__Mode=External Mqtt__Host=127.0.0.1 Mqtt__Port=$mq_port Mqtt__SharedGroup="$4" Mqtt__ClientId="$1" \
     Mqtt__Username=$gw_user Mqtt__Password=$gw_secret Web__Urls="http://127.0.0.1:$3" Ehr__BaseUrl="$5" Ehr__Profile="$PROFILE" \
     $gw run >"$work/$1.log" 2>&1 &
