@@ -15,6 +15,15 @@ public sealed class EhrCompatibilityTests
 
     private static Observation Panel(MappedReading m) => m.Observations.Single(o => o.Code.Coding.Any(c => c.Code == "85354-9"));
 
+    /// <summary>A cuff reading whose time stamp the gateway corrected by the device clock's measured offset.</summary>
+    private static MappedReading CorrectedCuff() => Some.ReadingMapper().Map(Some.CuffReading() with
+    {
+        DeviceTime = Some.MeasuredAt.ToString("O"),
+        TimeQuality = Vitals.Devices.TimeQuality.AssumedLocalZone,
+        ClockCorrection = TimeSpan.FromMinutes(-90),
+        ClockMeasuredAt = Some.MeasuredAt.AddMinutes(5),
+    }, Some.BoundPatient);
+
     [Fact]
     public void Nothing_configured_sends_the_mapping_as_it_is()
     {
@@ -24,6 +33,53 @@ public sealed class EhrCompatibilityTests
         Assert.True(compatibility.IsIdentity);
         Assert.Same(mapped, compatibility.Apply(mapped));
         Assert.True(compatibility.SendsDevice);
+    }
+
+    [Fact]
+    public void The_coincident_time_stamp_takes_the_switches_too()
+    {
+        var mapped = CorrectedCuff();
+        Assert.NotNull(mapped.CoincidentTimeStamp!.Device);
+        var compatibility = new EhrCompatibility(new EhrCompatibilityOptions { Omit = [EhrCompatibility.OmitDevice], Performer = "Practitioner/123" });
+
+        var outgoing = OutgoingReading.FromMapping(Some.Outgoing(mapped).Entry, mapped, compatibility);
+
+        var sent = outgoing.CoincidentToSend(deviceReference: null);
+        Assert.Null(sent.Device);
+        Assert.Equal("Practitioner/123", Assert.Single(sent.Performer).Reference);
+        Assert.Equal(mapped.CoincidentTimeStamp.Identifier[0].Value, outgoing.CoincidentKey!.Value);
+        Assert.All(outgoing.Resources.Observations, o => Assert.Equal(outgoing.CoincidentKey!.Value, Assert.Single(o.DerivedFrom).Identifier!.Value));
+        Assert.NotNull(mapped.CoincidentTimeStamp.Device);
+    }
+
+    [Fact]
+    public void Without_MDC_codings_the_coincident_time_stamp_is_left_out_and_so_are_the_links_to_it()
+    {
+        var mapped = CorrectedCuff();
+        var compatibility = new EhrCompatibility(new EhrCompatibilityOptions { Omit = [EhrCompatibility.OmitMdcCoding] });
+
+        var outgoing = OutgoingReading.FromMapping(Some.Outgoing(mapped).Entry, mapped, compatibility);
+
+        // Its only code is MDC 67975: sent without it, it would have no code at all.
+        Assert.Null(outgoing.Resources.CoincidentTimeStamp);
+        Assert.Null(outgoing.CoincidentKey);
+        Assert.All(outgoing.Resources.Observations, o => Assert.Empty(o.DerivedFrom));
+        Assert.NotNull(mapped.CoincidentTimeStamp);
+        Assert.All(mapped.Observations, o => Assert.Single(o.DerivedFrom));
+    }
+
+    [Fact]
+    public void Without_identifiers_the_links_that_name_the_coincident_time_stamp_by_identifier_go()
+    {
+        var mapped = CorrectedCuff();
+        var compatibility = new EhrCompatibility(new EhrCompatibilityOptions { Omit = [EhrCompatibility.OmitIdentifier] });
+
+        var outgoing = OutgoingReading.FromMapping(Some.Outgoing(mapped).Entry, mapped, compatibility);
+
+        Assert.Empty(outgoing.CoincidentToSend(deviceReference: null).Identifier);
+        Assert.All(outgoing.Resources.Observations, o => Assert.Empty(o.DerivedFrom));
+        // The de-duplication key still comes from the full mapping (conditional creates and the ledger).
+        Assert.Equal(mapped.CoincidentTimeStamp!.Identifier[0].Value, outgoing.CoincidentKey!.Value);
     }
 
     [Fact]

@@ -83,15 +83,34 @@ public sealed partial class EhrCompatibility
         var settings = _preset.Current;
         if (IsIdentityUnder(settings))
             return mapped;
+        // The Coincident Time Stamp takes the same switches, with two consequences. Its only code is MDC 67975, so an
+        // EHR that is sent no MDC coding cannot file it: it is left out, and the corrected Observations' derivedFrom
+        // links to it with it. Those links name it by identifier only (CoincidentTimeStamp.Reference), so where
+        // identifiers are left out they cannot resolve and go too; the time stamp itself is then sent without one.
+        var coincident = mapped.CoincidentTimeStamp;
+        var dropCoincident = coincident is not null && _omit.Contains(OmitMdcCoding);
+        var unlink = coincident is not null && (dropCoincident || _omit.Contains(OmitIdentifier));
         var observations = new List<Observation>(mapped.Observations.Count);
         foreach (var original in mapped.Observations)
         {
             var o = (Observation)original.DeepCopy();
             Apply(o, settings);
+            if (unlink)
+                o.DerivedFrom.RemoveAll(r => NamesCoincident(r, coincident!));
             observations.Add(o);
         }
-        return new MappedReading(mapped.Device, observations) { CoincidentTimeStamp = mapped.CoincidentTimeStamp };
+        Observation? sentCoincident = null;
+        if (coincident is not null && !dropCoincident)
+        {
+            sentCoincident = (Observation)coincident.DeepCopy();
+            Apply(sentCoincident, settings);
+        }
+        return new MappedReading(mapped.Device, observations) { CoincidentTimeStamp = sentCoincident };
     }
+
+    private static bool NamesCoincident(ResourceReference link, Observation coincident) =>
+        link.Reference is null && link.Identifier is { } id
+        && coincident.Identifier.Any(c => c.System == id.System && c.Value == id.Value);
 
     private void Apply(Observation o, EhrEffectiveSettings settings)
     {

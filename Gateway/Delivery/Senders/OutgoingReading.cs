@@ -18,12 +18,16 @@ public sealed record OutgoingReading(OutboxEntry Entry, MappedReading Resources,
     {
         ArgumentNullException.ThrowIfNull(mapped);
         ArgumentNullException.ThrowIfNull(compatibility);
+        var sent = compatibility.Apply(mapped);
         return new OutgoingReading(
-            entry, compatibility.Apply(mapped),
+            entry, sent,
             compatibility.SendsDevice ? DeduplicationKey(mapped.Device.Identifier, "Device") : null,
             [.. mapped.Observations.Select(o => DeduplicationKey(o.Identifier, "Observation"))])
         {
-            CoincidentKey = mapped.CoincidentTimeStamp is { } cts ? DeduplicationKey(cts.Identifier, "Observation") : null,
+            // None when the EHR's switches leave the time stamp out (no MDC coding): then nothing files it.
+            CoincidentKey = sent.CoincidentTimeStamp is not null && mapped.CoincidentTimeStamp is { } cts
+                ? DeduplicationKey(cts.Identifier, "Observation")
+                : null,
         };
     }
 
