@@ -266,11 +266,14 @@ public sealed class SqliteDatabase : IStoreInitializer, IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var writer = _writer ?? throw NotInitialized();
-            using var cmd = writer.CreateCommand();
-            cmd.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-            using var result = cmd.ExecuteReader();
-            // One row: busy (1 when it could not complete), WAL frames, frames checkpointed.
-            return result.Read() && result.GetInt64(0) == 0;
+            return _checkpointer!.Exclusive(() =>
+            {
+                using var cmd = writer.CreateCommand();
+                cmd.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+                using var result = cmd.ExecuteReader();
+                // One row: busy (1 when it could not complete), WAL frames, frames checkpointed.
+                return result.Read() && result.GetInt64(0) == 0;
+            });
         }
         finally
         {

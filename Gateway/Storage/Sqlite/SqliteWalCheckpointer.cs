@@ -38,6 +38,7 @@ internal sealed class SqliteWalCheckpointer : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly SemaphoreSlim _committed = new(0, 1);
+    private readonly Lock _running = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
@@ -50,6 +51,21 @@ internal sealed class SqliteWalCheckpointer : IDisposable
         // A checkpoint syncs per the connection's own setting (SQLite "PRAGMA synchronous"): the writer's.
         Pragma(_connection, synchronous == SqliteSynchronous.Full ? "synchronous = FULL" : "synchronous = NORMAL");
         _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="checkpoint"/> (the writer's own, e.g. a TRUNCATE after a secure delete) while no background
+    /// checkpoint runs. SQLite lets one checkpoint run at a time and answers a second with SQLITE_BUSY at once, without
+    /// the busy handler (SQLite "sqlite3_wal_checkpoint_v2": "If another connection is running a checkpoint"), so a
+    /// TRUNCATE that met a PASSIVE one here would leave the WAL, and the wiped passkey's old page in it, in place.
+    /// </summary>
+    public T Exclusive<T>(Func<T> checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        lock (_running)
+        {
+            return checkpoint();
+        }
     }
 
     /// <summary>A commit happened: a checkpoint follows within <see cref="Interval"/>. Cheap, and never blocks.</summary>
@@ -79,7 +95,10 @@ internal sealed class SqliteWalCheckpointer : IDisposable
                 await Task.Delay(Interval, _time, ct).ConfigureAwait(false);
                 try
                 {
-                    Execute(_connection, null, "PRAGMA wal_checkpoint(PASSIVE)");
+                    lock (_running)
+                    {
+                        Execute(_connection, null, "PRAGMA wal_checkpoint(PASSIVE)");
+                    }
                 }
                 catch (SqliteException e)
                 {
