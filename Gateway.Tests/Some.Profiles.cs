@@ -18,10 +18,10 @@ internal static partial class Some
     /// <summary>No <c>Ehr:Compatibility</c> switches: the resources go out as mapped.</summary>
     public static EhrCompatibility NoCompatibility { get; } = new(new EhrCompatibilityOptions());
 
-    public static OutgoingReading Outgoing(MappedReading mapped, long outboxId = 1, string deviceId = "thermo-1") =>
+    public static OutgoingReading Outgoing(MappedReading mapped, long outboxId = 1, string deviceId = "thermo-1", EhrCompatibility? compatibility = null) =>
         OutgoingReading.FromMapping(
             new OutboxEntry(outboxId, outboxId, ThermometerReading() with { DeviceId = deviceId }, BoundPatient, 0, MeasuredAt, $"vitals/{deviceId}/body-temperature", []),
-            mapped, NoCompatibility);
+            mapped, compatibility ?? NoCompatibility);
 
     /// <summary><paramref name="count"/> thermometer readings of <paramref name="devices"/> devices, distinct identifiers.</summary>
     public static IReadOnlyList<OutgoingReading> OutgoingTemperatures(int count, int devices = 3) =>

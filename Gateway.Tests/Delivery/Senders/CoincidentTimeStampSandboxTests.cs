@@ -56,6 +56,37 @@ public sealed class CoincidentTimeStampSandboxTests(NeutralSandboxEhrFixture fix
         Assert.DoesNotContain(ctsReference, results.SelectMany(r => ((DeliveryResult.Delivered)r).ServerIds));
     }
 
+    [Theory]
+    [InlineData(EhrProfile.FhirTransaction)]
+    [InlineData(EhrProfile.FhirConditional)]
+    [InlineData(EhrProfile.SinglePost)]
+    public async Task Without_MDC_codings_corrected_readings_are_filed_without_the_time_stamp_and_without_links_to_it(EhrProfile profile)
+    {
+        var ehr = fixture.Ehr;
+        await ehr.ResetAsync();
+        var (sender, http) = await CreateAsync(ehr.BaseUrlText, profile);
+        using var _ = http;
+        var compatibility = new EhrCompatibility(new EhrCompatibilityOptions { Omit = [EhrCompatibility.OmitMdcCoding] });
+        var readings = new[] { 128m, 141m }.Select((systolic, i) => Some.Outgoing(Some.ReadingMapper().Map(Some.CuffReading(systolic) with
+        {
+            DeviceId = "C0:FF:EE:00:00:03",
+            EffectiveTime = Some.MeasuredAt.AddMinutes(i),
+            DeviceTime = Some.MeasuredAt.AddMinutes(i).ToString("O"),
+            TimeQuality = TimeQuality.AssumedLocalZone,
+            ClockCorrection = TimeSpan.FromMinutes(-90),
+            ClockMeasuredAt = Some.MeasuredAt.AddMinutes(5),
+        }, Some.BoundPatient), outboxId: i + 1, deviceId: "C0:FF:EE:00:00:03", compatibility)).ToList();
+
+        var results = await sender.SendAsync(readings, default);
+
+        Assert.All(results, r => Assert.IsType<DeliveryResult.Delivered>(r));
+        Assert.Empty(await ehr.SearchAllAsync(CtsSearch));
+        var vitals = await ehr.SearchAllAsync("Observation?subject=Patient/123");
+        Assert.Equal(4, vitals.Count);
+        Assert.All(vitals, o => Assert.False(o.TryGetProperty("derivedFrom", out var _)));
+        Assert.DoesNotContain("urn:iso:std:iso:11073:10101", string.Join("\n", vitals.Select(o => o.GetRawText())));
+    }
+
     private async Task<(IEhrSender Sender, EhrHttpClient Http)> CreateAsync(string baseUrl, EhrProfile profile)
     {
         var options = Options.Create(new EhrOptions { BaseUrl = baseUrl, Profile = profile });
