@@ -84,7 +84,8 @@ public sealed class SinglePostSenderTests : IDisposable
     {
         var fhir = new MiniFhir();
         await using var server = await ScriptedFhirServer.StartAsync(fhir.Respond);
-        var (sender, http, _, log) = await CreateAsync(server.BaseUrl, timeout: TimeSpan.FromMilliseconds(500));
+        // Long enough for the answers that do come on a loaded CI machine; the hung one times out all the same.
+        var (sender, http, _, log) = await CreateAsync(server.BaseUrl, timeout: TimeSpan.FromSeconds(2));
         using var h = http;
         var reading = Some.Outgoing(Some.MappedTemperature());
         fhir.Fault(_ => null); // Device
@@ -104,7 +105,8 @@ public sealed class SinglePostSenderTests : IDisposable
     {
         var fhir = new MiniFhir { SupportsSearch = false };
         await using var server = await ScriptedFhirServer.StartAsync(fhir.Respond);
-        var (sender, http, _, log) = await CreateAsync(server.BaseUrl, timeout: TimeSpan.FromMilliseconds(500));
+        // Long enough for the answers that do come on a loaded CI machine; the hung one times out all the same.
+        var (sender, http, _, log) = await CreateAsync(server.BaseUrl, timeout: TimeSpan.FromSeconds(2));
         using var h = http;
         var readings = Some.OutgoingTemperatures(2, devices: 1);
         fhir.Fault(_ => null); // Device
