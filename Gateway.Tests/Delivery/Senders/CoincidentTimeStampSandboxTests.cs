@@ -29,15 +29,7 @@ public sealed class CoincidentTimeStampSandboxTests(NeutralSandboxEhrFixture fix
         var (sender, http) = await CreateAsync(ehr.BaseUrlText, profile);
         using var _ = http;
         var measuredAt = new DateTimeOffset(2026, 11, 25, 6, 45, 12, 500, TimeSpan.Zero);
-        var readings = new[] { 128m, 141m }.Select((systolic, i) => Some.Outgoing(Some.ReadingMapper().Map(Some.CuffReading(systolic) with
-        {
-            DeviceId = "C0:FF:EE:00:00:02",
-            EffectiveTime = Some.MeasuredAt.AddMinutes(i),
-            DeviceTime = Some.MeasuredAt.AddMinutes(i).ToString("O"),
-            TimeQuality = TimeQuality.AssumedLocalZone,
-            ClockCorrection = TimeSpan.FromMinutes(-90),
-            ClockMeasuredAt = measuredAt,
-        }, Some.BoundPatient), outboxId: i + 1, deviceId: "C0:FF:EE:00:00:02")).ToList();
+        var readings = CorrectedCuffs("C0:FF:EE:00:00:02", measuredAt);
 
         var results = await sender.SendAsync(readings, default);
         var again = await sender.SendAsync(readings, default);
@@ -67,15 +59,7 @@ public sealed class CoincidentTimeStampSandboxTests(NeutralSandboxEhrFixture fix
         var (sender, http) = await CreateAsync(ehr.BaseUrlText, profile);
         using var _ = http;
         var compatibility = new EhrCompatibility(new EhrCompatibilityOptions { Omit = [EhrCompatibility.OmitMdcCoding] });
-        var readings = new[] { 128m, 141m }.Select((systolic, i) => Some.Outgoing(Some.ReadingMapper().Map(Some.CuffReading(systolic) with
-        {
-            DeviceId = "C0:FF:EE:00:00:03",
-            EffectiveTime = Some.MeasuredAt.AddMinutes(i),
-            DeviceTime = Some.MeasuredAt.AddMinutes(i).ToString("O"),
-            TimeQuality = TimeQuality.AssumedLocalZone,
-            ClockCorrection = TimeSpan.FromMinutes(-90),
-            ClockMeasuredAt = Some.MeasuredAt.AddMinutes(5),
-        }, Some.BoundPatient), outboxId: i + 1, deviceId: "C0:FF:EE:00:00:03", compatibility)).ToList();
+        var readings = CorrectedCuffs("C0:FF:EE:00:00:03", Some.MeasuredAt.AddMinutes(5), compatibility);
 
         var results = await sender.SendAsync(readings, default);
 
@@ -86,6 +70,18 @@ public sealed class CoincidentTimeStampSandboxTests(NeutralSandboxEhrFixture fix
         Assert.All(vitals, o => Assert.False(o.TryGetProperty("derivedFrom", out var _)));
         Assert.DoesNotContain("urn:iso:std:iso:11073:10101", string.Join("\n", vitals.Select(o => o.GetRawText())));
     }
+
+    /// <summary>Two cuff readings a minute apart, both corrected by the offset measured on the device clock at <paramref name="measuredAt"/>.</summary>
+    private static List<OutgoingReading> CorrectedCuffs(string deviceId, DateTimeOffset measuredAt, EhrCompatibility? compatibility = null) =>
+        new[] { 128m, 141m }.Select((systolic, i) => Some.Outgoing(Some.ReadingMapper().Map(Some.CuffReading(systolic) with
+        {
+            DeviceId = deviceId,
+            EffectiveTime = Some.MeasuredAt.AddMinutes(i),
+            DeviceTime = Some.MeasuredAt.AddMinutes(i).ToString("O"),
+            TimeQuality = TimeQuality.AssumedLocalZone,
+            ClockCorrection = TimeSpan.FromMinutes(-90),
+            ClockMeasuredAt = measuredAt,
+        }, Some.BoundPatient), outboxId: i + 1, deviceId: deviceId, compatibility)).ToList();
 
     private async Task<(IEhrSender Sender, EhrHttpClient Http)> CreateAsync(string baseUrl, EhrProfile profile)
     {
