@@ -55,6 +55,10 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output)
         Assert.Equal(store.Pending, PrometheusText.Value(samples, "vitals_outbox_depth"));
         Assert.Equal(0, PrometheusText.Value(samples, "vitals_outbox_oldest_age_seconds"));
         Assert.Equal(0, PrometheusText.Value(samples, "vitals_devices_connected", ("transport", "mqtt")));
+        // The runtime's meter: the process's working set and the managed heap, as the memory section of docs/operations.md reads them.
+        Assert.InRange(PrometheusText.Value(samples, "dotnet_process_memory_working_set_bytes"), 10e6, 10e9);
+        Assert.True(PrometheusText.Value(samples, "dotnet_gc_heap_total_allocated_bytes_total") > 0);
+        Assert.Contains(samples, s => s.Name == "dotnet_gc_last_collection_heap_size_bytes" && s.Labels.GetValueOrDefault("gc_heap_generation") == "gen2");
     }
 
     [Fact]

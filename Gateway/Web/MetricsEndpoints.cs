@@ -16,6 +16,9 @@ namespace Vitals.Gateway.Web;
 /// </summary>
 public static class MetricsEndpoints
 {
+    /// <summary>The meter the .NET runtime publishes its own metrics on (docs/operations.md, "Metrics").</summary>
+    public const string RuntimeMeterName = "System.Runtime";
+
     public static IServiceCollection AddGatewayMetricsExport(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.SectionName)).ValidateOnStart();
@@ -29,6 +32,9 @@ public static class MetricsEndpoints
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(GatewayMetrics.MeterName);
+                // The runtime's own instruments (.NET 9 and later): working set, GC heap by generation, collections and
+                // pauses, JIT, thread pool. What an operator needs to tell a leak from a busy heap, with no extra package.
+                metrics.AddMeter(RuntimeMeterName);
                 metrics.AddPrometheusExporter();
                 if (!string.IsNullOrWhiteSpace(otlp.Endpoint) && Uri.TryCreate(otlp.Endpoint, UriKind.Absolute, out var endpoint))
                 {
