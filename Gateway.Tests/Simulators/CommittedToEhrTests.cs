@@ -1,3 +1,4 @@
+using Vitals.Devices;
 using Vitals.Simulators.DeviceSimulator;
 
 namespace Vitals.Gateway.Tests.Simulators;
@@ -7,7 +8,19 @@ public sealed class CommittedToEhrTests
     private static readonly DateTimeOffset T0 = new(2026, 12, 5, 17, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void A_stored_identity_key_gives_the_device_and_the_measurement_id()
+    public void The_gateways_identity_key_of_a_reading_gives_its_device_and_measurement_id()
+    {
+        // The key the gateway stores today (ReadingIdentity's current scheme), of a reading as the simulator sends it.
+        var key = ReadingIdentity.Key(Some.StoredThermometer("sim-body-temperature-0003", measurementId: "17"));
+        Assert.StartsWith("v2|", key, StringComparison.Ordinal);
+        Assert.Equal(CommittedToEhr.Key("sim-body-temperature-0003", 17), CommittedToEhr.KeyOfIdentity(key));
+        // Escaped parts are read back unescaped; without a measurement id there is nothing to match.
+        Assert.Equal("a|b|x y", CommittedToEhr.KeyOfIdentity(ReadingIdentity.Key(Some.StoredThermometer("a|b", measurementId: "x y"))));
+        Assert.Null(CommittedToEhr.KeyOfIdentity(ReadingIdentity.Key(Some.StoredThermometer("sim-body-temperature-0003"))));
+    }
+
+    [Fact]
+    public void An_identity_key_of_the_first_scheme_gives_the_device_and_the_measurement_id()
     {
         Assert.Equal("sim-body-weight-0003|17", CommittedToEhr.KeyOfIdentity("sim-body-weight-0003|body-weight|2026-12-05T18:00:00+01:00|17"));
         Assert.Equal("sim-body-weight-0003|17", CommittedToEhr.KeyOfIdentity("sim-body-weight-0003|body-weight|2026-12-05T18:00:00+01:00|17|user:2"));

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using MQTTnet.Server;
+using Vitals.Devices;
 using Vitals.Gateway.Tests.Infrastructure;
 using Vitals.Simulators.DeviceSimulator;
 
@@ -74,7 +75,7 @@ public sealed class LoadRunnerTests : IAsyncLifetime
                 foreach (var device in new[] { "sim-heart-rate-0001", "sim-heart-rate-0002" })
                     for (var id = 0; id <= 200; id++)
                     {
-                        key.Value = $"{device}|heart-rate|2026-12-05T17:00:00Z|{id}";
+                        key.Value = ReadingIdentity.Key(Some.StoredThermometer(device, measurementId: id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                         insert.ExecuteNonQuery();
                     }
             }
