@@ -21,10 +21,8 @@ public static class CommittedToEhr
     public static string? KeyOfIdentity(string identityKey)
     {
         var parts = SplitUnescaped(identityKey);
-        if (parts is ["v2", var device, _, _, ..] && parts[^1].StartsWith("id:", StringComparison.Ordinal))
-            return device + "|" + parts[^1][3..];
         if (parts[0] == "v2")
-            return null;
+            return parts.Count >= 4 && parts[^1].StartsWith("id:", StringComparison.Ordinal) ? parts[1] + "|" + parts[^1][3..] : null;
         return parts.Count >= 4 && parts[3].Length > 0 ? parts[0] + "|" + parts[3] : null;
     }
 
