@@ -44,6 +44,11 @@ set -e
 # awk alone: a grep that finds no "Failed:" line would end this script under pipefail.
 passed=$(awk '$1 == "Passed:" && $2 ~ /^[0-9]+$/ {s += $2} END {print s + 0}' "$log")
 failed=$(awk '$1 == "Failed:" && $2 ~ /^[0-9]+$/ {s += $2} END {print s + 0}' "$log")
+# CI keeps only the end of the output: repeat each failed test's name and message just above the closing line.
+if [ "${failed:-0}" != 0 ]; then
+  echo "== failed tests"
+  awk '/^  Failed [A-Za-z]/ {on = 1; n = 0} on && /^  Stack Trace:/ {on = 0} on && n < 25 {print; n++}' "$log"
+fi
 rm -f "$log"
 echo "${passed:-0} passed, ${failed:-0} failed"
 exit "$rc"
