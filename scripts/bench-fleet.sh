@@ -77,6 +77,11 @@ start_instance() {
   for _ in $(seq 1 600); do grep -qs "Connected to MQTT broker" "$work/$1.log" && return 0; sleep 0.1; done
   echo "$1 never subscribed:" >&2; tail -20 "$work/$1.log" >&2; return 1
 }
+# Allocated bytes and CPU seconds (user + system) so far, from the instance's /metrics.
+runtime_snapshot() {
+  curl -sf http://127.0.0.1:19321/metrics | awk '/^dotnet_gc_heap_total_allocated_bytes_total / { a = $2 }
+    /^dotnet_process_cpu_time_seconds_total/ { c += $2 } END { printf "%.0f %.3f\n", a, c }'
+}
 stop_instance() { kill "${instance_pid[$1]}"; wait "${instance_pid[$1]}" 2>/dev/null || true; }
 # Waits until `pg_sql $1 "$2"` prints at least $3.
 wait_for() {
@@ -111,13 +116,18 @@ pg_createdb ingest
 start_instance gw-ingest ingest 19321 ingest "http://127.0.0.1:9/fhir/R4"
 publish_warm "$WARMUP"
 wait_for ingest "SELECT count(*) FROM readings" "$WARMUP"
+runtime_snapshot >"$work/runtime.before"
 publish "$COUNT" >"$work/gateway.json"; cat "$work/gateway.json"
 wait_for ingest "SELECT count(*) FROM readings WHERE $main_devices" "$COUNT"
+runtime_snapshot >"$work/runtime.after"
 gw_s=$(pg_sql ingest "SELECT round(extract(epoch FROM max(received_at) - min(received_at))::numeric, 3) FROM readings WHERE $main_devices")
 gw_n=$(pg_sql ingest "SELECT count(*) FROM readings WHERE $main_devices")
 # Diagnostics: the group commits (warm-up included): how many, their mean size and duration, their total time.
 curl -sf http://127.0.0.1:19321/metrics | awk '/^vitals_ingest_commit_size_count/ { n = $2 } /^vitals_ingest_commit_size_sum/ { m = $2 }
   /^vitals_ingest_commit_duration_seconds_sum/ { d = $2 } END { if (n) printf "commits: %d, %.0f messages each, %.1f ms each, %.2f s in all\n", n, m / n, 1000 * d / n, d }'
+# What the measured readings cost the instance (the runtime's meter, docs/operations.md): managed bytes allocated and
+# CPU time a reading, the waiting for PostgreSQL's second-long poll included.
+paste "$work/runtime.before" "$work/runtime.after" | awk -v n="$COUNT" '{ printf "instance: %.0f bytes allocated and %.0f us of CPU a reading\n", ($3 - $1) / n, 1e6 * ($4 - $2) / n }'
 stop_instance gw-ingest
 [ "$raw_n" = "$COUNT" ] && [ "$gw_n" = "$COUNT" ] || { echo "ingest lost messages: raw $raw_n, gateway $gw_n of $COUNT" >&2; exit 1; }
 fi

@@ -263,12 +263,13 @@ public sealed class ConditionalCreateSenderTests
         await using var server = await ScriptedFhirServer.StartAsync(r => r.ResourceType == "Device"
             ? ScriptedResponse.Created("/fhir/R4/Device/d1")
             : ScriptedResponse.Hang());
-        using var sender = CreateSender(server.BaseUrl, out _, configure: o => o.Timeout = TimeSpan.FromMilliseconds(300));
+        // Long enough for the Device's answer on a busy machine (the first request of a new client); the hung one still times out.
+        using var sender = CreateSender(server.BaseUrl, out _, configure: o => o.Timeout = TimeSpan.FromSeconds(1.5));
 
         var result = await sender.SendAsync(Some.MappedTemperature(), CancellationToken.None);
 
         var retry = Assert.IsType<DeliveryResult.RetryLater>(result);
-        Assert.Equal("no answer from the EHR within 0.3 s on POST Observation", retry.Reason);
+        Assert.Equal("no answer from the EHR within 1.5 s on POST Observation", retry.Reason);
         Assert.Null(retry.RetryAfter);
     }
 
