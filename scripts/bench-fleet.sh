@@ -79,8 +79,8 @@ start_instance() {
 }
 # Allocated bytes and CPU seconds (user + system) so far, from the instance's /metrics.
 runtime_snapshot() {
-  curl -sf http://127.0.0.1:19321/metrics | awk '/^dotnet_gc_heap_total_allocated_bytes_total / { a = $2 }
-    /^dotnet_process_cpu_time_seconds_total/ { c += $2 } END { printf "%.0f %.3f\n", a, c }'
+  curl -sf http://127.0.0.1:19321/metrics | awk '/^dotnet_gc_heap_total_allocated_bytes_total[{ ]/ { a = $NF }
+    /^dotnet_process_cpu_time_seconds_total[{ ]/ { c += $NF } END { printf "%.0f %.3f\n", a, c }'
 }
 stop_instance() { kill "${instance_pid[$1]}"; wait "${instance_pid[$1]}" 2>/dev/null || true; }
 # Waits until `pg_sql $1 "$2"` prints at least $3.

@@ -46,14 +46,17 @@ public sealed class IngestPipeline
 
     internal ChannelReader<PendingCommit> Reader => _queue.Reader;
 
+    /// <summary>Decodes, queues and waits for the commit; <paramref name="ct"/> stops the waiting too.</summary>
     public async Task<IngestOutcome> SubmitAsync(IngestMessage message, CancellationToken ct) =>
-        await (await QueueAsync(message, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        await (await QueueAsync(message, ct).ConfigureAwait(false)).WaitAsync(ct).ConfigureAwait(false);
 
     /// <summary>
     /// Decodes and queues the message, returning once it is queued (that wait is the back-pressure); the task it returns
     /// completes when the message is committed. For a source that acknowledges later on another path (the embedded
     /// broker's PUBACK, sent by the connection's own sender) and meanwhile takes the next message of the same
-    /// connection, so one connection's messages can share a group commit.
+    /// connection, so one connection's messages can share a group commit. <paramref name="ct"/> cancels the queueing
+    /// only: the returned task always ends, committed, failed with the commit, or cancelled when the writer stops
+    /// (<see cref="IngestWriter"/>).
     /// </summary>
     public ValueTask<Task<IngestOutcome>> QueueAsync(IngestMessage message, CancellationToken ct)
     {
@@ -87,7 +90,7 @@ public sealed class IngestPipeline
     /// </summary>
     public async Task<IngestOutcome> SubmitRejectedAsync(
         IngestSource source, ReadOnlyMemory<byte> payload, DateTimeOffset receivedAt, DecodeError error, CancellationToken ct) =>
-        await (await QueueRejectedAsync(source, payload, receivedAt, error, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        await (await QueueRejectedAsync(source, payload, receivedAt, error, ct).ConfigureAwait(false)).WaitAsync(ct).ConfigureAwait(false);
 
     /// <summary><see cref="SubmitRejectedAsync"/> in two steps, as <see cref="QueueAsync"/>.</summary>
     public ValueTask<Task<IngestOutcome>> QueueRejectedAsync(
@@ -101,7 +104,7 @@ public sealed class IngestPipeline
     {
         var pending = new PendingCommit(record);
         await _queue.Writer.WriteAsync(pending, ct).ConfigureAwait(false);
-        return pending.Committed.Task.WaitAsync(ct);
+        return pending.Committed.Task;
     }
 
     internal void Complete() => _queue.Writer.TryComplete();

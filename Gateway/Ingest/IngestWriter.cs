@@ -60,6 +60,13 @@ public sealed class IngestWriter(
             outcomes = await store.CommitAsync(records, ct).ConfigureAwait(false);
             metrics.Committed(batch.Count, time.GetElapsedTime(started));
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping mid-commit: the transaction rolls back, so nothing of this batch is acknowledged (as with the
+            // queued ones in ExecuteAsync); the sources waiting for it learn so instead of waiting for ever.
+            foreach (var p in batch) p.Committed.TrySetCanceled(CancellationToken.None);
+            throw;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             metrics.Committed(batch.Count, time.GetElapsedTime(started));

@@ -110,18 +110,35 @@ public sealed class ExternalBrokerAcknowledgementTests : IDisposable
         var before = generations.Current;
         var connecting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var connect = generations.ConnectAsync(() => connecting.Task, CancellationToken.None);
-        var acknowledged = false;
+        var acknowledged = 0;
 
-        var ack = generations.AcknowledgeAsync(before, () => true, () => { acknowledged = true; return Task.CompletedTask; }, CancellationToken.None);
+        var ack = generations.AcknowledgeAsync(before, true, static up => up, (_, _) => { acknowledged++; return Task.CompletedTask; });
         await Task.Delay(100);
         Assert.False(ack.IsCompleted);
 
         connecting.SetResult();
         await connect;
         Assert.False(await ack);
-        Assert.False(acknowledged);
-        Assert.True(await generations.AcknowledgeAsync(generations.Current, () => true, () => Task.CompletedTask, CancellationToken.None));
-        Assert.False(await generations.AcknowledgeAsync(generations.Current, () => false, () => Task.CompletedTask, CancellationToken.None));
+        Assert.Equal(0, acknowledged);
+        Assert.True(await generations.AcknowledgeAsync(generations.Current, true, static up => up, (_, _) => { acknowledged++; return Task.CompletedTask; }));
+        Assert.False(await generations.AcknowledgeAsync(generations.Current, false, static up => up, (_, _) => { acknowledged++; return Task.CompletedTask; }));
+        Assert.Equal(1, acknowledged);
+    }
+
+    [Fact]
+    public async Task An_acknowledgement_stuck_on_a_dead_connection_is_cancelled_by_the_next_connect()
+    {
+        using var generations = new ConnectionGenerations();
+        var stuck = generations.AcknowledgeAsync(generations.Current, 0, static _ => true,
+            static (_, ct) => Task.Delay(Timeout.Infinite, ct));
+        await Task.Delay(100);
+        Assert.False(stuck.IsCompleted);
+
+        // The connect would wait for ever behind the stuck PUBACK if it did not cancel it.
+        await generations.ConnectAsync(() => Task.CompletedTask, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stuck);
+        Assert.True(await generations.AcknowledgeAsync(generations.Current, 0, static _ => true, static (_, ct) => Task.Delay(1, ct)));
     }
 
     public void Dispose() => _client.Dispose();

@@ -17,6 +17,8 @@ internal sealed class ConnectionGenerations : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private long _current;
+    // Cancels the acknowledgements of the connection that is being replaced (see ConnectAsync).
+    private CancellationTokenSource _acknowledgements = new();
 
     /// <summary>The generation of the connection messages arrive on now; captured when a message is received.</summary>
     public long Current => Interlocked.Read(ref _current);
@@ -27,10 +29,15 @@ internal sealed class ConnectionGenerations : IDisposable
     /// </summary>
     public async Task ConnectAsync(Func<Task> connect, CancellationToken ct)
     {
+        // A connect starts only once the client has seen its connection go, so an acknowledgement still under way is
+        // stuck on a dead socket and holds the gate: cancel it. Its message was not acknowledged; the broker redelivers it.
+        await Volatile.Read(ref _acknowledgements).CancelAsync().ConfigureAwait(false);
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             Interlocked.Increment(ref _current);
+            _acknowledgements.Dispose();
+            Volatile.Write(ref _acknowledgements, new CancellationTokenSource());
             await connect().ConfigureAwait(false);
         }
         finally
@@ -41,15 +48,17 @@ internal sealed class ConnectionGenerations : IDisposable
 
     /// <summary>
     /// Runs <paramref name="acknowledge"/> if <paramref name="generation"/> is still the current connection's and
-    /// <paramref name="isConnected"/> says it is up. False when it was not run.
+    /// <paramref name="isConnected"/> says it is up. False when it was not run. The token it is given is cancelled when
+    /// the next connect starts. (A state argument rather than closures: this runs once for every message.)
     /// </summary>
-    public async Task<bool> AcknowledgeAsync(long generation, Func<bool> isConnected, Func<Task> acknowledge, CancellationToken ct)
+    public async Task<bool> AcknowledgeAsync<TState>(
+        long generation, TState state, Func<TState, bool> isConnected, Func<TState, CancellationToken, Task> acknowledge)
     {
-        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            if (generation != Current || !isConnected()) return false;
-            await acknowledge().ConfigureAwait(false);
+            if (generation != Current || !isConnected(state)) return false;
+            await acknowledge(state, _acknowledgements.Token).ConfigureAwait(false);
             return true;
         }
         finally
@@ -58,5 +67,9 @@ internal sealed class ConnectionGenerations : IDisposable
         }
     }
 
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        _gate.Dispose();
+        _acknowledgements.Dispose();
+    }
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -24,7 +23,10 @@ public sealed class ExternalBrokerClient(
     TimeProvider time,
     ILogger<ExternalBrokerClient> logger) : BackgroundService
 {
-    private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
+    // Messages received and not yet acknowledged (or given up): shutdown waits for them.
+    private long _inFlight;
+    private bool _stopping;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IMqttClient? _client;
     private readonly ConnectionGenerations _generations = new();
     private long _retainedIgnored;
@@ -105,17 +107,20 @@ public sealed class ExternalBrokerClient(
             }
         }
 
-        // Let commits under way finish and be acknowledged before the session closes.
-        await Task.WhenAll(_inFlight.Keys).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None)
+        // Let commits under way finish and be acknowledged before the session closes (the ingest writer settles
+        // every queued commit when it stops, so this waits for as long as the last commit takes).
+        Volatile.Write(ref _stopping, true);
+        if (Interlocked.Read(ref _inFlight) == 0) _drained.TrySetResult();
+        await _drained.Task.WaitAsync(TimeSpan.FromSeconds(10), time, CancellationToken.None)
             .ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         if (client.IsConnected)
             await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
     }
 
-    internal Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken stoppingToken)
+    internal async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken stoppingToken)
     {
         var topic = e.ApplicationMessage.Topic;
-        if (!VitalsTopic.IsVitalsTopic(topic)) return Task.CompletedTask;
+        if (!VitalsTopic.IsVitalsTopic(topic)) return;
 
         if (e.ApplicationMessage.Retain)
         {
@@ -125,48 +130,73 @@ public sealed class ExternalBrokerClient(
             // That reading was ingested when it was published, or predates this gateway; ingesting it on every
             // reconnect would file it again. Acknowledged (AutoAcknowledge, when this handler returns), not committed.
             IngestLog.RetainedIgnored(logger, topic, Interlocked.Increment(ref _retainedIgnored));
-            return Task.CompletedTask;
+            return;
         }
 
-        // Acknowledge later, from the commit: returning at once lets the next message in while this one commits,
-        // so one connection still feeds a whole batch to the group commit. The generation is read here, on the
-        // client's receive path, so it is the generation of the connection this message came on.
+        // Acknowledge later, from the commit: returning once the message is queued lets the next message in while this
+        // one commits, so one connection still feeds a whole batch to the group commit; a full queue holds this
+        // client's next message back (back-pressure). The generation is read here, on the client's receive path, so
+        // it is the generation of the connection this message came on.
         e.AutoAcknowledge = false;
-        var task = CommitThenAcknowledgeAsync(e, topic, _generations.Current, time.GetUtcNow(), stoppingToken);
-        _inFlight.TryAdd(task, 0);
-        _ = task.ContinueWith(t => _inFlight.TryRemove(t, out _), TaskScheduler.Default);
-        return Task.CompletedTask;
+        var generation = _generations.Current;
+        Interlocked.Increment(ref _inFlight);
+        Task<IngestOutcome> committed;
+        try
+        {
+            committed = await MqttPublish.QueueAsync(
+                pipeline, topic, e.ClientId, e.ApplicationMessage.Payload.ToArray(), time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await NotAcknowledgedAsync(topic, generation, ex, stoppingToken).ConfigureAwait(false);
+            Settled();
+            return;
+        }
+        _ = AcknowledgeWhenCommittedAsync(committed, e, topic, generation, stoppingToken);
     }
 
-    private async Task CommitThenAcknowledgeAsync(
-        MqttApplicationMessageReceivedEventArgs e, string topic, long generation, DateTimeOffset receivedAt, CancellationToken ct)
+    private async Task AcknowledgeWhenCommittedAsync(
+        Task<IngestOutcome> committed, MqttApplicationMessageReceivedEventArgs e, string topic, long generation, CancellationToken ct)
     {
         try
         {
-            await MqttPublish.SubmitAsync(pipeline, topic, e.ClientId, e.ApplicationMessage.Payload.ToArray(), receivedAt, ct).ConfigureAwait(false);
+            await committed.ConfigureAwait(false);
             var sent = await _generations.AcknowledgeAsync(
                 generation,
+                (Client: this, Message: e),
                 // No client at all only when a test feeds messages in without a network.
-                () => _client is not { IsConnected: false },
-                async () =>
-                {
-                    // Bounded: a PUBACK stuck on a dead socket must not hold back the next connect.
-                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                    await e.AcknowledgeAsync(timeout.Token).ConfigureAwait(false);
-                },
-                CancellationToken.None).ConfigureAwait(false);
+                static s => s.Client._client is not { IsConnected: false },
+                static (s, ct) => s.Message.AcknowledgeAsync(ct)).ConfigureAwait(false);
             if (!sent)
                 IngestLog.AcknowledgementSkipped(logger, topic, Interlocked.Increment(ref _acknowledgementsSkipped));
         }
         catch (Exception ex)
         {
-            // Not acknowledged: the broker keeps it in our persistent session and redelivers it on reconnect. Only a
-            // message of the current connection needs that reconnect; one of an earlier connection was redelivered
-            // already when the session resumed.
-            IngestLog.NotAcknowledged(logger, SafeText.Escape(topic), ex.GetType().Name);
-            if (!ct.IsCancellationRequested && generation == _generations.Current && _client is { IsConnected: true } c)
-                await c.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
+            await NotAcknowledgedAsync(topic, generation, ex, ct).ConfigureAwait(false);
         }
+        finally
+        {
+            Settled();
+        }
+    }
+
+    /// <summary>
+    /// Not acknowledged: the broker keeps the message in our persistent session and redelivers it on reconnect. Only a
+    /// message of the current connection needs that reconnect; one of an earlier connection was redelivered already
+    /// when the session resumed.
+    /// </summary>
+    private async Task NotAcknowledgedAsync(string topic, long generation, Exception ex, CancellationToken ct)
+    {
+        IngestLog.NotAcknowledged(logger, SafeText.Escape(topic), ex.GetType().Name);
+        if (!ct.IsCancellationRequested && generation == _generations.Current && _client is { IsConnected: true } c)
+            await c.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>A received message is acknowledged, or will not be: shutdown stops waiting for it.</summary>
+    private void Settled()
+    {
+        if (Interlocked.Decrement(ref _inFlight) == 0 && Volatile.Read(ref _stopping))
+            _drained.TrySetResult();
     }
 
     /// <summary>
