@@ -4,8 +4,8 @@ namespace Vitals.Gateway.Storage.Sqlite;
 
 /// <summary>
 /// The statements of the ingest hot path, compiled once on the writer connection and reused for every batch
-/// (Microsoft.Data.Sqlite keeps a command's prepared statement while its text is unchanged). Used only under the
-/// store's write lock.
+/// (Microsoft.Data.Sqlite keeps a command's prepared statement while its text is unchanged; the two every reading runs
+/// are <see cref="RawStatement"/>s). Used only under the store's write lock.
 /// </summary>
 /// <remarks>
 /// The slots' bindings are cached across batches: a fleet's batch touches hundreds of slots, and their bindings change
@@ -26,8 +26,10 @@ internal sealed class SqliteCommitCommands : IDisposable
     private (long Epoch, long DataVersion)? _cachedVersion;
     private bool _versionChecked;
     private readonly SqliteCommand _findBindings;
-    private readonly SqliteCommand _insertReading;
-    private readonly SqliteCommand _insertOutbox;
+    private readonly RawStatement _insertReading;
+    private readonly InsertReadingParameters _reading;
+    private readonly RawStatement _insertOutbox;
+    private readonly (int Reading, int Effective, int Now) _outbox;
     private readonly SqliteCommand _insertRejected;
     private readonly SqliteCommand _touchDevice;
     private readonly SqliteCommand _addToCounter;
@@ -47,19 +49,19 @@ internal sealed class SqliteCommitCommands : IDisposable
             "SELECT patient, bound_at, unbound_at FROM bindings WHERE device_id = $device AND user_index IS $user",
             "$device", "$user");
         // ON CONFLICT names the identity key: a resend is skipped, while any other constraint failure still throws.
-        _insertReading = Create(writer, """
+        _insertReading = new RawStatement(writer, """
             INSERT INTO readings (identity_key, device_id, kind, effective_time, received_at, origin, payload,
                                   reading_json, patient, state, user_index)
             VALUES ($key, $device, $kind, $effective, $received, $origin, $payload, $json, $patient, $state, $user)
             ON CONFLICT (identity_key) DO NOTHING
             RETURNING id
-            """,
-            "$key", "$device", "$kind", "$effective", "$received", "$origin", "$payload", "$json", "$patient", "$state", "$user");
-        _insertOutbox = Create(writer, """
+            """);
+        _reading = new InsertReadingParameters(_insertReading);
+        _insertOutbox = new RawStatement(writer, """
             INSERT INTO outbox (reading_id, effective_time, attempts, next_attempt_at, enqueued_at)
             VALUES ($reading, $effective, 0, $now, $now)
-            """,
-            "$reading", "$effective", "$now");
+            """);
+        _outbox = (_insertOutbox.Index("$reading"), _insertOutbox.Index("$effective"), _insertOutbox.Index("$now"));
         _insertRejected = Create(writer, """
             INSERT INTO rejected (received_at, origin, reason, payload)
             VALUES ($received, $origin, $reason, $payload)
@@ -81,8 +83,6 @@ internal sealed class SqliteCommitCommands : IDisposable
         _versionChecked = false;
         _bindingsVersion.Transaction = transaction;
         _findBindings.Transaction = transaction;
-        _insertReading.Transaction = transaction;
-        _insertOutbox.Transaction = transaction;
         _insertRejected.Transaction = transaction;
         _touchDevice.Transaction = transaction;
         _addToCounter.Transaction = transaction;
@@ -141,28 +141,27 @@ internal sealed class SqliteCommitCommands : IDisposable
     /// <summary>Stores the reading; null when a reading with the same identity key is already stored.</summary>
     public long? InsertReading(CommitRow row, string? patient, string state)
     {
-        var p = _insertReading.Parameters;
-        p[0].Value = row.IdentityKey;
-        p[1].Value = row.DeviceId;
-        p[2].Value = row.Kind;
-        p[3].Value = row.EffectiveTime;
-        p[4].Value = row.ReceivedAtText;
-        p[5].Value = row.Origin;
-        p[6].Value = row.Payload;
-        p[7].Value = row.ReadingJson;
-        p[8].Value = (object?)patient ?? DBNull.Value;
-        p[9].Value = state;
-        p[10].Value = (object?)row.UserIndex ?? DBNull.Value;
-        return _insertReading.ExecuteScalar() is long id ? id : null;
+        var (s, p) = (_insertReading, _reading);
+        s.Text(p.Key, row.IdentityKey);
+        s.Text(p.Device, row.DeviceId);
+        s.Text(p.Kind, row.Kind);
+        s.Text(p.Effective, row.EffectiveTime);
+        s.Text(p.Received, row.ReceivedAtText);
+        s.Text(p.Origin, row.Origin);
+        s.Blob(p.Payload, row.Payload);
+        s.Text(p.Json, row.ReadingJson);
+        s.Text(p.Patient, patient);
+        s.Text(p.State, state);
+        s.Integer(p.User, row.UserIndex);
+        return s.Run();
     }
 
     public void InsertOutbox(long readingId, string effectiveTime, string now)
     {
-        var p = _insertOutbox.Parameters;
-        p[0].Value = readingId;
-        p[1].Value = effectiveTime;
-        p[2].Value = now;
-        _insertOutbox.ExecuteNonQuery();
+        _insertOutbox.Integer(_outbox.Reading, readingId);
+        _insertOutbox.Text(_outbox.Effective, effectiveTime);
+        _insertOutbox.Text(_outbox.Now, now);
+        _insertOutbox.Run();
     }
 
     public void InsertRejected(CommitRow row)
@@ -200,6 +199,22 @@ internal sealed class SqliteCommitCommands : IDisposable
         _insertRejected.Dispose();
         _touchDevice.Dispose();
         _addToCounter.Dispose();
+    }
+
+    /// <summary>The readings insert's parameter indices, looked up once.</summary>
+    private sealed class InsertReadingParameters(RawStatement s)
+    {
+        public int Key { get; } = s.Index("$key");
+        public int Device { get; } = s.Index("$device");
+        public int Kind { get; } = s.Index("$kind");
+        public int Effective { get; } = s.Index("$effective");
+        public int Received { get; } = s.Index("$received");
+        public int Origin { get; } = s.Index("$origin");
+        public int Payload { get; } = s.Index("$payload");
+        public int Json { get; } = s.Index("$json");
+        public int Patient { get; } = s.Index("$patient");
+        public int State { get; } = s.Index("$state");
+        public int User { get; } = s.Index("$user");
     }
 
     private static SqliteCommand Create(SqliteConnection connection, string sql, params string[] parameters)
