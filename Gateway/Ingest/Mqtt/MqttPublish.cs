@@ -11,15 +11,10 @@ namespace Vitals.Gateway.Ingest.Mqtt;
 /// </summary>
 public static class MqttPublish
 {
-    public static Task<IngestOutcome> SubmitAsync(
-        IngestPipeline pipeline, string topic, string clientId, ReadOnlyMemory<byte> payload, DateTimeOffset receivedAt, CancellationToken ct) =>
-        TryCreateMessage(topic, clientId, payload, receivedAt, out var message, out var error)
-            ? pipeline.SubmitAsync(message, ct)
-            : pipeline.SubmitRejectedAsync(new MqttSource(topic, clientId), payload, receivedAt, error, ct);
-
     /// <summary>
-    /// <see cref="SubmitAsync"/> in two steps (<see cref="IngestPipeline.QueueAsync"/>): returns once the message is
-    /// queued; the task it returns completes when it is committed.
+    /// Queues the publish as a reading, or as a rejection when its topic says no device or format
+    /// (<see cref="IngestPipeline.QueueAsync"/>): returns once it is queued; the task it returns completes when it is
+    /// committed.
     /// </summary>
     public static ValueTask<Task<IngestOutcome>> QueueAsync(
         IngestPipeline pipeline, string topic, string clientId, ReadOnlyMemory<byte> payload, DateTimeOffset receivedAt, CancellationToken ct) =>
