@@ -14,13 +14,15 @@ namespace Vitals.Gateway.Tests.Web;
 /// simulator serving org.bluez on a private dbus-daemon) appear among the nearby devices without a reload, taps it,
 /// chooses user 2, types the passkey the page asks for (a wrong one first), takes a reading as user 2 and sees it
 /// "sent to your care team"; the Observation is in the EHR on that Patient and that Device. A reading as user 1 on
-/// the same cuff is quarantined. Each step leaves a screenshot and passes axe-core; the flow's time is recorded.
+/// the same cuff is quarantined. A device carried away leaves the nearby list. Each step leaves a screenshot and passes axe-core; the flow's time is recorded.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 public sealed class BluetoothPairingBrowserTests(ITestOutputHelper output, SandboxEhrFixture sandbox) : IClassFixture<SandboxEhrFixture>
 {
     private const string Cuff = "C0:FF:EE:00:00:02";
     private const string CuffItem = "#nearby-C0-FF-EE-00-00-02";
+    private const string Scale = "C0:FF:EE:00:00:03";
+    private const string ScaleItem = "#nearby-C0-FF-EE-00-00-03";
 
     [Fact]
     public async Task A_patient_pairs_the_nearby_cuff_as_user_2_with_its_passkey_and_sees_its_reading_sent_while_user_1s_is_quarantined()
@@ -57,7 +59,8 @@ public sealed class BluetoothPairingBrowserTests(ITestOutputHelper output, Sandb
         var waitingForDevice = flow.Elapsed;
 
         await page.EvaluateAsync("() => { window.notReloaded = true; }");
-        await using var simulator = await BleSimulatorProcess.StartAsync(bus.Address);
+        // BlueZ forgets a device it has not heard for TemporaryTimeout (30 s by default; 1 s here, for the scale below).
+        await using var simulator = await BleSimulatorProcess.StartAsync(bus.Address, ["--temporary-timeout", "1"]);
         var sinceDevice = Stopwatch.StartNew();
         var cuff = page.Locator(CuffItem + " a");
         await cuff.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
@@ -66,6 +69,11 @@ public sealed class BluetoothPairingBrowserTests(ITestOutputHelper output, Sandb
         // Only health devices: the four simulated devices all advertise a health service.
         Assert.Equal(4, await page.Locator("#nearby li a").CountAsync());
         await Check(page, "41-cuff-nearby");
+        // The scale is carried away: once the gateway no longer hears it, it leaves the list, without a reload.
+        await simulator.DisconnectAsync(Scale, TimeSpan.FromMinutes(5));
+        await page.Locator(ScaleItem).WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached, Timeout = 15_000 });
+        Assert.Equal(3, await page.Locator("#nearby li a").CountAsync());
+        Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"), "the device left without a reload");
 
         // Tap the cuff: its address fills the form; user 2; no passkey typed yet: the page asks for it.
         await cuff.ClickAsync();

@@ -14,6 +14,9 @@ internal sealed class BleSimulatorOptions
           --seed <n>             value randomness (default 1)
           --passkey <6 digits>   the passkey every device displays (default 123456)
           --adapter <name>       adapter name (default hci0)
+          --temporary-timeout <seconds>
+                                 a device neither bonded nor connected is removed (InterfacesRemoved) this long after
+                                 it was last seen advertising, as BlueZ's main.conf TemporaryTimeout (default 30)
         Ready line on stdout: ble-simulator ready bus=<address> control=http://127.0.0.1:<port>/
         """;
 
@@ -30,6 +33,9 @@ internal sealed class BleSimulatorOptions
     public string Passkey { get; private set; } = "123456";
 
     public string Adapter { get; private set; } = "hci0";
+
+    /// <summary>BlueZ main.conf [General] TemporaryTimeout: how long an unbonded, unconnected device outlives its last advertisement.</summary>
+    public TimeSpan TemporaryTimeout { get; private set; } = TimeSpan.FromSeconds(30);
 
     public bool Help { get; private set; }
 
@@ -74,7 +80,10 @@ internal sealed class BleSimulatorOptions
                 case "--adapter" when value.Length is > 0 and <= 32 && value.All(char.IsAsciiLetterOrDigit):
                     options.Adapter = value;
                     break;
-                case "--bus" or "--control-port" or "--devices" or "--interval" or "--seed" or "--passkey" or "--adapter":
+                case "--temporary-timeout" when double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var t) && t is > 0 and <= 86_400:
+                    options.TemporaryTimeout = TimeSpan.FromSeconds(t);
+                    break;
+                case "--bus" or "--control-port" or "--devices" or "--interval" or "--seed" or "--passkey" or "--adapter" or "--temporary-timeout":
                     error = $"{name}: invalid value '{value}'";
                     return false;
                 default:

@@ -20,6 +20,8 @@ internal static class NearbyList
 {
     public const string Path = DevicesPage.Path + "/nearby";
 
+    private const string NoneYet = "No health device found yet. Devices appear here as the gateway finds them.";
+
     // Part of /pair.js (ReadingsStream serves it): no inline script under the pages' Content-Security-Policy.
     public const string Script = """
         // Nearby health devices: tapping one fills the add form; new ones appear without a reload (server-sent events).
@@ -59,6 +61,17 @@ internal static class NearbyList
             var a = item.querySelector('a');
             if (a.textContent !== d.text) a.textContent = d.text;
           });
+          // A device the gateway no longer hears (switched off, taken away) leaves the list.
+          source.addEventListener('gone', function (e) {
+            var item = document.getElementById(e.data);
+            if (item && item.parentNode === list) item.remove();
+            if (!list.querySelector('li')) {
+              var none = document.createElement('li');
+              none.className = 'none';
+              none.textContent = 'No health device found yet. Devices appear here as the gateway finds them.';
+              list.appendChild(none);
+            }
+          });
           source.addEventListener('end', function () { source.close(); });
         })();
         """;
@@ -82,7 +95,7 @@ internal static class NearbyList
             """);
         var devices = nearby.Snapshot();
         if (devices.Count == 0)
-            html.Append("<li class=\"none\">No health device found yet. Devices appear here as the gateway finds them.</li>");
+            html.Append(CultureInfo.InvariantCulture, $"<li class=\"none\">{NoneYet}</li>");
         foreach (var d in devices)
             html.Append(CultureInfo.InvariantCulture, $"""<li id="{NearbyWords.ElementId(d.Address)}"><a class="button secondary" href="{DevicesPage.Path}?address={Uri.EscapeDataString(d.Address)}#add" data-address="{E(d.Address)}">{E(NearbyWords.Describe(d))}</a></li>""");
         html.Append("</ul>");
@@ -107,7 +120,13 @@ internal static class NearbyList
             while (time.GetUtcNow() < end && sessions.Get(context) is { Confirmed: true })
             {
                 var text = new StringBuilder();
-                foreach (var d in nearby.Snapshot())
+                var devices = nearby.Snapshot();
+                foreach (var address in sent.Keys.Where(a => !devices.Any(d => d.Address == a)).ToList())
+                {
+                    sent.Remove(address);
+                    text.Append("event: gone\ndata: ").Append(NearbyWords.ElementId(address)).Append("\n\n");
+                }
+                foreach (var d in devices)
                 {
                     var line = NearbyWords.Describe(d);
                     if (sent.TryGetValue(d.Address, out var before) && before == line) continue;

@@ -32,9 +32,13 @@ internal sealed class Adapter(DaemonState state, Link link, GattExport gatt, Pai
             {
                 existing.Device.SetRssi(seen);
             }
+            if (rssi is not null)
+            {
+                existing.LastSeen = state.Time.GetUtcNow();
+            }
             return existing;
         }
-        var entry = new DeviceEntry(p, state.AdapterPath + "/dev_" + p.Address.Replace(':', '_'));
+        var entry = new DeviceEntry(p, state.AdapterPath + "/dev_" + p.Address.Replace(':', '_')) { LastSeen = state.Time.GetUtcNow() };
         entry.Device = new DeviceInterface(link, pairing, entry, state.AdapterPath, state.Bonds.Contains(p.Address), state.Trusted.Contains(p.Address));
         if (rssi is { } first)
         {
@@ -163,11 +167,12 @@ internal sealed class Adapter(DaemonState state, Link link, GattExport gatt, Pai
     /// <summary>Devices in range that some discovering client's filter accepts become known (Device1 exported) with an RSSI.</summary>
     public void Scan()
     {
+        var now = state.Time.GetUtcNow();
+        ExpireTemporary(now);
         if (_discoverers.Count == 0 || !state.Adapter.Powered)
         {
             return;
         }
-        var now = state.Time.GetUtcNow();
         foreach (var p in state.Peripherals)
         {
             if (!p.IsInRange(now) || !_discoverers.Any(d => !_filters.TryGetValue(d, out var f) || f.Accepts(p)))
@@ -175,6 +180,30 @@ internal sealed class Adapter(DaemonState state, Link link, GattExport gatt, Pai
                 continue;
             }
             EnsureEntry(p, (short)(-52 - p.Index % 30));
+        }
+    }
+
+    /// <summary>
+    /// BlueZ keeps a device it only saw advertising as "temporary" and removes its object (InterfacesRemoved)
+    /// TemporaryTimeout after it was last seen, unless it is bonded or connected meanwhile (BlueZ src/device.c,
+    /// main.conf TemporaryTimeout): a device switched off or carried away drops out of every client's list.
+    /// </summary>
+    private void ExpireTemporary(DateTimeOffset now)
+    {
+        List<DeviceEntry>? expired = null;
+        foreach (var entry in state.Entries.Values)
+        {
+            if (now - entry.LastSeen >= state.Options.TemporaryTimeout && !state.Bonds.Contains(entry.Peripheral.Address)
+                && !entry.Device.Connected && !entry.Connecting && entry.Pairing is null)
+            {
+                (expired ??= []).Add(entry);
+            }
+        }
+        foreach (var entry in expired ?? [])
+        {
+            gatt.RemoveGatt(entry);
+            state.Tree.Remove(entry.Path);
+            state.Entries.Remove(entry.Peripheral.Address);
         }
     }
 

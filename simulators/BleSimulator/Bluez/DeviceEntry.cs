@@ -27,6 +27,9 @@ internal sealed class DeviceEntry
 
     public bool Connecting { get; set; }
 
+    /// <summary>When discovery last heard it advertising (or the object was made): the start of BlueZ's TemporaryTimeout.</summary>
+    public DateTimeOffset LastSeen { get; set; }
+
     /// <summary>Bumped by every link change: a delayed step (connect, resolve) that sees another value was overtaken.</summary>
     public int LinkGeneration { get; set; }
 

@@ -129,6 +129,8 @@ internal sealed class Link(DaemonState state, GattExport gatt, PeripheralRadio r
     public void LinkDown(DeviceEntry entry, string why)
     {
         entry.LinkGeneration++;
+        // A temporary device's removal timer starts again when its link goes (BlueZ src/device.c).
+        entry.LastSeen = state.Time.GetUtcNow();
         if (entry.Device.ServicesResolved)
         {
             entry.Device.SetServicesResolved(false);

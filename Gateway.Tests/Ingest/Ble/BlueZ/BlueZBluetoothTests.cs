@@ -157,6 +157,30 @@ public sealed class BlueZBluetoothTests
     }
 
     [Fact]
+    public async Task A_device_no_longer_heard_leaves_the_nearby_list_when_the_stack_forgets_it_and_returns_when_heard_again()
+    {
+        // BlueZ drops a device it has not heard for TemporaryTimeout (30 s by default; 1 s here) unless bonded or connected.
+        await using var rig = await Rig.StartAsync(["--temporary-timeout", "1"]);
+        await rig.DeviceAsync(Cuff);
+        await rig.DeviceAsync(Thermometer);
+        var nearby = new NearbyDevices();
+        nearby.Attach(rig.Bluetooth);
+        var removed = new List<string>();
+        rig.Bluetooth.DeviceRemoved += (_, d) => { lock (removed) removed.Add(d.Id); };
+        Assert.Contains(nearby.Snapshot(), d => d.Address == Cuff);
+
+        await rig.Simulator.DisconnectAsync(Cuff, TimeSpan.FromSeconds(4));
+
+        await Eventually(() => nearby.Snapshot().All(d => d.Address != Cuff));
+        lock (removed) Assert.Equal([Cuff], removed);
+        Assert.Null(rig.Bluetooth.GetDevice(Cuff));
+        // The thermometer, still advertising, stays; the cuff comes back when it is in range again.
+        Assert.Contains(nearby.Snapshot(), d => d.Address == Thermometer);
+        await Eventually(() => nearby.Snapshot().Any(d => d.Address == Cuff));
+        nearby.Detach(rig.Bluetooth);
+    }
+
+    [Fact]
     public async Task An_attended_pairing_asks_for_the_passkey_allows_retries_and_forgets_the_device_after_three_wrong_ones()
     {
         await using var rig = await Rig.StartAsync();
@@ -231,10 +255,10 @@ public sealed class BlueZBluetoothTests
 
         public BlueZBluetooth Bluetooth { get; }
 
-        public static async Task<Rig> StartAsync()
+        public static async Task<Rig> StartAsync(IEnumerable<string>? simulatorArgs = null)
         {
             var bus = await DBusDaemon.StartAsync();
-            var simulator = await BleSimulatorProcess.StartAsync(bus.Address);
+            var simulator = await BleSimulatorProcess.StartAsync(bus.Address, simulatorArgs);
             var bluetooth = await BlueZBluetooth.ConnectAsync(bus.Address, "hci0", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeProvider.System, NullLogger.Instance, Timeout());
             await bluetooth.StartDiscoveryAsync(HealthGatt.Services, Timeout());
             return new Rig(bus, simulator, bluetooth);

@@ -44,6 +44,7 @@ internal sealed class BlueZBluetooth : Bluetooth
         _signals = new BlueZSignals(connection, Cache, time, logger);
         _signals.DeviceAdded += OnDeviceSeen;
         _signals.Advertised += OnAdvertised;
+        _signals.DeviceRemoved += OnDeviceRemoved;
         _signals.OwnerChanged += OnOwnerChanged;
     }
 

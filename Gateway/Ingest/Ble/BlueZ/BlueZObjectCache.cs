@@ -101,17 +101,19 @@ internal sealed class BlueZObjectCache(string adapterPath, Func<string, string, 
         }
     }
 
-    /// <summary>InterfacesRemoved.</summary>
-    public void Remove(string path, string[] interfaces)
+    /// <summary>InterfacesRemoved; returns the device whose Device1 object went, if it was one.</summary>
+    public BlueZDevice? Remove(string path, string[] interfaces)
     {
         lock (_gate)
         {
-            if (!_objects.TryGetValue(path, out var existing)) return;
+            if (!_objects.TryGetValue(path, out var existing)) return null;
             foreach (var name in interfaces) existing.Remove(name);
             if (interfaces.Contains(BlueZNames.GattCharacteristic1)) _characteristics.Remove(path);
             if (interfaces.Contains(BlueZNames.GattService1)) _services.Remove(path);
-            if (interfaces.Contains(BlueZNames.Device1)) _devices.Remove(path);
+            BlueZDevice? removed = null;
+            if (interfaces.Contains(BlueZNames.Device1)) _devices.Remove(path, out removed);
             if (existing.Count == 0) _objects.Remove(path);
+            return removed;
         }
     }
 

@@ -23,6 +23,9 @@ internal sealed class BlueZSignals(DBusConnection connection, BlueZObjectCache c
     /// <summary>Raised for a device object the cache did not know.</summary>
     public event Action<BlueZDevice>? DeviceAdded;
 
+    /// <summary>A device object went (InterfacesRemoved on Device1): RemoveDevice, or a temporary device not seen for TemporaryTimeout.</summary>
+    public event Action<BlueZDevice>? DeviceRemoved;
+
     /// <summary>A known device's advertised name, RSSI or UUIDs changed (PropertiesChanged on Device1).</summary>
     public event Action<BlueZDevice>? Advertised;
 
@@ -98,7 +101,7 @@ internal sealed class BlueZSignals(DBusConnection connection, BlueZObjectCache c
 
     private void OnInterfacesRemoved(string? sender, string path, string[] interfaces)
     {
-        if (FromOwner(sender)) cache.Remove(path, interfaces);
+        if (FromOwner(sender) && cache.Remove(path, interfaces) is { } removed) DeviceRemoved?.Invoke(removed);
     }
 
     private void OnPropertiesChanged(PropertiesChange change, DateTimeOffset receivedAt)

@@ -22,6 +22,12 @@ public abstract class Bluetooth : IAsyncDisposable
     public event EventHandler<BluetoothDevice>? DeviceAdded;
 
     /// <summary>
+    /// The stack forgot a device: it was removed (its bond deleted), or, never bonded and not connected, it was not
+    /// heard advertising for a while (BlueZ main.conf TemporaryTimeout, 30 s by default). It is added again when seen.
+    /// </summary>
+    public event EventHandler<BluetoothDevice>? DeviceRemoved;
+
+    /// <summary>
     /// A device was seen advertising or its advertised name, signal strength or services changed (Web Bluetooth
     /// <c>advertisementreceived</c>), while discovery runs.
     /// </summary>
@@ -34,6 +40,8 @@ public abstract class Bluetooth : IAsyncDisposable
     public event EventHandler? StackRestarted;
 
     protected void OnDeviceAdded(BluetoothDevice device) => DeviceAdded?.Invoke(this, device);
+
+    protected void OnDeviceRemoved(BluetoothDevice device) => DeviceRemoved?.Invoke(this, device);
 
     protected void OnAdvertisementReceived(BluetoothAdvertisingEvent advertisement) => AdvertisementReceived?.Invoke(this, advertisement);
 
