@@ -77,10 +77,13 @@ start_instance() {
   for _ in $(seq 1 600); do grep -qs "Connected to MQTT broker" "$work/$1.log" && return 0; sleep 0.1; done
   echo "$1 never subscribed:" >&2; tail -20 "$work/$1.log" >&2; return 1
 }
-# Allocated bytes and CPU seconds (user + system) so far, from the instance's /metrics.
+# Allocated bytes, CPU seconds (user + system), garbage collections (gen2 of them) and GC pause seconds so far, from
+# the instance's /metrics.
 runtime_snapshot() {
   curl -sf http://127.0.0.1:19321/metrics | awk '/^dotnet_gc_heap_total_allocated_bytes_total[{ ]/ { a = $NF }
-    /^dotnet_process_cpu_time_seconds_total[{ ]/ { c += $NF } END { printf "%.0f %.3f\n", a, c }'
+    /^dotnet_process_cpu_time_seconds_total[{ ]/ { c += $NF }
+    /^dotnet_gc_collections_total[{ ]/ { g += $NF; if ($0 ~ /gen2/) g2 += $NF }
+    /^dotnet_gc_pause_time_seconds_total[{ ]/ { p += $NF } END { printf "%.0f %.3f %d %d %.3f\n", a, c, g, g2, p }'
 }
 stop_instance() { kill "${instance_pid[$1]}"; wait "${instance_pid[$1]}" 2>/dev/null || true; }
 # Waits until `pg_sql $1 "$2"` prints at least $3.
@@ -127,7 +130,8 @@ curl -sf http://127.0.0.1:19321/metrics | awk '/^vitals_ingest_commit_size_count
   /^vitals_ingest_commit_duration_seconds_sum/ { d = $2 } END { if (n) printf "commits: %d, %.0f messages each, %.1f ms each, %.2f s in all\n", n, m / n, 1000 * d / n, d }'
 # What the measured readings cost the instance (the runtime's meter, docs/operations.md): managed bytes allocated and
 # CPU time a reading, the waiting for PostgreSQL's second-long poll included.
-paste "$work/runtime.before" "$work/runtime.after" | awk -v n="$COUNT" '{ printf "instance: %.0f bytes allocated and %.0f us of CPU a reading\n", ($3 - $1) / n, 1e6 * ($4 - $2) / n }'
+paste "$work/runtime.before" "$work/runtime.after" | awk -v n="$COUNT" '{ printf "instance: %.0f bytes allocated and %.0f us of CPU a reading; %d garbage collections (%d gen2), %.0f ms paused\n", ($6 - $1) / n, 1e6 * ($7 - $2) / n, $8 - $3, $9 - $4, 1000 * ($10 - $5) }'
+echo "instance: peak RSS $(awk '/^VmHWM/ { printf "%.1f MB", $2 / 1024 }' "/proc/${instance_pid[gw-ingest]}/status")"
 stop_instance gw-ingest
 [ "$raw_n" = "$COUNT" ] && [ "$gw_n" = "$COUNT" ] || { echo "ingest lost messages: raw $raw_n, gateway $gw_n of $COUNT" >&2; exit 1; }
 fi

@@ -52,6 +52,9 @@ internal static partial class IngestLog
     [LoggerMessage(EventId = 1151, Level = LogLevel.Debug, Message = "Message on {Topic} committed but not acknowledged: the connection it arrived on is gone (the broker redelivers it on the session; the store keeps one copy); {Count} so far")]
     public static partial void AcknowledgementSkipped(ILogger logger, string topic, long count);
 
+    [LoggerMessage(EventId = 1152, Level = LogLevel.Warning, Message = "The broker sent more than Mqtt:ReceiveMaximum ({Max}) messages unacknowledged, which MQTT 5 forbids; further messages wait in the client until commits free slots (said once)")]
+    public static partial void BrokerExceededReceiveMaximum(ILogger logger, int max);
+
     // The embedded broker's limits and TLS (MqttFrontDoor), 1100 upward.
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Mqtt:Tls is configured, so plain MQTT port {Port} stays closed (Mqtt:Tls:KeepPlainPort opens it)")]

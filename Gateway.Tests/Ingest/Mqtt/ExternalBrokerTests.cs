@@ -155,6 +155,98 @@ public sealed class ExternalBrokerTests
         Assert.True(inA > 0 && inB > 0, $"both members should get readings (a {inA}, b {inB})");
     }
 
+    [Theory]
+    [InlineData(null, 1000)]
+    [InlineData("25", 25)]
+    public async Task The_connect_limits_the_readings_the_broker_may_send_unacknowledged(string? configured, int expected)
+    {
+        // MQTT 5.0 §3.1.2.11.3: without Receive Maximum a broker may send 65,535; the broker here is MQTTnet's server,
+        // which reports what the CONNECT carried.
+        var port = FreePort.Next();
+        var seen = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var server = new MQTTnet.Server.MqttServerFactory().CreateMqttServer(
+            new MQTTnet.Server.MqttServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(IPAddress.Loopback).WithDefaultEndpointPort(port).Build());
+        server.ValidatingConnectionAsync += e =>
+        {
+            seen.TrySetResult(e.ReceiveMaximum);
+            return Task.CompletedTask;
+        };
+        await server.StartAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Mqtt:Mode"] = "External",
+            ["Mqtt:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mqtt:ClientId"] = "gw-receive-maximum",
+        };
+        if (configured is not null) settings["Mqtt:ReceiveMaximum"] = configured;
+        await using var gateway = await InProcessGateway.StartAsync(settings: settings);
+
+        Assert.Equal(expected, await seen.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
+    public async Task A_broker_sending_past_the_receive_maximum_is_held_to_it()
+    {
+        // Debian's mosquitto 2.0.11 keeps to a subscriber's Receive Maximum only until PUBACKs flow, then sends past it
+        // (eclipse-mosquitto/mosquitto#2301; 3,213 unacknowledged against a limit of 10 in docs/scaling.md's run). The
+        // gateway acknowledges after each commit, so a commit holding more than the limit shows the broker's excess
+        // entered the pipeline.
+        await using var broker = await MosquittoBroker.StartAsync();
+        var commits = new LargestCommit();
+        var settings = External(broker, "gw-ext-rm");
+        settings["Mqtt:ReceiveMaximum"] = "5";
+        await using var gateway = await InProcessGateway.StartAsync(settings: settings, configureServices: s =>
+        {
+            var store = s.Last(d => d.ServiceType == typeof(IIngestCommit));
+            s.Remove(store);
+            s.AddSingleton<IIngestCommit>(sp => commits.Wrap((IIngestCommit)store.ImplementationFactory!(sp)));
+        });
+        await WaitConnectedAsync(gateway);
+
+        const int Publishers = 20, Each = 30;
+        await Task.WhenAll(Enumerable.Range(0, Publishers).Select(async p =>
+        {
+            using var client = new MQTTnet.MqttClientFactory().CreateMqttClient();
+            await client.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId($"rm-{p}").Build());
+            for (var i = 0; i < Each; i++)
+            {
+                var payload = $"{{\"value\": 36.{i % 10}, \"unit\": \"Cel\", \"time\": \"2026-11-25T08:{i:00}:00Z\"}}";
+                await client.PublishAsync(new MQTTnet.MqttApplicationMessageBuilder().WithTopic($"vitals/rm-{p}/body-temperature").WithPayload(payload)
+                    .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            }
+        }));
+
+        await WaitForAsync(gateway.Store, s => s.Quarantined == Publishers * Each);
+        Assert.InRange(commits.Largest, 1, 5);
+    }
+
+    /// <summary>Wraps the store's ingest commit to see the largest batch it was given.</summary>
+    private sealed class LargestCommit
+    {
+        private int _largest;
+
+        public int Largest => Volatile.Read(ref _largest);
+
+        public IIngestCommit Wrap(IIngestCommit store) => new Recording(store, this);
+
+        private void Saw(int count)
+        {
+            int seen;
+            while ((seen = Volatile.Read(ref _largest)) < count && Interlocked.CompareExchange(ref _largest, count, seen) != seen)
+            {
+            }
+        }
+
+        private sealed class Recording(IIngestCommit store, LargestCommit largest) : IIngestCommit
+        {
+            public Task<IReadOnlyList<IngestOutcome>> CommitAsync(IReadOnlyList<IngestRecord> batch, CancellationToken ct)
+            {
+                largest.Saw(batch.Count);
+                return store.CommitAsync(batch, ct);
+            }
+        }
+    }
+
     [Fact]
     public async Task Credentials_are_used_to_connect()
     {

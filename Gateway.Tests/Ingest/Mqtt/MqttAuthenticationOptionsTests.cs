@@ -21,6 +21,12 @@ public sealed class MqttAuthenticationOptionsTests
     public void Auto_requires_credentials_unless_the_broker_listens_on_loopback_only(string host, MqttAuthentication mode, bool required) =>
         Assert.Equal(required, new MqttOptions { Host = host, Authentication = mode }.RequiresCredentials);
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(65_536)]
+    public void A_receive_maximum_MQTT_cannot_carry_stops_start_up_naming_the_key(int value) =>
+        Assert.StartsWith("Mqtt:ReceiveMaximum", Assert.Single(Errors(new MqttOptions { Mode = MqttMode.External, ReceiveMaximum = value })), StringComparison.Ordinal);
+
     [Fact]
     public void Off_on_a_network_address_stops_start_up_naming_the_key()
     {

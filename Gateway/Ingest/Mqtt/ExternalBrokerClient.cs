@@ -31,6 +31,11 @@ public sealed class ExternalBrokerClient(
     private readonly ConnectionGenerations _generations = new();
     private long _retainedIgnored;
     private long _acknowledgementsSkipped;
+    // One per message received and not yet settled, Mqtt:ReceiveMaximum in all: what MQTT 5.0 §4.9 asks of the broker,
+    // kept here too because a broker may not (Debian's mosquitto 2.0.11 stops counting once PUBACKs flow). A message
+    // over the limit waits in the MQTT client, as its packet, instead of entering the pipeline.
+    private readonly SemaphoreSlim _slots = new(options.Value.ReceiveMaximum, options.Value.ReceiveMaximum);
+    private int _overrunReported;
     private readonly TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes when the first subscription is in place (used by tests and start-up ordering).</summary>
@@ -51,6 +56,7 @@ public sealed class ExternalBrokerClient(
     public override void Dispose()
     {
         _generations.Dispose();
+        _slots.Dispose();
         base.Dispose();
     }
 
@@ -138,6 +144,13 @@ public sealed class ExternalBrokerClient(
         // client's next message back (back-pressure). The generation is read here, on the client's receive path, so
         // it is the generation of the connection this message came on.
         e.AutoAcknowledge = false;
+        if (!_slots.Wait(0))
+        {
+            if (Interlocked.Exchange(ref _overrunReported, 1) == 0)
+                IngestLog.BrokerExceededReceiveMaximum(logger, options.Value.ReceiveMaximum);
+            try { await _slots.WaitAsync(stoppingToken).ConfigureAwait(false); }
+            catch (OperationCanceledException) { return; } // stopping: not acknowledged, redelivered to the session
+        }
         var generation = _generations.Current;
         Interlocked.Increment(ref _inFlight);
         Task<IngestOutcome> committed;
@@ -195,6 +208,7 @@ public sealed class ExternalBrokerClient(
     /// <summary>A received message is acknowledged, or will not be: shutdown stops waiting for it.</summary>
     private void Settled()
     {
+        _slots.Release();
         if (Interlocked.Decrement(ref _inFlight) == 0 && Volatile.Read(ref _stopping))
             _drained.TrySetResult();
     }
@@ -226,7 +240,8 @@ public sealed class ExternalBrokerClient(
             // Persistent session: unacknowledged messages survive our restarts and come back to this client id.
             .WithCleanStart(false)
             .WithSessionExpiryInterval(uint.MaxValue)
-            .WithTimeout(TimeSpan.FromSeconds(10));
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .WithReceiveMaximum((ushort)o.ReceiveMaximum);
         if (o.Username is not null) b.WithCredentials(o.Username, o.Password);
         if (o.UseTls)
             b.WithTlsOptions(t =>

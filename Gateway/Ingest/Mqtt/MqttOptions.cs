@@ -51,6 +51,16 @@ public sealed class MqttOptions
 
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// External mode: the Receive Maximum of the gateway's CONNECT (MQTT 5.0 §3.1.2.11.3, §4.9), how many QoS 1 readings
+    /// the broker may send before the gateway acknowledges them. Left out, MQTT 5 means 65,535: a broker holding a
+    /// backlog (hubs reconnecting after an outage) could hand one instance that many readings at once. The gateway
+    /// acknowledges each after its group commit, so this is also the largest share of a commit one broker connection
+    /// fills; 1,000 keeps commits large (Ingest:MaxBatch is 2,000) and an instance's memory bounded. Debian's
+    /// mosquitto 2.0.11 exceeds it once acknowledgements flow (docs/scaling.md); Ingest:QueueCapacity still holds.
+    /// </summary>
+    public int ReceiveMaximum { get; set; } = 1_000;
+
     /// <summary>Embedded: Auto means Required unless the broker listens on loopback only (<see cref="RequiresCredentials"/>).</summary>
     public MqttAuthentication Authentication { get; set; } = MqttAuthentication.Auto;
 
@@ -111,6 +121,7 @@ internal sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
             if (!o.UseTls) errors.Add("Mqtt:CaCertificatePath is set but Mqtt:UseTls is not");
             if (!File.Exists(ca)) errors.Add($"Mqtt:CaCertificatePath '{ca}' does not exist");
         }
+        if (o.ReceiveMaximum is < 1 or > ushort.MaxValue) errors.Add($"Mqtt:ReceiveMaximum {o.ReceiveMaximum} must be between 1 and 65535");
         if (!Enum.IsDefined(o.Authentication)) errors.Add("Mqtt:Authentication must be Auto, Required or Off");
         if (o.Mode == MqttMode.Embedded && o.Authentication == MqttAuthentication.Off && !o.ListensOnLoopbackOnly)
             errors.Add($"Mqtt:Authentication is Off but Mqtt:Host '{o.Host}' is not a loopback address: anyone on the network could publish any device's readings (use Required, or listen on 127.0.0.1)");
