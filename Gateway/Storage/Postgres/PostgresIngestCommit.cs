@@ -15,10 +15,13 @@ namespace Vitals.Gateway.Storage.Postgres;
 /// </remarks>
 public sealed class PostgresIngestCommit(PostgresDatabase db) : IIngestCommit
 {
-    // An upsert that always writes, in device order: it locks each device's row (new or existing) for the transaction.
+    // Locks each device's row (new or existing) for the transaction, in device order: new devices are inserted (a row
+    // this transaction inserted is its own until it commits; an instance inserting the same device waits for it), then
+    // every row is locked FOR UPDATE, which marks the row instead of writing a new version of it as an upsert's
+    // DO UPDATE does (two row versions per device per commit otherwise, with the counters' update below).
     private const string LockDevices = """
-        INSERT INTO devices (device_id) SELECT d FROM unnest(@devices::text[]) AS d ORDER BY d
-        ON CONFLICT (device_id) DO UPDATE SET device_id = excluded.device_id
+        INSERT INTO devices (device_id) SELECT d FROM unnest(@devices::text[]) AS d ORDER BY d ON CONFLICT (device_id) DO NOTHING;
+        SELECT 1 FROM devices WHERE device_id = ANY(@devices) ORDER BY device_id FOR UPDATE
         """;
 
     // Returns the key rather than the row's position in the batch: a join of the inserted rows back to the input on
