@@ -74,6 +74,20 @@ public sealed class BluetoothPairingBrowserTests(ITestOutputHelper output, Sandb
         await page.Locator(ScaleItem).WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached, Timeout = 15_000 });
         Assert.Equal(3, await page.Locator("#nearby li a").CountAsync());
         Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"), "the device left without a reload");
+        // A page opened meanwhile learns from the stream's first event which devices are still heard.
+        var opening = await page.EvaluateAsync<string>("""
+            async () => {
+              const reader = (await fetch('/pair/devices/nearby')).body.getReader();
+              let text = '';
+              while (!/event: present\ndata: [^\n]*\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+              await reader.cancel();
+              return text;
+            }
+            """);
+        var present = System.Text.RegularExpressions.Regex.Match(opening, "event: present\ndata: ([^\n]*)\n").Groups[1].Value.Split(' ');
+        Assert.Equal(3, present.Length);
+        Assert.Contains(CuffItem[1..], present);
+        Assert.DoesNotContain(ScaleItem[1..], present);
 
         // Tap the cuff: its address fills the form; user 2; no passkey typed yet: the page asks for it.
         await cuff.ClickAsync();

@@ -62,8 +62,8 @@ internal static class NearbyList
             if (a.textContent !== d.text) a.textContent = d.text;
           });
           // A device the gateway no longer hears (switched off, taken away) leaves the list.
-          source.addEventListener('gone', function (e) {
-            var item = document.getElementById(e.data);
+          function gone(id) {
+            var item = document.getElementById(id);
             if (item && item.parentNode === list) item.remove();
             if (!list.querySelector('li')) {
               var none = document.createElement('li');
@@ -71,6 +71,14 @@ internal static class NearbyList
               none.textContent = 'No health device found yet. Devices appear here as the gateway finds them.';
               list.appendChild(none);
             }
+          }
+          source.addEventListener('gone', function (e) { gone(e.data); });
+          // The stream's first event lists the devices heard now: one on the page since it loaded may have gone since.
+          source.addEventListener('present', function (e) {
+            var ids = e.data ? e.data.split(' ') : [];
+            Array.prototype.slice.call(list.querySelectorAll('li[id]')).forEach(function (item) {
+              if (ids.indexOf(item.id) < 0) gone(item.id);
+            });
           });
           source.addEventListener('end', function () { source.close(); });
         })();
@@ -114,7 +122,8 @@ internal static class NearbyList
         response.Headers.CacheControl = "no-store";
         var sent = new Dictionary<string, string>(StringComparer.Ordinal);
         var end = time.GetUtcNow() + ReadingsStream.Lifetime;
-        await response.WriteAsync("retry: 3000\n\n", ct).ConfigureAwait(false);
+        var present = string.Join(' ', nearby.Snapshot().Select(d => NearbyWords.ElementId(d.Address)));
+        await response.WriteAsync($"retry: 3000\n\nevent: present\ndata: {present}\n\n", ct).ConfigureAwait(false);
         try
         {
             while (time.GetUtcNow() < end && sessions.Get(context) is { Confirmed: true })
