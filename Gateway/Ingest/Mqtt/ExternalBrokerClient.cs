@@ -55,8 +55,9 @@ public sealed class ExternalBrokerClient(
 
     public override void Dispose()
     {
+        // _slots is not disposed: a commit that ends after shutdown gave up waiting still releases its slot, and a
+        // SemaphoreSlim whose wait handle was never asked for holds nothing to free.
         _generations.Dispose();
-        _slots.Dispose();
         base.Dispose();
     }
 
