@@ -23,17 +23,18 @@ public sealed class ExternalBrokerClient(
     TimeProvider time,
     ILogger<ExternalBrokerClient> logger) : BackgroundService
 {
-    // Messages received and not yet acknowledged (or given up): shutdown waits for them.
-    private long _inFlight;
+    // Set when the client stops; then the last message to settle completes _drained.
     private bool _stopping;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IMqttClient? _client;
     private readonly ConnectionGenerations _generations = new();
     private long _retainedIgnored;
     private long _acknowledgementsSkipped;
-    // One per message received and not yet settled, Mqtt:ReceiveMaximum in all: what MQTT 5.0 §4.9 asks of the broker,
-    // kept here too because a broker may not (Debian's mosquitto 2.0.11 stops counting once PUBACKs flow). A message
-    // over the limit waits in the MQTT client, as its packet, instead of entering the pipeline.
+    // One per message received and not yet settled (acknowledged or given up), Mqtt:ReceiveMaximum in all: what MQTT
+    // 5.0 §4.9 asks of the broker, kept here too because a broker may not (Debian's mosquitto 2.0.11 stops counting once
+    // PUBACKs flow). A message over the limit waits in the MQTT client, as its packet, instead of entering the pipeline.
+    // All slots free means nothing is in flight: shutdown waits for that.
+    private readonly int _receiveMaximum = options.Value.ReceiveMaximum;
     private readonly SemaphoreSlim _slots = new(options.Value.ReceiveMaximum, options.Value.ReceiveMaximum);
     private int _overrunReported;
     private readonly TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -117,7 +118,7 @@ public sealed class ExternalBrokerClient(
         // Let commits under way finish and be acknowledged before the session closes (the ingest writer settles
         // every queued commit when it stops, so this waits for as long as the last commit takes).
         Volatile.Write(ref _stopping, true);
-        if (Interlocked.Read(ref _inFlight) == 0) _drained.TrySetResult();
+        if (_slots.CurrentCount == _receiveMaximum) _drained.TrySetResult();
         await _drained.Task.WaitAsync(TimeSpan.FromSeconds(10), time, CancellationToken.None)
             .ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         if (client.IsConnected)
@@ -148,12 +149,11 @@ public sealed class ExternalBrokerClient(
         if (!_slots.Wait(0))
         {
             if (Interlocked.Exchange(ref _overrunReported, 1) == 0)
-                IngestLog.BrokerExceededReceiveMaximum(logger, options.Value.ReceiveMaximum);
+                IngestLog.BrokerExceededReceiveMaximum(logger, _receiveMaximum);
             try { await _slots.WaitAsync(stoppingToken).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; } // stopping: not acknowledged, redelivered to the session
         }
         var generation = _generations.Current;
-        Interlocked.Increment(ref _inFlight);
         Task<IngestOutcome> committed;
         try
         {
@@ -209,8 +209,8 @@ public sealed class ExternalBrokerClient(
     /// <summary>A received message is acknowledged, or will not be: shutdown stops waiting for it.</summary>
     private void Settled()
     {
-        _slots.Release();
-        if (Interlocked.Decrement(ref _inFlight) == 0 && Volatile.Read(ref _stopping))
+        // Release returns the count before it: one less than all means this was the last message in flight.
+        if (_slots.Release() == _receiveMaximum - 1 && Volatile.Read(ref _stopping))
             _drained.TrySetResult();
     }
 

@@ -23,7 +23,7 @@ internal static class NearbyList
     private const string NoneYet = "No health device found yet. Devices appear here as the gateway finds them.";
 
     // Part of /pair.js (ReadingsStream serves it): no inline script under the pages' Content-Security-Policy.
-    public const string Script = """
+    public const string Script = $$"""
         // Nearby health devices: tapping one fills the add form; new ones appear without a reload (server-sent events).
         (function () {
           'use strict';
@@ -68,7 +68,7 @@ internal static class NearbyList
             if (!list.querySelector('li')) {
               var none = document.createElement('li');
               none.className = 'none';
-              none.textContent = 'No health device found yet. Devices appear here as the gateway finds them.';
+              none.textContent = '{{NoneYet}}';
               list.appendChild(none);
             }
           }

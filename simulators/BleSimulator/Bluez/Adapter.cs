@@ -153,9 +153,7 @@ internal sealed class Adapter(DaemonState state, Link link, GattExport gatt, Pai
             entry.Connecting = false;
             link.LinkDown(entry, "device removed");
         }
-        gatt.RemoveGatt(entry);
-        state.Tree.Remove(entry.Path);
-        state.Entries.Remove(entry.Peripheral.Address);
+        Drop(entry);
         // RemoveDevice deletes the bond on both sides (bluez.md).
         state.Bonds.Remove(entry.Peripheral.Address);
         state.Trusted.Remove(entry.Peripheral.Address);
@@ -201,10 +199,16 @@ internal sealed class Adapter(DaemonState state, Link link, GattExport gatt, Pai
         }
         foreach (var entry in expired ?? [])
         {
-            gatt.RemoveGatt(entry);
-            state.Tree.Remove(entry.Path);
-            state.Entries.Remove(entry.Peripheral.Address);
+            Drop(entry);
         }
+    }
+
+    /// <summary>The device's objects go (InterfacesRemoved) and bluetoothd forgets it until a scan sees it again.</summary>
+    private void Drop(DeviceEntry entry)
+    {
+        gatt.RemoveGatt(entry);
+        state.Tree.Remove(entry.Path);
+        state.Entries.Remove(entry.Peripheral.Address);
     }
 
     private static string NormalizeUuid(string uuid)
